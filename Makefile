@@ -1,0 +1,55 @@
+# ConvScope: two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The first Python 3.11+ found (PYTHON overrides).
+PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+
+.PHONY: run test lint bench fuzz loadtest chromium clean help
+
+help:
+	@echo "make run    - set up .venv and serve ConvScope on http://$(HOST):$(PORT)"
+	@echo "make test   - set up everything the tests need (Chromium included) and run them"
+	@echo "make lint   - ruff + mypy"
+	@echo "make bench  - time the engine and the API against torch / OpenCV"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "ConvScope needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Stamp files: reinstall only when pyproject.toml changes.
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev,server]'
+	@touch $@ $(VENV)/.run-installed
+
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev,server,bench]'
+	@touch $@ $(VENV)/.dev-installed $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(BIN)/convscope serve --host $(HOST) --port $(PORT)
+
+chromium:
+	@scripts/ensure-chromium.sh
+
+test: $(VENV)/.dev-installed chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check app tests bench
+	$(BIN)/mypy app
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

@@ -1,0 +1,41 @@
+"""ConvScope's CNN engine: pure NumPy (never imports FastAPI or Pillow). NCHW, float32."""
+
+from .functional import (
+    PAD_MODES,
+    Geometry,
+    GeometryError,
+    affine,
+    avg_pool2d,
+    col2im,
+    conv2d,
+    conv_geometry,
+    depthwise_conv2d,
+    im2col,
+    max_pool2d,
+    pad2d,
+    relu,
+    softmax,
+)
+from .layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+
+__all__ = [
+    "PAD_MODES",
+    "Affine",
+    "Convolution",
+    "Geometry",
+    "GeometryError",
+    "Pooling",
+    "Relu",
+    "SoftmaxWithLoss",
+    "affine",
+    "avg_pool2d",
+    "col2im",
+    "conv2d",
+    "conv_geometry",
+    "depthwise_conv2d",
+    "im2col",
+    "max_pool2d",
+    "pad2d",
+    "relu",
+    "softmax",
+]

@@ -1,0 +1,1 @@
+"""One APIRouter per module; main.py includes them in this order."""

@@ -1,0 +1,5 @@
+"""/api/convolve routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["convolve"])

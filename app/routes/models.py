@@ -1,0 +1,5 @@
+"""/api/models routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["models"])

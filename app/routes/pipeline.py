@@ -1,0 +1,5 @@
+"""/api/pipeline routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["pipeline"])
