@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.config import get_settings
-from app.routes import convolve, geometry, health, kernels, models, pages, pipeline
+from app.routes import convolve, geometry, health, kernels, models, pages, pipeline, samples
 from app.version import __version__
 
-ROUTERS = (health, kernels, geometry, convolve, pipeline, models, pages)
+ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages)
 
 
 @asynccontextmanager

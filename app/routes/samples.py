@@ -1,0 +1,5 @@
+"""/api/samples routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["samples"])
