@@ -1,0 +1,285 @@
+"""Uploaded bytes → a checked, decoded, oriented float32 (C, H, W) array in [0, 1]; maps → PNG.
+
+Order of the checks (each before the expensive step): empty → 400; the container is sniffed by
+Pillow restricted to PNG, JPEG, GIF, BMP, WebP (anything else → 415); width and height are read
+from the header (Image.open is lazy) and refused above `max_image_side` / `max_image_pixels` → 413
+before any pixel is decoded; only then the pixels are decoded (truncated / garbled → 400).
+
+Conversions: EXIF orientation applied; palette, 1-bit, CMYK, YCbCr → RGB; alpha (LA, RGBA, PA,
+palette or tRNS transparency) composited on white; 16-bit gray (I;16, I) scaled by 1/65535;
+gray = ITU-R 601-2 luma 0.299 R + 0.587 G + 0.114 B (Pillow's "L"; for JPEG libjpeg's own Y
+plane, the same weights); GIF / WebP: first frame only.
+Everything the decoder changed is reported in `DecodedImage.notes`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import struct
+import warnings
+import zlib
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from app.colormap import auto_scale, colorize, lut, scale_range
+from app.config import Settings, get_settings
+from app.png import encode_png, grid, png_data_url
+
+__all__ = [
+    "FORMATS", "DecodedImage", "ImageError", "ImageNote", "auto_scale", "colorize",
+    "decode_image", "encode_png", "grid", "lut", "png_data_url", "scale_range",
+]
+
+log = logging.getLogger(__name__)
+
+Color = Literal["gray", "rgb"]
+FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
+FORMATS_TEXT = "PNG, JPEG, GIF, BMP, WebP"
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"), (b"BM", "BMP"),
+)
+_SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+_ALPHA = ("LA", "La", "PA", "RGBA", "RGBa")
+# Pillow raises these (and more) from its plugins on hostile input; every one becomes a 400.
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, struct.error, EOFError, IndexError, KeyError,
+                  TypeError, ZeroDivisionError, zlib.error, OverflowError)
+
+ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is an error, never half an image
+# Image.MAX_IMAGE_PIXELS is set to settings.max_image_pixels on every decode, so Pillow refuses
+# (DecompressionBombError) whatever we refuse; its warning between 1× and 2× is redundant because
+# _check_header refuses those images before their pixels are decoded.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+class ImageError(Exception):
+    """A refused image: HTTP `status`, machine `code`, messages (en/ja), `field`, `limit`.
+
+    Codes: image_empty (400), image_unsupported_format (415), image_side_too_large (413),
+    image_too_many_pixels (413), image_corrupt (400), invalid_max_side (422).
+    """
+
+    def __init__(self, status: int, code: str, message_en: str, message_ja: str, *,
+                 field: str | None = "image", limit: int | str | None = None) -> None:
+        super().__init__(message_en)
+        self.status, self.code = status, code
+        self.message_en, self.message_ja = message_en, message_ja
+        self.field, self.limit = field, limit
+
+
+@dataclass(frozen=True)
+class ImageNote:
+    """Something the decoder changed and says so: code plus en/ja text."""
+
+    code: str  # first_frame_only | alpha_on_white | exif_rotated | resized | high_bit_depth |
+    #            reduced_to_8_bit
+    message_en: str
+    message_ja: str
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """array: float32 (C, H, W) in [0, 1], C = 1 (gray) or 3 (rgb), after orientation + resize.
+
+    resized_from: (h, w) before the max_side resize, else None. size: (h, w) of `array`.
+    format: "PNG" | "JPEG" | "GIF" | "BMP" | "WEBP" (or "MPO", a multi-picture JPEG);
+    mode: Pillow's mode of the file (e.g. "P", "I;16", "CMYK"); notes: what was changed.
+    """
+
+    array: np.ndarray
+    resized_from: tuple[int, int] | None
+    format: str
+    mode: str
+    orientation: int
+    notes: tuple[ImageNote, ...]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return int(self.array.shape[1]), int(self.array.shape[2])
+
+
+def _sniff(data: bytes) -> str | None:
+    """The format the leading bytes claim, if it is one we accept (used only to pick 400 vs 415)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return next((fmt for magic, fmt in _MAGIC if data.startswith(magic)), None)
+
+
+def _corrupt(field: str | None, detail: str) -> ImageError:
+    return ImageError(400, "image_corrupt", f"The image could not be decoded: {detail}",
+                      "画像を読み込めませんでした（ファイルが壊れているか、途中で切れています）。",
+                      field=field)
+
+
+def _too_many_pixels(field: str | None, limit: int, w: int, h: int | None) -> ImageError:
+    """w×h from the header; h=None when only the pixel count w is known (Pillow's own check)."""
+    size = f"{w}×{h} = {w * h:,} pixels" if h else (f"{w:,} pixels" if w else "its header size")
+    return ImageError(413, "image_too_many_pixels",
+                      f"The image is too large: {size}; at most {limit:,} pixels are allowed.",
+                      f"画像が大きすぎます（{size}）。上限は {limit:,} ピクセルです。",
+                      field=field, limit=limit)
+
+
+def _check_header(img: Image.Image, settings: Settings, field: str | None) -> None:
+    """Refuse by the header's width and height, before any pixel is decoded."""
+    w, h = img.size
+    side = settings.max_image_side
+    if w > side or h > side:
+        raise ImageError(413, "image_side_too_large",
+                         f"The image is {w}×{h}; each side may be at most {side} pixels.",
+                         f"画像が {w}×{h} です。一辺の上限は {side} ピクセルです。",
+                         field=field, limit=side)
+    if w * h > settings.max_image_pixels:
+        raise _too_many_pixels(field, settings.max_image_pixels, w, h)
+    if w < 1 or h < 1:
+        raise _corrupt(field, f"the header says {w}×{h}")
+
+
+def _target_size(w: int, h: int, max_side: int | None) -> tuple[int, int] | None:
+    """(w, h) scaled so that the long side is max_side, or None when it already fits."""
+    if max_side is None or max(w, h) <= max_side:
+        return None
+    s = max_side / max(w, h)
+    return max(1, round(w * s)), max(1, round(h * s))
+
+
+def _orient(img: Image.Image, notes: list[ImageNote]) -> tuple[Image.Image, int]:
+    """Apply the EXIF orientation tag (2–8); an unreadable EXIF block counts as orientation 1."""
+    try:
+        orientation = int(img.getexif().get(ExifTags.Base.Orientation, 1))
+    except _DECODE_ERRORS:
+        orientation = 1
+    if orientation not in range(2, 9):
+        return img, 1
+    out = ImageOps.exif_transpose(img)
+    notes.append(ImageNote("exif_rotated", f"EXIF orientation {orientation} applied.",
+                           f"EXIF の向き（{orientation}）に合わせて回転しました。"))
+    return (out if out is not None else img), orientation
+
+
+def _has_alpha(img: Image.Image) -> bool:
+    return img.mode in _ALPHA or "transparency" in img.info
+
+
+def _flatten(img: Image.Image, notes: list[ImageNote]) -> Image.Image:
+    """Any mode → "L", "RGB" or "F" (16-bit gray, raw 0..65535); alpha composited on white."""
+    if img.mode in _SIXTEEN_BIT:
+        notes.append(ImageNote("high_bit_depth", "16-bit gray scaled by 1/65535.",
+                               "16 ビットのグレー画像を 1/65535 倍で [0, 1] にしました。"))
+        return img.convert("F")
+    if _has_alpha(img):
+        rgba = img.convert("RGBA")
+        lowest_alpha = rgba.getchannel("A").getextrema()[0]
+        if isinstance(lowest_alpha, (int, float)) and lowest_alpha < 255:
+            notes.append(ImageNote("alpha_on_white", "Transparent pixels composited on white.",
+                                   "透明な部分は白の背景に重ねました。"))
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    if img.mode in ("L", "RGB"):
+        return img
+    return img.convert("L" if img.mode == "1" else "RGB")
+
+
+def _to_array(img: Image.Image, color: Color) -> np.ndarray:
+    """"L" / "RGB" / "F" image → float32 (C, H, W) in [0, 1], filled plane by plane (low peak)."""
+    if img.mode == "F":
+        a = np.array(img, dtype=np.float32)[None]
+        np.divide(a, np.float32(65535.0), out=a)
+        np.clip(a, 0.0, 1.0, out=a)
+    else:
+        if color == "gray" and img.mode != "L":
+            img = img.convert("L")
+        planes = [img] if img.mode == "L" else list(img.split())
+        a = np.empty((len(planes), img.height, img.width), dtype=np.float32)
+        for i, plane in enumerate(planes):
+            a[i] = np.asarray(plane)
+        np.divide(a, np.float32(255.0), out=a)
+    if color == "rgb" and a.shape[0] == 1:
+        a = np.repeat(a, 3, axis=0)
+    return a
+
+
+def _rawmode(img: Image.Image) -> str:
+    """The decoder's raw mode of the first tile, e.g. "RGB;16B" ("" when unknown)."""
+    tile = getattr(img, "tile", None) or [None]
+    args = getattr(tile[0], "args", None)
+    return str(args[0] if isinstance(args, tuple) and args else args or "")
+
+
+def _decode_opened(img: Image.Image, color: Color, max_side: int | None) -> DecodedImage:
+    """Decode the first frame, orient, flatten, resize (LANCZOS); the header is already checked."""
+    notes: list[ImageNote] = []
+    fmt, mode = str(img.format), img.mode
+    if getattr(img, "is_animated", False):
+        img.seek(0)
+        notes.append(ImageNote("first_frame_only", "Animated image: only the first frame is used.",
+                               "アニメーション画像です。最初のフレームだけを使います。"))
+    if mode not in _SIXTEEN_BIT and ";16" in _rawmode(img):  # e.g. PNG RGB;16B → 8-bit RGB
+        notes.append(ImageNote("reduced_to_8_bit", "16 bits per channel reduced to 8 bits.",
+                               "チャンネルあたり 16 ビットを 8 ビットに減らしました。"))
+    w0, h0 = img.size
+    target = _target_size(w0, h0, max_side)  # (w, h) in the file's own orientation
+    if fmt == "JPEG" and (target is not None or (color == "gray" and img.mode == "RGB")):
+        # libjpeg does the work: gray straight from the Y plane (no RGB buffer) and a DCT-domain
+        # downscale by 1/2, 1/4 or 1/8 that never goes below the target size
+        img.draft("L" if color == "gray" and img.mode == "RGB" else None, target)
+    img.load()
+    img, orientation = _orient(img, notes)
+    if orientation in (5, 6, 7, 8):  # these transpose: width and height swap
+        w0, h0 = h0, w0
+        target = (target[1], target[0]) if target is not None else None
+    img = _flatten(img, notes)
+    resized_from = None
+    if target is not None:
+        if img.size != target:
+            img = img.resize(target, Image.Resampling.LANCZOS)
+        resized_from = (h0, w0)
+        notes.append(ImageNote("resized", f"Resized from {w0}×{h0} to {target[0]}×{target[1]}.",
+                               f"{w0}×{h0} から {target[0]}×{target[1]} に縮小しました。"))
+    return DecodedImage(_to_array(img, color), resized_from, fmt, mode, orientation, tuple(notes))
+
+
+def decode_image(data: bytes, *, color: Color = "gray", max_side: int | None = None,
+                 settings: Settings | None = None, field: str | None = "image") -> DecodedImage:
+    """Image bytes → DecodedImage (float32 (C, H, W) in [0, 1]) or ImageError (see the module doc).
+
+    max_side: when the long side is longer, resize (LANCZOS) so that it equals max_side and report
+    the original (h, w) in `resized_from`.
+    """
+    settings = settings or get_settings()
+    if max_side is not None and max_side < 1:
+        raise ImageError(422, "invalid_max_side", f"max_side must be at least 1, not {max_side}.",
+                         f"max_side は 1 以上にしてください（{max_side} が指定されました）。",
+                         field="max_side", limit=1)
+    if not data:
+        raise ImageError(400, "image_empty", "The image file is empty (0 bytes).",
+                         "画像ファイルが空です（0 バイト）。", field=field)
+    Image.MAX_IMAGE_PIXELS = settings.max_image_pixels  # Pillow's own check: a backstop at 2×
+    try:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as img:
+            _check_header(img, settings, field)
+            return _decode_opened(img, color, max_side)
+    except ImageError:
+        raise
+    except Image.DecompressionBombError as exc:  # Pillow refused first (above 2× the limit)
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_many_pixels(field, settings.max_image_pixels,
+                               int(pixels.group(1)) if pixels else 0, None) from None
+    except UnidentifiedImageError:
+        if _sniff(data) is None:
+            raise ImageError(415, "image_unsupported_format",
+                             f"Unsupported image format; accepted: {FORMATS_TEXT}.",
+                             f"対応していない画像形式です。使える形式: {FORMATS_TEXT}。",
+                             field=field, limit=FORMATS_TEXT) from None
+        raise _corrupt(field, f"the file starts like {_sniff(data)} but its header is broken") \
+            from None
+    except _DECODE_ERRORS as exc:
+        raise _corrupt(field, str(exc) or type(exc).__name__) from None
+    except Exception as exc:  # a Pillow plugin bug must still be a 400, never a 500
+        log.warning("unexpected %s while decoding an image", type(exc).__name__, exc_info=True)
+        raise _corrupt(field, type(exc).__name__) from None
