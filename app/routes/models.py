@@ -1,5 +1,93 @@
-"""/api/models routes."""
+"""/api/models: the learned models, their layers and filters, and predictions with every stage."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter(prefix="/api", tags=["models"])
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, Response
+
+from app.deps import ModelsDep, SettingsDep
+from app.errors import ERROR_RESPONSES, ApiError, ErrorResponse
+from app.limits import run_cpu
+from app.model_inputs import read_predict_body
+from app.model_service import detail, filters, filters_png, predict_body, summary
+from app.modelstore import ModelEntry
+from app.schemas.models import (
+    FiltersResponse,
+    ModelDetail,
+    ModelList,
+    PredictRequest,
+    PredictResponse,
+)
+
+router = APIRouter(prefix="/api", tags=["models"], responses={
+    404: {"model": ErrorResponse, "description": "Unknown model id."},
+    **ERROR_RESPONSES})
+
+LayerQuery = Annotated[str, Query(max_length=64, description="A conv layer, e.g. conv1.")]
+PNG = {"content": {"image/png": {}}, "description": "JSON, or the PNG grid (Accept: image/png)."}
+PREDICT_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {"type": "object", "required": ["image"], "properties": {
+        "image": {"type": "string", "format": "binary",
+                  "description": "A digit photo or drawing; prepared the MNIST way."},
+        "previews": {"type": "boolean", "default": True}}}},
+    "application/json": {"schema": PredictRequest.model_json_schema()}}}}
+
+
+def _conv_layer(entry: ModelEntry, layer: str) -> str:
+    names = entry.network.conv_layer_names()
+    if layer not in names:
+        known = ", ".join(names)
+        raise ApiError(422, "unknown_layer",
+                       f"layer: {entry.id} has no conv layer {layer!r}; it has {known}.",
+                       f"layer: {entry.id} に畳み込み層 {layer!r} はありません（{known}）。",
+                       field="layer", limit=known)
+    return layer
+
+
+@router.get("/models", response_model=ModelList)
+def list_models(models: ModelsDep) -> ModelList:
+    """The learned models: id, name, input shape (C, H, W), validation accuracy."""
+    return ModelList(models=[summary(e) for e in models])
+
+
+@router.get("/models/{model_id}", response_model=ModelDetail)
+def get_model(model_id: str, models: ModelsDep) -> ModelDetail:
+    """One model: every layer in order with its output shape and parameter count; the card."""
+    return detail(models.entry(model_id))
+
+
+@router.get("/models/{model_id}/curve.png", response_class=FileResponse,
+            responses={200: {"content": {"image/png": {}}}})
+def get_curve(model_id: str, models: ModelsDep) -> FileResponse:
+    """The model's learning curve (loss and accuracy per epoch) as a PNG."""
+    entry = models.entry(model_id)
+    if entry.curve is None:
+        raise ApiError(404, "not_found", f"{model_id} has no learning curve.",
+                       f"{model_id} には学習曲線がありません。", field="model_id")
+    return FileResponse(entry.curve, media_type="image/png")
+
+
+@router.get("/models/{model_id}/filters", response_model=FiltersResponse, responses={200: PNG})
+async def get_filters(model_id: str, request: Request, models: ModelsDep,
+                      layer: LayerQuery = "conv1") -> Any:
+    """A conv layer's weights (FN, C, FH, FW) as JSON values and a PNG grid (data URL), or the
+    PNG itself with `Accept: image/png`."""
+    entry = models.entry(model_id)
+    name = _conv_layer(entry, layer)
+    if "image/png" in request.headers.get("accept", ""):
+        png = await run_cpu(filters_png, entry.network.conv_weights(name))
+        return Response(png, media_type="image/png")
+    return await run_cpu(filters, entry, name)
+
+
+@router.post("/models/{model_id}/predict", response_model=PredictResponse,
+             openapi_extra=PREDICT_BODY)
+async def predict(model_id: str, request: Request, models: ModelsDep,
+                  settings: SettingsDep) -> PredictResponse:
+    """Classify a digit: multipart `image` (prepared the MNIST way) or JSON `input` (28×28 in
+    [0, 1], used as is) → probabilities (10), label, the prepared input and every stage."""
+    net = models.get(model_id)
+    body = await read_predict_body(request)
+    return await run_cpu(predict_body, net, body, settings)

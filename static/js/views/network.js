@@ -1,0 +1,154 @@
+// View "network" (slide 4, section 7.6): draw a digit, see every layer of a trained CNN, the
+// softmax bars and the predicted digit; a gallery of the learned conv1 filters that sends one
+// to the filter lab (ctx.setKernel).
+
+import { getFilters, getModel, listModels, predictImage } from "./network/api.js";
+import { renderFilters } from "./network/filters.js";
+import { createPad } from "./network/pad.js";
+import { buildStages, renderCard, renderChain, updateBars, updateStages } from "./network/render.js";
+
+const THROTTLE_MS = 150;  // at most one prediction per this while drawing
+const BUSY_AFTER_MS = 200;
+
+/** A "7" drawn on first load so the view is never empty. */
+function drawExample(canvas) {
+  const g = canvas.getContext("2d");
+  g.strokeStyle = "#fff";
+  g.lineWidth = canvas.width / 14;
+  g.lineCap = "round";
+  g.lineJoin = "round";
+  g.beginPath();
+  g.moveTo(80, 70);
+  g.lineTo(200, 70);
+  g.lineTo(125, 220);
+  g.stroke();
+}
+
+export async function mount(root, ctx) {
+  const $ = (role) => root.querySelector(`[data-role="${role}"]`);
+  const t = (key, vars) => ctx.t(key, vars);
+  await ctx.i18n.loadNamespace("network");
+  const state = { model: null, detail: null, source: null, inFlight: false, pending: false, last: null };
+  let timer = 0;
+
+  const pad = createPad($("pad"), {
+    onStart: () => {  // drawing over an uploaded picture starts a fresh drawing
+      if (state.source !== "pad") pad.clear();
+      state.source = "pad";
+    },
+    onStroke: () => schedule(),
+    onEnd: () => schedule(true),
+  });
+
+  function showPrepared(input) {
+    $("prepared").src = input.preview;
+    $("prepared").alt = t("network.prepared.alt");
+    const p = input.preparation;
+    const notes = [];
+    if (p.empty) notes.push(t("network.prepared.empty"));
+    if (p.inverted) notes.push(t("network.prepared.inverted"));
+    if (!p.empty) notes.push(t("network.prepared.fitted", { scale: p.scale.toFixed(2), row: p.offset[0], col: p.offset[1] }));
+    $("prepNote").textContent = notes.join(" ");
+  }
+
+  function render(result) {
+    state.last = result;
+    showPrepared(result.input);
+    updateBars($("bars"), $("label"), $("labelCaption"), result.probabilities, result.label, t);
+    updateStages($("stages"), result.stages, t);
+    root.dataset.label = String(result.label);
+    root.dataset.predictions = String(Number(root.dataset.predictions ?? 0) + 1);
+  }
+
+  async function predictNow() {
+    const blob = state.source === "pad" ? await pad.toBlob() : state.source;
+    if (!blob || !state.model) { root.dataset.state = "idle"; return; }
+    state.inFlight = true;
+    const busy = setTimeout(() => { $("busy").hidden = false; }, BUSY_AFTER_MS);
+    try {
+      render(await predictImage(ctx.api, state.model, blob));
+      $("error").textContent = "";
+    } catch (err) {
+      $("error").textContent = t("network.error", { message: err.message });
+    } finally {
+      clearTimeout(busy);
+      $("busy").hidden = true;
+      state.inFlight = false;
+      if (state.pending) { state.pending = false; schedule(true); }
+      else if (!timer) root.dataset.state = "idle";  // tests wait for this
+    }
+  }
+
+  /** Throttled: one request at a time; the latest drawing is always sent last. */
+  function schedule(now = false) {
+    root.dataset.state = "busy";
+    if (state.inFlight) { state.pending = true; return; }
+    if (timer && !now) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => { timer = 0; predictNow(); }, now ? 0 : THROTTLE_MS);
+  }
+
+  async function selectModel(id) {
+    state.model = id;
+    try {
+      state.detail = await getModel(ctx.api, id);
+      const d = state.detail;
+      $("modelInfo").textContent = d.accuracy === null
+        ? t("network.modelInfoNoAccuracy", { params: d.params.toLocaleString() })
+        : t("network.modelInfo", { acc: (d.accuracy * 100).toFixed(2), params: d.params.toLocaleString() });
+      renderChain($("chain"), d.layers, t);
+      buildStages($("stages"), d.layers, t);
+      renderCard($("cardFacts"), $("curve"), d, t);
+      const layer = d.conv_layers[0];
+      const filters = await getFilters(ctx.api, id, layer);
+      renderFilters($("filters"), filters, t, (pick) => {
+        ctx.setKernel({ model: id, layer, ...pick });
+        window.scrollTo({ top: 0 });
+        ctx.notify(t("network.filters.applied", { layer, index: pick.index }));
+      });
+      schedule(true);
+    } catch (err) {
+      $("error").textContent = t("network.error", { message: err.message });
+    }
+  }
+
+  $("clear").addEventListener("click", () => {
+    pad.clear();
+    state.source = "pad";
+    schedule(true);
+  });
+  $("upload").addEventListener("change", async (e) => {
+    const file = e.target.files?.[0];
+    e.target.value = "";  // choosing the same file again still fires change
+    if (!file) return;
+    state.source = file;
+    try { pad.drawImage(await createImageBitmap(file)); } catch { pad.clear(); }
+    schedule(true);
+  });
+  $("model").addEventListener("change", (e) => {
+    ctx.url.set({ "network-model": e.target.value });
+    selectModel(e.target.value);
+  });
+  ctx.onLanguageChange(() => {
+    if (state.detail) {
+      renderChain($("chain"), state.detail.layers, t);
+      buildStages($("stages"), state.detail.layers, t);
+      renderCard($("cardFacts"), $("curve"), state.detail, t);
+    }
+    if (state.last) render(state.last);
+  });
+
+  const { models } = await listModels(ctx.api);
+  if (!models.length) {
+    $("error").textContent = t("network.noModels");
+    return;
+  }
+  $("model").replaceChildren(...models.map((m) => new Option(
+    `${m.name}${m.accuracy === null ? "" : ` — ${(m.accuracy * 100).toFixed(1)}%`}`, m.id)));
+  const wanted = ctx.url.get("network-model");
+  const first = models.some((m) => m.id === wanted) ? wanted : models[0].id;
+  $("model").value = first;
+  drawExample($("pad"));
+  state.source = "pad";
+  await selectModel(first);
+}

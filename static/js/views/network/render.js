@@ -1,0 +1,119 @@
+// Drawing the prediction: the slide-4 chain of layers, every stage's channel maps, softmax bars.
+
+const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+const shapeText = (shape) => shape.join(" × ");
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  node.append(...children);
+  return node;
+}
+
+/** The chain of slide 4: one chip per layer (input … softmax), each a link to its stage. */
+export function renderChain(host, layers, t) {
+  host.replaceChildren(...layers.map((layer) => el("li", { class: `net-chip net-kind-${layer.type}` },
+    el("a", { href: `#net-stage-${layer.name}`, "data-stage": layer.name },
+      el("span", { class: "net-chip-kind", text: t(`network.kind.${layer.type}`) }),
+      el("span", { class: "net-chip-shape", text: shapeText(layer.output_shape) })))));
+}
+
+/** One <li> per stage with room for its channel previews (built once per model). */
+export function buildStages(host, layers, t) {
+  host.replaceChildren(...layers.map((layer) => {
+    const head = el("header", { class: "net-stage-head" },
+      el("strong", { text: layer.name }),
+      el("span", { class: "net-stage-kind", text: t(`network.kind.${layer.type}`) }),
+      el("span", { class: "net-stage-shape", text: shapeText(layer.output_shape) }),
+      el("span", { class: "net-stage-params", text: layer.params ? t("network.layers.params", { n: layer.params.toLocaleString() }) : "" }),
+      el("span", { class: "net-stage-stats", "data-role": "stats" }));
+    return el("li", { class: `net-stage net-kind-${layer.type}`, id: `net-stage-${layer.name}`, "data-stage": layer.name },
+      head, el("div", { class: "net-maps", "data-role": "maps" }));
+  }));
+}
+
+/** Draw a vector (an affine or softmax output) as a strip of bars on a canvas. */
+function vectorCanvas(values) {
+  const c = el("canvas", { class: "net-vector", width: String(Math.max(values.length * 4, 160)), height: "48" });
+  const g = c.getContext("2d");
+  const m = Math.max(1e-9, ...values.map(Math.abs));
+  const w = c.width / values.length;
+  const base = values.some((v) => v < 0) ? 32 : 47;  // the zero line
+  values.forEach((v, i) => {
+    const h = (Math.abs(v) / m) * (v >= 0 ? base - 1 : 47 - base);
+    g.fillStyle = v >= 0 ? "#d9480f" : "#1971c2";
+    g.fillRect(i * w, v >= 0 ? base - h : base, Math.max(1, w - 1), h);
+  });
+  return c;
+}
+
+/** Fill every stage's maps from a predict response. */
+export function updateStages(host, stages, t) {
+  for (const s of stages) {
+    const li = host.querySelector(`[data-stage="${CSS.escape(s.name)}"]`);
+    if (!li) continue;
+    li.querySelector('[data-role="stats"]').textContent =
+      t("network.layers.stats", { min: fmt(s.min), max: fmt(s.max), mean: fmt(s.mean) });
+    const maps = li.querySelector('[data-role="maps"]');
+    if (s.previews && s.shape.length === 3) {
+      const side = Math.max(28, Math.min(84, s.shape[1] * 3));
+      const imgs = [...maps.querySelectorAll("img")];
+      if (imgs.length !== s.previews.length) {
+        const more = s.shape[0] - s.channels_shown;
+        maps.replaceChildren(...s.previews.map((_, i) => el("img", {
+          class: "net-map net-pixelated", width: String(side), height: String(side),
+          alt: t("network.layers.channel", { name: s.name, c: i }), title: `${s.name}[${i}]` })),
+        ...(more > 0 ? [el("span", { class: "net-more", text: t("network.layers.more", { n: more }) })] : []));
+      }
+      maps.querySelectorAll("img").forEach((img, i) => { img.src = s.previews[i]; });
+    } else if (s.values && s.shape.length === 1) {
+      maps.replaceChildren(vectorCanvas(s.values));
+    }
+  }
+}
+
+/** The softmax bars (one <li> per class) and the big predicted digit. */
+export function updateBars(barsHost, labelHost, captionHost, probs, label, t) {
+  if (barsHost.children.length !== probs.length) {
+    barsHost.replaceChildren(...probs.map((_, d) => el("li", { class: "net-bar", "data-digit": String(d) },
+      el("span", { class: "net-bar-digit", text: String(d) }),
+      el("span", { class: "net-bar-track" }, el("span", { class: "net-bar-fill" })),
+      el("span", { class: "net-bar-value" }))));
+  }
+  probs.forEach((p, d) => {
+    const li = barsHost.children[d];
+    li.classList.toggle("is-top", d === label);
+    li.querySelector(".net-bar-fill").style.width = `${(p * 100).toFixed(1)}%`;
+    li.querySelector(".net-bar-value").textContent = `${(p * 100).toFixed(1)}%`;
+    li.setAttribute("aria-label", `${d}: ${(p * 100).toFixed(1)}%`);
+  });
+  labelHost.textContent = label === null ? "–" : String(label);
+  captionHost.textContent = label === null ? "" :
+    t("network.result.caption", { digit: label, p: (probs[label] * 100).toFixed(1) });
+}
+
+/** The model card's main facts (data, split, seed, epochs, accuracy, time) and its curve. */
+export function renderCard(dl, img, detail, t) {
+  const c = detail.card ?? {};
+  const pct = (v) => (typeof v === "number" ? `${(v * 100).toFixed(2)}%` : "–");
+  const split = c.split ? ["train", "validation", "test"].filter((k) => k in c.split)
+    .map((k) => `${t(`network.card.split_${k}`)} ${c.split[k]}`).join(" · ") : "–";
+  const rows = [
+    ["data", c.data?.file ?? c.data ?? "–"], ["split", split], ["seed", c.seed ?? "–"],
+    ["epochs", c.epochs ?? "–"], ["validation", pct(c.validation_accuracy)],
+    ["test", pct(c.test_accuracy)],
+    ["time", typeof c.training_time_s === "number" ? `${c.training_time_s.toFixed(0)} s` : "–"],
+    ["source", c.source ?? "–"],
+  ];
+  dl.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", { text: t(`network.card.${k}`) }),
+    el("dd", { text: String(v) })]));
+  img.hidden = !detail.curve_url;
+  if (detail.curve_url) {
+    img.src = detail.curve_url;
+    img.alt = t("network.card.curve", { name: detail.name });
+  }
+}

@@ -1,0 +1,179 @@
+"""The network view in a real browser: draw a digit with the mouse and see the prediction the API
+gives for the same drawing; pick a learned filter and see the filter lab use it.
+
+With the shipped, trained models (app/models) the shared server is used and a drawn "1" must be
+predicted as 1. Until they exist, a server of our own serves B's architectures with random
+weights from a temporary CONVSCOPE_MODELS_DIR, and only the page ↔ API agreement is checked.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from app.engine.network import build
+from app.modelstore import SHIPPED_DIR
+
+ROOT = Path(__file__).resolve().parents[2]
+TRAINED = (SHIPPED_DIR / "simple-convnet.npz").is_file()
+IDLE = "section[data-view=network][data-state=idle][data-label]"
+
+
+def _own_server(tmp: Path) -> Iterator[str]:
+    """uvicorn on a free port with random-weight models in CONVSCOPE_MODELS_DIR."""
+    for i, model_id in enumerate(("simple-convnet", "slide4-cnn")):
+        build(model_id, seed=i).save(tmp / f"{model_id}.npz")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "CONVSCOPE_MODELS_DIR": str(tmp)}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host",
+                             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                            cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)  # polling interval while the server boots
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def net_url(request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if TRAINED:
+        yield request.getfixturevalue("server_url")
+    else:
+        yield from _own_server(tmp_path_factory.mktemp("models"))
+
+
+def _open(page, url: str):  # type: ignore[no-untyped-def]
+    page.goto(f"{url}/?view=network")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector(IDLE)
+    return page.locator("section[data-view=network]")
+
+
+def _draw(page, strokes: list[list[tuple[float, float]]]) -> None:  # type: ignore[no-untyped-def]
+    """Mouse strokes on the pad; points in [0, 1] of the pad's box."""
+    box = page.locator("section[data-view=network] [data-role=pad]").bounding_box()
+    for stroke in strokes:
+        x0, y0 = stroke[0]
+        page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=12)
+        page.mouse.up()
+
+
+def _wait_new_prediction(page, before: int) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(
+        "n => { const s = document.querySelector('section[data-view=network]');"
+        " return s.dataset.state === 'idle' && Number(s.dataset.predictions) > n; }", arg=before)
+
+
+def test_draw_a_digit_and_see_the_api_prediction(page, net_url: str, shot) -> None:  # type: ignore[no-untyped-def]
+    section = _open(page, net_url)
+    model = section.locator("[data-role=model]").input_value()
+    before = int(section.get_attribute("data-predictions"))
+    section.locator("[data-role=clear]").click()
+    _wait_new_prediction(page, before)
+    before = int(section.get_attribute("data-predictions"))
+    _draw(page, [[(0.52, 0.15), (0.50, 0.5), (0.47, 0.85)]])  # a "1"
+    _wait_new_prediction(page, before)
+    shot(page, "network-drawn-one")
+
+    # The same pixels through the API: the page shows exactly that answer.
+    png = base64.b64decode(section.locator("[data-role=pad]").evaluate(
+        "c => c.toDataURL('image/png')").split(",", 1)[1])
+    r = httpx.post(f"{net_url}/api/models/{model}/predict", files={"image": ("pad.png", png)},
+                   timeout=30)
+    body = r.json()
+    label = int(section.get_attribute("data-label"))
+    assert label == body["label"]
+    assert section.locator("[data-role=label]").inner_text() == str(label)
+    top = section.locator(f".net-bar[data-digit='{label}'] .net-bar-value").inner_text()
+    assert top == f"{body['probabilities'][label] * 100:.1f}%"
+    # Every stage is drawn: one preview per channel of conv1, bars for the vectors.
+    conv1 = next(s for s in body["stages"] if s["name"] == "conv1")
+    assert page.locator("#net-stage-conv1 img.net-map").count() == conv1["channels_shown"]
+    chain = section.locator("[data-role=chain] .net-chip-kind").all_inner_texts()
+    assert chain[:4] == ["Input", "Conv", "ReLU", "Pooling"] and chain[-1] == "Softmax"
+    prepared = np.asarray(body["input"]["values"])
+    cy = (prepared.sum(axis=1) @ np.arange(28)) / prepared.sum()
+    assert abs(cy - 13.5) <= 0.5  # centred by its centre of mass
+    if TRAINED:
+        assert label == 1, body["probabilities"]
+
+
+def test_pick_a_learned_filter_and_the_lab_uses_it(page, net_url: str, shot) -> None:  # type: ignore[no-untyped-def]
+    section = _open(page, net_url)
+    model = section.locator("[data-role=model]").input_value()
+    filters = httpx.get(f"{net_url}/api/models/{model}/filters?layer=conv1", timeout=30).json()
+    section.locator(".net-filter[data-index='3']").scroll_into_view_if_needed()
+    shot(page, "network-filters")
+    section.locator(".net-filter[data-index='3']").click()
+    page.wait_for_selector("#tab-lab[aria-selected=true]")
+    lab = page.evaluate_handle("import('/static/js/context.js').then(m => m.ctx)")
+    page.wait_for_function("ctx => ctx.lab && ctx.lab.kernel === 'custom' && ctx.lab.kh === "
+                           f"{filters['shape'][2]}", arg=lab)
+    setup = page.evaluate("ctx => ctx.lab", lab)
+    want = np.asarray(filters["weights"][3][0]).ravel()
+    np.testing.assert_allclose(np.asarray(setup["values"], float), want, rtol=1e-5, atol=1e-6)
+    assert setup["bias"] == pytest.approx(filters["bias"][3], abs=1e-6)
+    shot(page, "network-filter-in-lab")
+
+
+def test_touch_strokes_and_an_uploaded_photo_are_predicted(page, net_url: str, tmp_path: Path,
+                                                           shot) -> None:  # type: ignore[no-untyped-def]
+    section = _open(page, net_url)
+    before = int(section.get_attribute("data-predictions"))
+    section.locator("[data-role=clear]").click()
+    _wait_new_prediction(page, before)
+    before = int(section.get_attribute("data-predictions"))
+    # A finger (pointerType "touch") draws a horizontal bar: the pad must take it like a mouse.
+    section.locator("[data-role=pad]").evaluate("""c => {
+        const r = c.getBoundingClientRect();
+        const at = (type, x) => c.dispatchEvent(new PointerEvent(type, {pointerId: 9,
+            pointerType: 'touch', isPrimary: true, bubbles: true, cancelable: true,
+            clientX: r.left + x * r.width, clientY: r.top + 0.5 * r.height, pressure: 0.5}));
+        at('pointerdown', 0.2);
+        for (let i = 1; i <= 10; i++) at('pointermove', 0.2 + i * 0.06);
+        at('pointerup', 0.8);
+    }""")
+    _wait_new_prediction(page, before)
+    prepared = section.locator("[data-role=prepNote]").inner_text()
+    assert "Scaled" in prepared
+    # A dark digit on light paper, uploaded: the page says it was inverted.
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (90, 120), (235, 230, 220))
+    ImageDraw.Draw(img).line([(45, 15), (45, 105)], fill=(20, 20, 30), width=8)
+    path = tmp_path / "paper-one.png"
+    img.save(path)
+    before = int(section.get_attribute("data-predictions"))
+    section.locator("[data-role=upload]").set_input_files(str(path))
+    _wait_new_prediction(page, before)
+    note = section.locator("[data-role=prepNote]").inner_text()
+    assert "inverted" in note
+    shot(page, "network-uploaded-photo")
+    if TRAINED:
+        assert section.get_attribute("data-label") == "1"
