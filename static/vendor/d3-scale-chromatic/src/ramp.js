@@ -1,0 +1,3 @@
+import {interpolateRgbBasis} from "../../d3-interpolate/src/index.js";
+
+export default scheme => interpolateRgbBasis(scheme[scheme.length - 1]);
