@@ -1,6 +1,6 @@
 // Colour scales for feature maps: diverging (RdBu, zero in the middle) for signed maps,
 // sequential (viridis) for non-negative maps, gray for input images. Vendored d3 interpolators.
-import { interpolateGreys, interpolateRdBu, interpolateViridis } from "../vendor/d3-scale-chromatic/src/index.js";
+import { interpolateRdBu, interpolateViridis } from "../vendor/d3-scale-chromatic/src/index.js";
 import { rgb } from "../vendor/d3-color/src/index.js";
 
 const LUT_SIZE = 256;
@@ -18,7 +18,8 @@ function buildLut(interp) {
 const LUTS = {
   diverging: buildLut((t) => interpolateRdBu(1 - t)),
   sequential: buildLut(interpolateViridis),
-  gray: buildLut((t) => interpolateGreys(1 - t)),
+  // Linear, so an 8-bit image is drawn with exactly its own values (the server's gray too).
+  gray: buildLut((t) => { const v = Math.round(t * 255); return `rgb(${v}, ${v}, ${v})`; }),
 };
 
 /**
