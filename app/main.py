@@ -9,7 +9,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.config import get_settings
+from app.limits import install_api
+from app.modelstore import ModelStore
 from app.routes import convolve, geometry, health, kernels, models, pages, pipeline, samples
+from app.security import SecurityHeaders
 from app.version import __version__
 
 ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages)
@@ -17,6 +20,7 @@ ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    app.state.models = ModelStore.from_settings(get_settings())  # learned models, loaded once
     yield
 
 
@@ -24,9 +28,11 @@ def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(title="ConvScope", version=__version__, lifespan=lifespan,
                   description="Convolution results over HTTP, and the ConvScope pages.")
+    install_api(app, settings)  # error shape, body guard, CPU limiter, BLAS threads (C2)
     for module in ROUTERS:
-        app.include_router(module.router)
+        app.include_router(module.router, max_body_size=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.add_middleware(SecurityHeaders)  # outermost: CSP, nosniff, Referrer-Policy on all (F)
     return app
 
 

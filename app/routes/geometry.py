@@ -1,5 +1,21 @@
-"""/api/geometry routes."""
+"""GET /api/geometry: the slide-10 formula with the user's numbers."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.errors import ERROR_RESPONSES
+from app.planner import geometry_or_422
+from app.render import geometry_out
+from app.schemas import GeometryOut, GeometryQuery
 
 router = APIRouter(prefix="/api", tags=["geometry"])
+
+
+@router.get("/geometry", response_model=GeometryOut, responses={422: ERROR_RESPONSES[422]})
+def geometry(q: Annotated[GeometryQuery, Query()]) -> GeometryOut:
+    """OH = (H + 2P − FH_eff) / S + 1, FH_eff = dilation·(FH − 1) + 1: sizes, exactness, dropped
+    rows/columns and the formula text. A window larger than the padded input → 422."""
+    g = geometry_or_422(q.h, q.w, q.fh, q.fw, stride=q.stride, pad=q.pad, dilation=q.dilation,
+                        field="fh")
+    return geometry_out(g)

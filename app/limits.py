@@ -1,0 +1,194 @@
+"""Input-safety limits and overload control for the API.
+
+- `BodySizeGuard`: a declared Content-Length above `max_body_bytes` → 413 in the error shape
+  before any route runs. Bodies without Content-Length (chunked) are counted while they stream by
+  FastAPI's own route-level limit (`include_router(..., max_body_size=...)`), which raises the
+  413 that the error handlers reshape.
+- `CpuLimiter`: CPU work runs in a bounded thread pool; at most workers + queue requests are
+  admitted, more → 503 with Retry-After; a request running past `request_timeout_s` → 504.
+- `check_budget`: multiply-adds, values produced and im2col working values, computed from the
+  geometry before anything runs → 422 naming the budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.config import Settings
+from app.errors import ApiError, error_body, install_error_handlers, prefers_japanese
+
+T = TypeVar("T")
+
+
+class CpuLimiter:
+    """A bounded thread pool with admission control (503 past capacity) and a time limit (504)."""
+
+    def __init__(self, workers: int, queue: int, timeout_s: float, retry_after_s: int) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.capacity = self.workers + max(0, queue)
+        self.timeout_s, self.retry_after_s = timeout_s, retry_after_s
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="convscope-cpu")
+        self._lock = threading.Lock()
+        self.admitted = 0
+
+    def try_admit(self) -> bool:
+        """Take one slot if one is free."""
+        with self._lock:
+            if self.admitted >= self.capacity:
+                return False
+            self.admitted += 1
+            return True
+
+    def release(self, _: object = None) -> None:
+        with self._lock:
+            self.admitted -= 1
+
+    def overloaded(self) -> ApiError:
+        return ApiError(503, "overloaded",
+                        f"The server is busy ({self.capacity} requests in progress); "
+                        f"retry in {self.retry_after_s} s.",
+                        f"サーバーが混み合っています（処理中 {self.capacity} 件）。"
+                        f"{self.retry_after_s} 秒後に再試行してください。",
+                        limit=self.capacity, headers={"Retry-After": str(self.retry_after_s)})
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """fn(*args) in the pool; the slot is released when the thread finishes (even after 504)."""
+        if not self.try_admit():
+            raise self.overloaded()
+        try:
+            fut: Future[T] = self._pool.submit(contextvars.copy_context().run, fn, *args)
+        except BaseException:
+            self.release()
+            raise
+        fut.add_done_callback(self.release)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(fut), self.timeout_s)
+        except TimeoutError:
+            fut.cancel()
+            raise ApiError(504, "timeout",
+                           f"The computation took longer than {self.timeout_s:g} s.",
+                           f"計算が制限時間 {self.timeout_s:g} 秒を超えました。",
+                           limit=self.timeout_s) from None
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+_current: contextvars.ContextVar[CpuLimiter | None] = contextvars.ContextVar("cpu", default=None)
+_fallback: CpuLimiter | None = None
+
+
+async def run_cpu(fn: Callable[..., T], *args: Any) -> T:
+    """Run fn(*args) off the event loop in the current app's bounded pool (503/504 on overload)."""
+    global _fallback
+    limiter = _current.get()
+    if limiter is None:
+        _fallback = _fallback or CpuLimiter(0, 4, 30.0, 2)
+        limiter = _fallback
+    return await limiter.run(fn, *args)
+
+
+class BodySizeGuard:
+    """ASGI middleware: Content-Length above the limit → 413 JSON; binds the app's CpuLimiter."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app, self.max_body_bytes = app, max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        declared = headers.get(b"content-length", b"").decode("latin-1").strip()
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            ja = prefers_japanese(headers.get(b"accept-language", b"").decode("latin-1"))
+            await _send_413(send, self.max_body_bytes, ja)
+            return
+        token = _current.set(getattr(scope["app"].state, "cpu", None))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _current.reset(token)
+
+
+async def _send_413(send: Send, limit: int, ja: bool) -> None:
+    import json
+
+    msg = (f"リクエスト本体が上限 {limit} バイトを超えています。" if ja
+           else f"The request body is larger than {limit} bytes.")
+    body = json.dumps(error_body("body_too_large", msg, "body", limit),
+                      ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+_blas_limits: Any = None
+
+
+def pin_blas_threads() -> None:
+    """One BLAS thread per worker process (the pool gives parallelism across requests)."""
+    global _blas_limits
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return
+    _blas_limits = threadpool_limits(limits=1)
+
+
+def install_api(app: FastAPI, settings: Settings) -> None:
+    """Error handlers, the body guard, the CPU limiter on app.state.cpu and BLAS pinning."""
+    from app.payload import add_request_schemas
+
+    install_error_handlers(app)
+    add_request_schemas(app)
+    app.state.max_body_bytes = settings.max_body_bytes
+    app.state.cpu = CpuLimiter(settings.cpu_workers, settings.cpu_queue,
+                               settings.request_timeout_s, settings.retry_after_s)
+    app.add_middleware(BodySizeGuard, max_body_bytes=settings.max_body_bytes)
+    pin_blas_threads()
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a request will compute, from the geometry alone."""
+
+    macs: int = 0  # multiply-adds: N·FN·OH·OW·C·FH·FW per conv
+    outputs: int = 0  # values produced by every stage
+    working: int = 0  # im2col values of the smallest band (one output row): N·OW·C·FH·FW
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.macs + other.macs, self.outputs + other.outputs,
+                    max(self.working, other.working))
+
+
+def check_budget(cost: Cost, settings: Settings) -> None:
+    """422 `budget_exceeded` naming the budget (max_macs, max_output_values, max_working_values)."""
+    for name, value, limit, en, ja in (
+        ("max_macs", cost.macs, settings.max_macs, "multiply-adds", "積和演算の回数"),
+        ("max_output_values", cost.outputs, settings.max_output_values, "output values",
+         "出力値の数"),
+        ("max_working_values", cost.working, settings.max_working_values,
+         "im2col values for one output row", "1 行分の im2col の値の数"),
+    ):
+        if value > limit:
+            raise ApiError(422, "budget_exceeded",
+                           f"Compute budget {name} exceeded: this request needs {value:,} {en}, "
+                           f"the limit is {limit:,}. Use a smaller image (max_side), fewer "
+                           f"filters or a smaller kernel.",
+                           f"計算量の上限 {name} を超えています: {ja}が {value:,}"
+                           f"（上限 {limit:,}）。画像を小さく（max_side）、フィルタを少なく、"
+                           f"カーネルを小さくしてください。",
+                           field=name, limit=limit)

@@ -1,0 +1,113 @@
+"""Read the body of /api/convolve and /api/pipeline: JSON {"input", "spec"} or multipart
+(`image` files + a `spec` field holding JSON). Anything else → 415. Also documents both
+request bodies in OpenAPI (`body_doc`, `add_request_schemas`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+from starlette.datastructures import UploadFile
+
+from app.config import Settings
+from app.errors import ApiError, validation_api_error
+from app.schemas import ConvolveRequest, PipelineRequest
+
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (ConvolveRequest, PipelineRequest)
+
+
+@dataclass
+class Payload:
+    """What a request carries: a nested list or image bytes, and the validated spec."""
+
+    spec: Any
+    nested: list[Any] | None = None
+    files: list[bytes] | None = None
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def read_payload(request: Request, body_model: type[BaseModel], spec_model: type[BaseModel],
+                       settings: Settings) -> Payload:
+    """JSON → body_model; multipart → image bytes + spec_model (from the `spec` field)."""
+    media = _media_type(request)
+    if media == "application/json" or media.endswith("+json"):
+        try:
+            req = body_model.model_validate_json(await request.body())
+        except ValidationError as e:
+            raise validation_api_error(e.errors(include_url=False)) from None
+        return Payload(spec=req.spec, nested=req.input)  # type: ignore[attr-defined]
+    if media == "multipart/form-data":
+        return await _read_multipart(request, spec_model, settings)
+    raise ApiError(415, "unsupported_media_type",
+                   f"Send application/json or multipart/form-data, not {media or 'no type'!r}.",
+                   f"application/json か multipart/form-data で送ってください"
+                   f"（{media or 'なし'}）。",
+                   field="Content-Type", limit="application/json, multipart/form-data")
+
+
+async def _read_multipart(request: Request, spec_model: type[BaseModel],
+                          settings: Settings) -> Payload:
+    # counted here (422 naming the limit) rather than by the parser (a bare 400); the body
+    # limit bounds what the parser can be made to hold
+    form = await request.form(max_files=max(1000, settings.max_images + 1), max_fields=32,
+                              max_part_size=settings.max_body_bytes)
+    images = form.getlist("image")
+    if not images:
+        raise ApiError(422, "missing", "Send one or more `image` files (or JSON with `input`).",
+                       "`image` ファイルを 1 つ以上送ってください。", field="image")
+    if len(images) > settings.max_images:
+        n = settings.max_images
+        raise ApiError(422, "too_many_images", f"At most {n} images per request.",
+                       f"1 回のリクエストで送れる画像は {n} 枚までです。", field="image", limit=n)
+    if not all(isinstance(f, UploadFile) for f in images):
+        raise ApiError(422, "invalid", "`image` must be files, not text fields.",
+                       "`image` はファイルとして送ってください。", field="image")
+    raw_spec = form.get("spec") or "{}"
+    if not isinstance(raw_spec, str):
+        raw_spec = (await raw_spec.read()).decode("utf-8", "replace")
+    try:
+        spec = spec_model.model_validate_json(raw_spec)
+    except ValidationError as e:
+        raise validation_api_error(e.errors(include_url=False), prefix="spec") from None
+    return Payload(spec=spec, files=[await f.read() for f in images])  # type: ignore[union-attr]
+
+
+def body_doc(json_model: str, spec_model: str) -> dict[str, Any]:
+    """openapi_extra documenting the two request bodies of a route."""
+    multipart = {
+        "type": "object", "required": ["image"],
+        "properties": {
+            "image": {"type": "array", "items": {"type": "string", "format": "binary"},
+                      "description": "One or more images (PNG, JPEG, GIF, BMP, WebP); several "
+                                     "make a batch (N ≤ max_images, 16)."},
+            "spec": {"type": "string", "description": f"JSON of {spec_model}."},
+        },
+    }
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{json_model}"}},
+        "multipart/form-data": {"schema": multipart},
+    }}}
+
+
+def add_request_schemas(app: FastAPI) -> None:
+    """Put the request models (read by hand, not by FastAPI) into OpenAPI's components."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = original()
+        _, defs = models_json_schema([(m, "validation") for m in REQUEST_MODELS],
+                                     ref_template="#/components/schemas/{model}")
+        comps = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, s in defs.get("$defs", {}).items():
+            comps.setdefault(name, s)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

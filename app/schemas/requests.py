@@ -1,0 +1,154 @@
+"""Request bodies of /api/convolve and /api/pipeline. Static limits live in Field(...); limits that
+are settings (kernel side, FN, images, budgets) are checked in app.kernel_spec / app.limits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_ABS_VALUE = 1e6
+"""|value| limit for inputs, kernel weights and biases (keeps float32 results finite)."""
+
+Stride = Annotated[int, Field(ge=1, le=64)]
+Pad = Annotated[int, Field(ge=0, le=64)]
+Dilation = Annotated[int, Field(ge=1, le=16)]
+PoolSide = Annotated[int, Field(ge=1, le=32)]
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_ABS_VALUE, le=MAX_ABS_VALUE)]
+
+StrideField = Stride | Annotated[list[Stride], Field(min_length=2, max_length=2)]
+PadField = Pad | Annotated[list[Pad], Field(min_length=2, max_length=2)]
+DilationField = Dilation | Annotated[list[Dilation], Field(min_length=2, max_length=2)]
+PoolSideField = PoolSide | Annotated[list[PoolSide], Field(min_length=2, max_length=2)]
+
+NESTED_LIST_SCHEMA: dict[str, Any] = {
+    "type": "array", "minItems": 1,
+    "items": {"anyOf": [{"type": "number"}, {"type": "array"}]},
+}
+
+
+class CatalogueKernel(BaseModel):
+    """A catalogue kernel with parameters, e.g. {"id": "gaussian", "size": 5, "sigma": 1.2}."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={
+        "additionalProperties": {"type": "number"}})
+    id: str = Field(max_length=64, description="Catalogue id (GET /api/kernels).")
+
+
+class ModelKernel(BaseModel):
+    """Filters a model learned: one filter (index) or the whole layer as a bank."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str = Field(max_length=128, description="Model id (GET /api/models).")
+    layer: str = Field(max_length=64, description="Conv layer name, e.g. conv1.")
+    index: int | None = Field(None, ge=0, le=1023, description="One filter; omit for the bank.")
+
+
+KernelField = Annotated[
+    str | ModelKernel | CatalogueKernel | list[Any],
+    Field(description="A catalogue id; {id, parameters}; a 2-D list (FH, FW); a 3-D list (C, FH, "
+                      "FW) as one filter; a 4-D list (FN, C, FH, FW) as a filter bank; or "
+                      "{model, layer[, index]} for learned filters. FH, FW ≤ max_kernel_side "
+                      "(31), FN ≤ max_filters (64).",
+          json_schema_extra={"examples": ["sobel-x", [[2, 0, 1], [0, 1, 2], [1, 0, 2]]]}),
+]
+BiasField = Annotated[
+    Number | Annotated[list[Number], Field(min_length=1, max_length=1024)],
+    Field(description="One number for every filter, or FN numbers (one per filter)."),
+]
+
+
+class ConvParams(BaseModel):
+    """One convolution: OH = (H + 2P − FH_eff) / S + 1, FH_eff = dilation·(FH − 1) + 1."""
+
+    model_config = ConfigDict(extra="forbid")
+    kernel: KernelField = "identity"
+    bias: BiasField = 0.0
+    stride: StrideField = 1
+    pad: PadField = 0
+    pad_mode: Literal["zeros", "edge", "reflect"] = "zeros"
+    dilation: DilationField = 1
+    depthwise: bool = Field(False, description="The same 2-D kernel on each channel (FN = C).")
+
+
+class PoolSpec(BaseModel):
+    """Pooling after the conv (and ReLU): window size, stride (defaults to size)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["max", "avg"] = "max"
+    size: PoolSideField = 2
+    stride: PoolSideField | None = None
+
+
+class InputOptions(BaseModel):
+    """How inputs are read and what the response carries."""
+
+    model_config = ConfigDict(extra="forbid")
+    color: Literal["gray", "rgb"] = Field("gray", description="Images become C=1 or C=3.")
+    max_side: int | None = Field(None, ge=1, le=8192,
+                                 description="Resize uploads so the long side fits (reported).")
+    include_values: bool = Field(False, description="Each stage carries values_b64 (little-endian "
+                                 "float32, C order); at most max_values_b64 values in all.")
+    previews: bool = Field(True, description="Image inputs: each stage carries a PNG preview "
+                           "(turn off to save the encoding time when drawing from values_b64).")
+
+
+class ConvSpec(ConvParams, InputOptions):
+    """The `spec` of POST /api/convolve: conv → optional ReLU → optional pooling."""
+
+    activation: Literal["none", "relu"] = "none"
+    pool: PoolSpec | None = None
+
+
+class ConvLayer(ConvParams):
+    type: Literal["conv"]
+
+
+class ReluLayer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["relu"]
+
+
+class PoolLayer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["pool"]
+    mode: Literal["max", "avg"] = "max"
+    size: PoolSideField = 2
+    stride: PoolSideField | None = None
+
+
+Layer = Annotated[ConvLayer | ReluLayer | PoolLayer, Field(discriminator="type")]
+
+
+class PipelineSpec(InputOptions):
+    """The `spec` of POST /api/pipeline: up to max_pipeline_layers (16) layers, in order."""
+
+    layers: list[Layer] = Field(min_length=1, max_length=16)
+
+
+InputField = Annotated[list[Any], Field(
+    min_length=1, max_length=8192,
+    description="Nested list shaped (H, W), (C, H, W) or (N, C, H, W) of finite numbers, "
+                "|x| ≤ 1e6; at most max_input_values values.",
+    json_schema_extra=NESTED_LIST_SCHEMA)]
+
+
+class ConvolveRequest(BaseModel):
+    """JSON body of POST /api/convolve."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "input": [[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]],
+        "spec": {"kernel": [[2, 0, 1], [0, 1, 2], [1, 0, 2]], "bias": 3}}]})
+    input: InputField
+    spec: ConvSpec = Field(default_factory=lambda: ConvSpec.model_validate({}))
+
+
+class PipelineRequest(BaseModel):
+    """JSON body of POST /api/pipeline."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "input": [[1, 2, 1, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 4, 0, 1]],
+        "spec": {"layers": [{"type": "conv", "kernel": "sharpen", "pad": 1}, {"type": "relu"},
+                            {"type": "pool", "mode": "max", "size": 2}]}}]})
+    input: InputField
+    spec: PipelineSpec
