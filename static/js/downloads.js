@@ -31,6 +31,7 @@ const shellQuote = (s) => `'${String(s).replace(/'/g, "'\\''")}'`;
 export function curlCommand(origin, imageName, spec) {
   const clean = { ...spec };
   delete clean.include_values;
+  delete clean.previews;
   return [
     `curl -X POST ${origin}/api/convolve`,
     `  -H 'Accept: application/x-npy'`,

@@ -27,7 +27,7 @@ export function specOf(s) {
   return {
     kernel, bias: s.bias, stride: s.stride, pad: s.pad,
     pad_mode: s.padMode, dilation: s.dilation, depthwise: s.color === "rgb", color: s.color,
-    activation: s.activation, max_side: MAX_IMAGE_SIDE, include_values: true,
+    activation: s.activation, max_side: MAX_IMAGE_SIDE, include_values: true, previews: false,
     pool: s.pool === "none" ? null : { type: s.pool, size: s.poolSize, stride: s.poolStride },
   };
 }
