@@ -3,9 +3,9 @@
 // to the filter lab (ctx.setKernel).
 
 import { getFilters, getModel, listModels, predictImage } from "./network/api.js";
-import { renderFilters } from "./network/filters.js";
+import { labelFilters, renderFilters } from "./network/filters.js";
 import { createPad } from "./network/pad.js";
-import { buildStages, renderCard, renderChain, updateBars, updateStages } from "./network/render.js";
+import { buildStages, int, renderCard, renderChain, updateBars, updateStages } from "./network/render.js";
 
 const THROTTLE_MS = 150;  // at most one prediction per this while drawing
 const BUSY_AFTER_MS = 200;
@@ -28,8 +28,30 @@ export async function mount(root, ctx) {
   const $ = (role) => root.querySelector(`[data-role="${role}"]`);
   const t = (key, vars) => ctx.t(key, vars);
   await ctx.i18n.loadNamespace("network");
-  const state = { model: null, detail: null, source: null, inFlight: false, pending: false, last: null };
+  const state = { model: null, detail: null, source: null, inFlight: false, pending: false, last: null,
+    models: [], error: null };  // error: [key, vars] of the shown message, redrawn on a switch
   let timer = 0;
+
+  /** A model's name in the interface language: network.models.<id>, else the API's name. */
+  const modelName = (m) => {
+    const key = `network.models.${m.id}`;
+    const name = t(key);
+    return name === key ? m.name || m.id : name;
+  };
+  const optionText = (m) => `${modelName(m)}${m.accuracy === null ? "" : ` — ${(m.accuracy * 100).toFixed(1)}%`}`;
+
+  function showError(key = null, vars = {}) {
+    state.error = key ? [key, vars] : null;
+    $("error").textContent = key ? t(key, vars) : "";
+  }
+
+  function showModelInfo() {
+    const d = state.detail;
+    if (!d) return;
+    $("modelInfo").textContent = d.accuracy === null
+      ? t("network.modelInfoNoAccuracy", { params: int(d.params) })
+      : t("network.modelInfo", { acc: (d.accuracy * 100).toFixed(2), params: int(d.params) });
+  }
 
   const pad = createPad($("pad"), {
     onStart: () => {  // drawing over an uploaded picture starts a fresh drawing
@@ -67,9 +89,9 @@ export async function mount(root, ctx) {
     const busy = setTimeout(() => { $("busy").hidden = false; }, BUSY_AFTER_MS);
     try {
       render(await predictImage(ctx.api, state.model, blob));
-      $("error").textContent = "";
+      showError();
     } catch (err) {
-      $("error").textContent = t("network.error", { message: err.message });
+      showError("network.error", { message: err.message });
     } finally {
       clearTimeout(busy);
       $("busy").hidden = true;
@@ -93,12 +115,10 @@ export async function mount(root, ctx) {
     try {
       state.detail = await getModel(ctx.api, id);
       const d = state.detail;
-      $("modelInfo").textContent = d.accuracy === null
-        ? t("network.modelInfoNoAccuracy", { params: d.params.toLocaleString() })
-        : t("network.modelInfo", { acc: (d.accuracy * 100).toFixed(2), params: d.params.toLocaleString() });
+      showModelInfo();
       renderChain($("chain"), d.layers, t);
       buildStages($("stages"), d.layers, t);
-      renderCard($("cardFacts"), $("curve"), d, t);
+      renderCard($("cardFacts"), $("curve"), d, t, modelName(d));
       const layer = d.conv_layers[0];
       const filters = await getFilters(ctx.api, id, layer);
       renderFilters($("filters"), filters, t, (pick) => {
@@ -108,7 +128,7 @@ export async function mount(root, ctx) {
       });
       schedule(true);
     } catch (err) {
-      $("error").textContent = t("network.error", { message: err.message });
+      showError("network.error", { message: err.message });
     }
   }
 
@@ -129,22 +149,26 @@ export async function mount(root, ctx) {
     ctx.url.set({ "network-model": e.target.value });
     selectModel(e.target.value);
   });
-  ctx.onLanguageChange(() => {
+  ctx.onLanguageChange(() => {  // every string set from code, redrawn in the new language
+    [...$("model").options].forEach((o, i) => { o.text = optionText(state.models[i]); });
     if (state.detail) {
+      showModelInfo();
       renderChain($("chain"), state.detail.layers, t);
       buildStages($("stages"), state.detail.layers, t);
-      renderCard($("cardFacts"), $("curve"), state.detail, t);
+      renderCard($("cardFacts"), $("curve"), state.detail, t, modelName(state.detail));
     }
+    labelFilters($("filters"), t);
     if (state.last) render(state.last);
+    if (state.error) showError(...state.error);
   });
 
   const { models } = await listModels(ctx.api);
+  state.models = models;
   if (!models.length) {
-    $("error").textContent = t("network.noModels");
+    showError("network.noModels");
     return;
   }
-  $("model").replaceChildren(...models.map((m) => new Option(
-    `${m.name}${m.accuracy === null ? "" : ` — ${(m.accuracy * 100).toFixed(1)}%`}`, m.id)));
+  $("model").replaceChildren(...models.map((m) => new Option(optionText(m), m.id)));
   const wanted = ctx.url.get("network-model");
   const first = models.some((m) => m.id === wanted) ? wanted : models[0].id;
   $("model").value = first;

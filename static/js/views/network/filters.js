@@ -1,6 +1,6 @@
 // The gallery of a conv layer's learned filters, drawn like the book's visualize_filter
 // (each filter scaled to its own min..max, gray_r: the largest weight darkest). Picking one
-// calls onPick({index, values: FH×FW of channel 0, bias}).
+// calls onPick({index, values: FH×FW of channel 0, bias}); labelFilters relabels on a language switch.
 
 const TILE = 60;  // CSS pixels per tile
 
@@ -28,9 +28,7 @@ export function renderFilters(host, data, t, onPick) {
     b.className = "net-filter";
     b.setAttribute("role", "listitem");
     b.dataset.index = String(index);
-    const label = t("network.filters.pick", { layer: data.layer, index });
-    b.setAttribute("aria-label", label);
-    b.title = label;
+    b.dataset.layer = data.layer;
     const c = document.createElement("canvas");
     c.className = "net-pixelated";
     c.style.width = `${TILE}px`;
@@ -43,4 +41,14 @@ export function renderFilters(host, data, t, onPick) {
     return b;
   });
   host.replaceChildren(...buttons);
+  labelFilters(host, t);
+}
+
+/** (Re)write every filter button's aria-label and title in the current language. */
+export function labelFilters(host, t) {
+  for (const b of host.querySelectorAll("button.net-filter")) {
+    const label = t("network.filters.pick", { layer: b.dataset.layer, index: Number(b.dataset.index) });
+    b.setAttribute("aria-label", label);
+    b.title = label;
+  }
 }

@@ -2,6 +2,8 @@
 
 const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
 const shapeText = (shape) => shape.join(" × ");
+/** An integer with the interface language's digit grouping (433,890), not the browser's. */
+export const int = (n) => n.toLocaleString(document.documentElement.lang || "en");
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -29,7 +31,7 @@ export function buildStages(host, layers, t) {
       el("strong", { text: layer.name }),
       el("span", { class: "net-stage-kind", text: t(`network.kind.${layer.type}`) }),
       el("span", { class: "net-stage-shape", text: shapeText(layer.output_shape) }),
-      el("span", { class: "net-stage-params", text: layer.params ? t("network.layers.params", { n: layer.params.toLocaleString() }) : "" }),
+      el("span", { class: "net-stage-params", text: layer.params ? t("network.layers.params", { n: int(layer.params) }) : "" }),
       el("span", { class: "net-stage-stats", "data-role": "stats" }));
     return el("li", { class: `net-stage net-kind-${layer.type}`, id: `net-stage-${layer.name}`, "data-stage": layer.name },
       head, el("div", { class: "net-maps", "data-role": "maps" }));
@@ -96,24 +98,34 @@ export function updateBars(barsHost, labelHost, captionHost, probs, label, t) {
     t("network.result.caption", { digit: label, p: (probs[label] * 100).toFixed(1) });
 }
 
-/** The model card's main facts (data, split, seed, epochs, accuracy, time) and its curve. */
-export function renderCard(dl, img, detail, t) {
+/** The card's "source": the command as code, then its translated explanation. */
+function sourceNode(source, t) {
+  if (typeof source !== "string") return "–";
+  if (!source.startsWith("convscope train")) return source;
+  const span = el("span", {}, el("code", { text: "convscope train" }), " ");
+  span.append(t("network.card.sourceTrain"));
+  return span;
+}
+
+/** The model card's main facts (data, split, seed, epochs, accuracy, time) and its curve;
+ * name: the model's name in the interface language (the curve's alt text). */
+export function renderCard(dl, img, detail, t, name = detail.name) {
   const c = detail.card ?? {};
   const pct = (v) => (typeof v === "number" ? `${(v * 100).toFixed(2)}%` : "–");
   const split = c.split ? ["train", "validation", "test"].filter((k) => k in c.split)
     .map((k) => `${t(`network.card.split_${k}`)} ${c.split[k]}`).join(" · ") : "–";
   const rows = [
-    ["data", c.data?.file ?? c.data ?? "–"], ["split", split], ["seed", c.seed ?? "–"],
+    ["data", el("code", { text: String(c.data?.file ?? c.data ?? "–") })], ["split", split], ["seed", c.seed ?? "–"],
     ["epochs", c.epochs ?? "–"], ["validation", pct(c.validation_accuracy)],
     ["test", pct(c.test_accuracy)],
     ["time", typeof c.training_time_s === "number" ? `${c.training_time_s.toFixed(0)} s` : "–"],
-    ["source", c.source ?? "–"],
+    ["source", sourceNode(c.source, t)],
   ];
   dl.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", { text: t(`network.card.${k}`) }),
-    el("dd", { text: String(v) })]));
+    el("dd", {}, v instanceof Node ? v : String(v))]));
   img.hidden = !detail.curve_url;
   if (detail.curve_url) {
     img.src = detail.curve_url;
-    img.alt = t("network.card.curve", { name: detail.name });
+    img.alt = t("network.card.curve", { name });
   }
 }
