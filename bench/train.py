@@ -1,0 +1,104 @@
+"""Benchmark: one training epoch of simple-convnet on 7,000 digits, NumPy engine vs torch (CPU).
+
+Both sides run on one thread (bench.common.pin_threads), the same architecture, batch 100,
+Adam lr 0.001, the same initial weights and batch order, the better of ``repeats`` epochs each
+(the machine may be shared). Prints the seconds and the ratio numpy / torch (target ≤ 3).
+Run: ``python -m bench.train`` (or ``make bench``, which runs it after bench.engine).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+N_TRAIN, BATCH, LR = 7000, 100, 0.001
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray, str]:
+    """7,000 MNIST digits from CONVSCOPE_DATA_DIR or ../shared/data/mnist, else random ones
+    (the timing does not depend on the pixel values)."""
+    from app.engine.data import IdxError, find_idx_pair, load_idx, to_float
+
+    folder = os.environ.get("CONVSCOPE_DATA_DIR", str(ROOT.parent / "shared" / "data" / "mnist"))
+    try:
+        x, t = load_idx(*find_idx_pair(folder))
+        return to_float(x[:N_TRAIN]), t[:N_TRAIN].astype(np.int64), f"MNIST from {folder}"
+    except IdxError:
+        rng = np.random.default_rng(0)
+        return (rng.random((N_TRAIN, 1, 28, 28), dtype=np.float32),
+                rng.integers(0, 10, N_TRAIN), "random digits (no MNIST folder found)")
+
+
+def _numpy_epoch(x: np.ndarray, t: np.ndarray) -> tuple[float, dict[str, np.ndarray], float]:
+    from app.engine.network import build
+    from app.engine.train import TrainConfig, train
+
+    net = build("simple-convnet", seed=0)
+    init = {k: v.copy() for k, v in net.params.items()}
+    cfg = TrainConfig(epochs=1, batch_size=BATCH, lr=LR, seed=0, schedule="constant")
+    start = time.perf_counter()
+    h = train(net, x, t, cfg)
+    return time.perf_counter() - start, init, h.epochs[0].train_loss
+
+
+def _torch_epoch(x: np.ndarray, t: np.ndarray, init: dict[str, np.ndarray]) -> tuple[float, float]:
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(1)
+    model = nn.Sequential(nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(4320, 100), nn.ReLU(), nn.Linear(100, 10))
+    with torch.no_grad():  # the same initial weights (Linear keeps W transposed)
+        model[0].weight.copy_(torch.from_numpy(init["conv1.W"]))
+        model[0].bias.copy_(torch.from_numpy(init["conv1.b"]))
+        model[4].weight.copy_(torch.from_numpy(init["affine1.W"].T.copy()))
+        model[4].bias.copy_(torch.from_numpy(init["affine1.b"]))
+        model[6].weight.copy_(torch.from_numpy(init["affine2.W"].T.copy()))
+        model[6].bias.copy_(torch.from_numpy(init["affine2.b"]))
+    opt = torch.optim.Adam(model.parameters(), lr=LR, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    order = np.random.default_rng(0).permutation(len(x))  # same order as the NumPy loop
+    X, T = torch.from_numpy(x), torch.from_numpy(t)
+    losses = []
+    start = time.perf_counter()
+    for i in range(0, len(x), BATCH):
+        idx = torch.from_numpy(order[i:i + BATCH])
+        opt.zero_grad()
+        loss = loss_fn(model(X[idx]), T[idx])
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return time.perf_counter() - start, float(np.mean(losses))
+
+
+def main(repeats: int = 2) -> dict[str, Any]:
+    """Run the benchmark, print a short report and return the figures."""
+    from bench.common import pin_threads, verdict
+
+    print(pin_threads())
+    x, t, source = _digits()
+    np_s = torch_s = float("inf")
+    for _ in range(repeats):  # interleaved, best of each: fair under a varying load
+        s, init, np_loss = _numpy_epoch(x, t)
+        np_s = min(np_s, s)
+        s, torch_loss = _torch_epoch(x, t, init)
+        torch_s = min(torch_s, s)
+    ratio = np_s / torch_s
+    print(f"train: one epoch of simple-convnet on {len(x)} digits ({source}), batch {BATCH}, "
+          f"Adam, 1 thread")
+    print(f"  numpy engine {np_s:7.2f} s (mean loss {np_loss:.4f})")
+    print(f"  torch CPU    {torch_s:7.2f} s (mean loss {torch_loss:.4f})")
+    print(f"  ratio {ratio:.2f}x (target <= 3x): {verdict(ratio, 3.0)}")
+    return {"name": "train", "numpy_s": np_s, "torch_s": torch_s, "ratio": ratio, "target": 3.0}
+
+
+if __name__ == "__main__":
+    from bench.common import reexec_without_coretype
+
+    reexec_without_coretype()
+    main()
