@@ -16,9 +16,21 @@ from .functional import (
     relu,
     softmax,
 )
+from .kernels import CATALOGUE, KernelError, KernelSpec, Param, get_kernel
 from .layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+from .network import ARCHITECTURES, Network, NetworkError, Stage, build
 
 __all__ = [
+    "ARCHITECTURES",
+    "Network",
+    "NetworkError",
+    "Stage",
+    "build",
+    "CATALOGUE",
+    "KernelError",
+    "KernelSpec",
+    "Param",
+    "get_kernel",
     "PAD_MODES",
     "Affine",
     "Convolution",

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import Pair, col2im, conv_geometry, im2col, pair, softmax
+from .activations import softmax
+from .columns import conv2d_gemm, conv2d_gemm_backward
+from .geometry import Geometry, Pair, conv_geometry, f32, pair
+from .pool import avg_pool2d, max_pool2d, pool2d_backward, pool_geometry
 
 
 class Relu:
@@ -17,12 +20,13 @@ class Relu:
         self.mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = f32(x)
         self.mask = x <= 0
-        return np.where(self.mask, np.float32(0), x).astype(np.float32, copy=False)
+        return np.maximum(x, np.float32(0))
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        assert self.mask is not None
-        return np.where(self.mask, np.float32(0), dout).astype(np.float32, copy=False)
+        assert self.mask is not None, "forward before backward"
+        return np.where(self.mask, np.float32(0), f32(dout))
 
 
 class Affine:
@@ -38,12 +42,13 @@ class Affine:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.original_x_shape = x.shape
-        self.x = np.asarray(x, np.float32).reshape(x.shape[0], -1)
-        return self.x @ self.W + self.b
+        self.x = f32(x).reshape(x.shape[0], -1)
+        return self.x @ f32(self.W) + f32(self.b)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        assert self.x is not None
-        dx = dout @ self.W.T
+        assert self.x is not None, "forward before backward"
+        dout = f32(dout)
+        dx = dout @ f32(self.W).T
         self.dW = self.x.T @ dout
         self.db = dout.sum(axis=0)
         return dx.reshape(self.original_x_shape)
@@ -73,37 +78,38 @@ class SoftmaxWithLoss:
 
 
 class Convolution:
-    """x (N, C, H, W) ⊛ W (FN, C, FH, FW) + b (FN,) → (N, FN, out_h, out_w), via im2col."""
+    """x (N, C, H, W) ⊛ W (FN, C, FH, FW) + b (FN,) → (N, FN, out_h, out_w).
+
+    Forward and backward run the cache-blocked im2col of columns.py (the book's algorithm, a
+    block at a time); self.W / self.b are read at every call, so they may be replaced.
+    """
 
     def __init__(self, W: np.ndarray, b: np.ndarray, stride: Pair = 1, pad: Pair = 0) -> None:
         self.W = np.asarray(W, np.float32)
         self.b = np.asarray(b, np.float32)
         self.stride = pair(stride)
         self.pad = pair(pad)
-        self.x_shape: tuple[int, int, int, int] | None = None
-        self.col: np.ndarray | None = None
-        self.col_W: np.ndarray | None = None
+        self.x: np.ndarray | None = None
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def _geometry(self, x: np.ndarray) -> Geometry:
         FN, C, FH, FW = self.W.shape
-        N, _, H, W = x.shape
-        g = conv_geometry(H, W, FH, FW, stride=self.stride, pad=self.pad)
-        self.x_shape = (N, C, H, W)
-        self.col = im2col(x, FH, FW, self.stride, self.pad)
-        self.col_W = self.W.reshape(FN, -1).T
-        out = self.col @ self.col_W + self.b
-        return out.reshape(N, g.out_h, g.out_w, FN).transpose(0, 3, 1, 2)
+        if x.ndim != 4 or x.shape[1] != C:
+            raise ValueError(f"Convolution expects (N, {C}, H, W), not {x.shape}")
+        return conv_geometry(x.shape[2], x.shape[3], FH, FW, stride=self.stride, pad=self.pad)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = f32(x)
+        g = self._geometry(x)
+        self.x = x
+        return conv2d_gemm(x, f32(self.W), f32(self.b), g)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        assert self.col is not None and self.col_W is not None and self.x_shape is not None
-        FN, C, FH, FW = self.W.shape
-        dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)
-        self.db = dout.sum(axis=0)
-        self.dW = (self.col.T @ dout).T.reshape(FN, C, FH, FW)
-        dcol = dout @ self.col_W.T
-        return col2im(dcol, self.x_shape, FH, FW, self.stride, self.pad)
+        assert self.x is not None, "forward before backward"
+        W = f32(self.W)
+        dx, self.dW, self.db = conv2d_gemm_backward(self.x, W, f32(dout), self._geometry(self.x))
+        return dx
 
 
 class Pooling:
@@ -116,32 +122,16 @@ class Pooling:
         self.pool_h, self.pool_w, self.mode = pool_h, pool_w, mode
         self.stride = pair(stride if stride is not None else (pool_h, pool_w))
         self.pad = pair(pad)
-        self.x_shape: tuple[int, int, int, int] | None = None
-        self.arg_max: np.ndarray | None = None
+        self.x: np.ndarray | None = None
+        self.out: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        N, C, H, W = x.shape
-        g = conv_geometry(H, W, self.pool_h, self.pool_w, stride=self.stride, pad=self.pad)
-        self.x_shape = (N, C, H, W)
-        col = im2col(x, self.pool_h, self.pool_w, self.stride, self.pad)
-        col = col.reshape(-1, self.pool_h * self.pool_w)
-        if self.mode == "max":
-            self.arg_max = col.argmax(axis=1)
-            out = col.max(axis=1)
-        else:
-            out = col.mean(axis=1)
-        return out.reshape(N, g.out_h, g.out_w, C).transpose(0, 3, 1, 2)
+        self.x = f32(x)
+        pool = max_pool2d if self.mode == "max" else avg_pool2d
+        self.out = pool(self.x, (self.pool_h, self.pool_w), self.stride, self.pad)
+        return self.out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        assert self.x_shape is not None
-        size = self.pool_h * self.pool_w
-        d = dout.transpose(0, 2, 3, 1).reshape(-1)
-        dcol = np.zeros((d.size, size), dtype=np.float32)
-        if self.mode == "max":
-            assert self.arg_max is not None
-            dcol[np.arange(d.size), self.arg_max] = d
-        else:
-            dcol[:] = (d / size)[:, None]
-        C = self.x_shape[1]
-        dcol = dcol.reshape(-1, C * size)
-        return col2im(dcol, self.x_shape, self.pool_h, self.pool_w, self.stride, self.pad)
+        assert self.x is not None and self.out is not None, "forward before backward"
+        g = pool_geometry(self.x, (self.pool_h, self.pool_w), self.stride, self.pad)
+        return pool2d_backward(self.x, self.out, f32(dout), g, self.mode)

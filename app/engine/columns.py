@@ -1,0 +1,196 @@
+"""The book's im2col / col2im (section 7.4) and a cache-blocked im2col convolution built on them.
+
+`im2col` builds the whole column matrix, as the book does (clear, but 9–75× the output in
+memory); `conv2d_gemm` builds it a block of about 1 MiB at a time and multiplies each block
+straight into the output with `np.matmul(..., out=)`. `conv2d_gemm_backward` is its transpose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .geometry import Geometry, Pair, conv_geometry, f32, pad2d
+
+BLOCK_BYTES = 1 << 20  # column-matrix block size
+
+
+def im2col(x: np.ndarray, FH: int, FW: int, stride: Pair = 1, pad: Pair = 0,
+           dilation: Pair = 1, pad_mode: str = "zeros") -> np.ndarray:
+    """(N, C, H, W) → col (N·out_h·out_w, C·FH·FW), one row per output position."""
+    x = f32(x)
+    N, C, H, W = x.shape
+    g = conv_geometry(H, W, FH, FW, stride=stride, pad=pad, dilation=dilation)
+    (sh, sw), (dh, dw) = g.stride, g.dilation
+    xp = pad2d(x, g.pad, pad_mode)
+    col = np.empty((N, C, FH, FW, g.out_h, g.out_w), dtype=np.float32)
+    for i in range(FH):
+        y0 = i * dh
+        for j in range(FW):
+            x0 = j * dw
+            col[:, :, i, j] = xp[:, :, y0:y0 + sh * (g.out_h - 1) + 1:sh,
+                                 x0:x0 + sw * (g.out_w - 1) + 1:sw]
+    return col.transpose(0, 4, 5, 1, 2, 3).reshape(N * g.out_h * g.out_w, -1)
+
+
+def col2im(col: np.ndarray, input_shape: tuple[int, int, int, int], FH: int, FW: int,
+           stride: Pair = 1, pad: Pair = 0, dilation: Pair = 1) -> np.ndarray:
+    """Inverse scatter-add of im2col: col (N·out_h·out_w, C·FH·FW) → (N, C, H, W)."""
+    N, C, H, W = input_shape
+    g = conv_geometry(H, W, FH, FW, stride=stride, pad=pad, dilation=dilation)
+    (sh, sw), (ph, pw), (dh, dw) = g.stride, g.pad, g.dilation
+    c = f32(col).reshape(N, g.out_h, g.out_w, C, FH, FW).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=np.float32)
+    for i in range(FH):
+        y0 = i * dh
+        for j in range(FW):
+            x0 = j * dw
+            img[:, :, y0:y0 + sh * (g.out_h - 1) + 1:sh,
+                x0:x0 + sw * (g.out_w - 1) + 1:sw] += c[:, :, i, j]
+    return img[:, :, ph:ph + H, pw:pw + W]
+
+
+def windows(xp: np.ndarray, g: Geometry) -> np.ndarray:
+    """A strided view (N, C, FH, FW, OH, OW) of padded xp: [n, c, u, v, i, j] is
+    xp[n, c, i·S + u·D, j·S + v·D] (no copy; copying a slice of it is one im2col block)."""
+    xp = np.ascontiguousarray(xp)
+    sN, sC, sH, sW = xp.strides
+    (sh, sw), (dh, dw) = g.stride, g.dilation
+    shape = (xp.shape[0], xp.shape[1], g.FH, g.FW, g.out_h, g.out_w)
+    return np.ndarray(shape, xp.dtype, xp, 0, (sN, sC, sH * dh, sW * dw, sH * sh, sW * sw))
+
+
+def phases(x: np.ndarray, g: Geometry, pad_mode: str = "zeros") -> np.ndarray:
+    """x padded and split by stride phase: Q (N, C, sh, sw, Hq, Wq) with
+    Q[n, c, a, b, i, j] = xp[n, c, i·sh + a, j·sw + b]. Built from x without a padded copy
+    (zero padding); with it every window row is a contiguous run, so strided convs gather fast.
+    """
+    (sh, sw), (ph, pw) = g.stride, g.pad
+    N, C, H, W = x.shape
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    Hq, Wq = -(-Hp // sh), -(-Wp // sw)
+    if pad_mode != "zeros":
+        xp = pad2d(x, g.pad, pad_mode)
+        Q = np.empty((N, C, sh, sw, Hq, Wq), np.float32)
+        for a in range(sh):
+            for b in range(sw):
+                part = xp[:, :, a::sh, b::sw]
+                Q[:, :, a, b, :part.shape[2], :part.shape[3]] = part
+        return Q
+    Q = np.zeros((N, C, sh, sw, Hq, Wq), np.float32)
+    for a in range(sh):
+        k0 = max(0, -(-(ph - a) // sh))  # first phase row inside x: a + k0·sh − ph >= 0
+        k1 = (H - 1 + ph - a) // sh + 1  # one past the last
+        for b in range(sw):
+            j0 = max(0, -(-(pw - b) // sw))
+            j1 = (W - 1 + pw - b) // sw + 1
+            if k1 > k0 and j1 > j0:
+                Q[:, :, a, b, k0:k1, j0:j1] = x[:, :, a + k0 * sh - ph::sh, b + j0 * sw - pw::sw][
+                    :, :, :k1 - k0, :j1 - j0]
+    return Q
+
+
+def _fill_phases(col: np.ndarray, Q: np.ndarray, g: Geometry, n0: int, r0: int) -> None:
+    """col (m, C, FH, FW, R, OW) ← windows of output rows r0.. from the phase split Q.
+
+    Without dilation, the taps u ≡ a (mod sh), v ≡ b (mod sw) all read phase (a, b) at row /
+    column offsets 0, 1, 2, …: one strided view of Q covers them, so a block takes sh·sw copies.
+    """
+    (sh, sw), (dh, dw) = g.stride, g.dilation
+    m, R, OW = col.shape[0], col.shape[4], col.shape[5]
+    if (dh, dw) != (1, 1):
+        for u in range(g.FH):
+            qa, a = divmod(u * dh, sh)
+            for v in range(g.FW):
+                qb, b = divmod(v * dw, sw)
+                col[:, :, u, v] = Q[n0:n0 + m, :, a, b, r0 + qa:r0 + qa + R, qb:qb + OW]
+        return
+    sN, sC, _, _, sH, sW = Q.strides
+    for a in range(min(sh, g.FH)):
+        for b in range(min(sw, g.FW)):
+            nu, nv = len(range(a, g.FH, sh)), len(range(b, g.FW, sw))
+            start = Q[n0:n0 + m, :, a, b, r0:, :]  # (m, C, Hq − r0, Wq): its origin and strides
+            view = np.lib.stride_tricks.as_strided(
+                start, (m, Q.shape[1], nu, nv, R, OW), (sN, sC, sH, sW, sH, sW), writeable=False)
+            col[:, :, a::sh, b::sw] = view
+
+
+def _blocks(N: int, OH: int, per_row: int, io_bytes: int) -> tuple[int, int]:
+    """(images, output rows) per block: a column block of about BLOCK_BYTES, and at most
+    0.45 × the input + output bytes, so one conv's peak memory stays under 1.5 × (in + out).
+    Rows are balanced over the blocks (no tiny last block)."""
+    budget = min(BLOCK_BYTES, max(int(0.45 * io_bytes), per_row))
+    rows = max(1, min(OH, budget // max(per_row, 1)))
+    rows = -(-OH // -(-OH // rows))  # same number of blocks, rows spread evenly
+    nb = max(1, min(N, budget // max(per_row * OH, 1))) if rows == OH else 1
+    return nb, rows
+
+
+def conv2d_gemm(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, g: Geometry,
+                pad_mode: str = "zeros") -> np.ndarray:
+    """x (N, C, H, W) ⊛ W (FN, C, FH, FW) + b → (N, FN, OH, OW), im2col one block at a time.
+
+    Each block's columns (C·FH·FW + 1 rows, the last all ones for the bias) are multiplied by
+    [W | b] (FN, C·FH·FW + 1) straight into the output: out = [W | b] · [col; 1].
+    """
+    N, C = x.shape[:2]
+    FN = W.shape[0]
+    K, OH, OW = C * g.FH * g.FW, g.out_h, g.out_w
+    strided = g.stride != (1, 1)
+    src = phases(x, g, pad_mode) if strided else windows(pad2d(x, g.pad, pad_mode), g)
+    Wb = np.empty((FN, K + 1), np.float32)
+    Wb[:, :K] = W.reshape(FN, K)
+    Wb[:, K] = 0.0 if b is None else b
+    out = np.empty((N, FN, OH, OW), np.float32)
+    flat = out.reshape(N, FN, OH * OW)
+    nb, rows = _blocks(N, OH, (K + 1) * OW * 4, x.nbytes + out.nbytes)
+    buf = np.empty((nb, K + 1, rows * OW), np.float32)
+    buf[:, K] = 1.0  # the bias row, set once
+    for n0 in range(0, N, nb):
+        m = min(nb, N - n0)
+        for r0 in range(0, OH, rows):
+            R = min(rows, OH - r0)
+            col = buf[:m, :, :R * OW]  # (m, K + 1, R·OW), rows strided by rows·OW: BLAS-ready
+            cols = col[:, :K].reshape(m, C, g.FH, g.FW, R, OW)
+            if strided:
+                _fill_phases(cols, src, g, n0, r0)
+            else:
+                cols[...] = src[n0:n0 + m, ..., r0:r0 + R, :]
+            np.matmul(Wb, col, out=flat[n0:n0 + m, :, r0 * OW:(r0 + R) * OW])
+    return out
+
+
+def conv2d_gemm_backward(x: np.ndarray, W: np.ndarray, dout: np.ndarray,
+                         g: Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of conv2d_gemm (zero padding): (dx (N, C, H, W), dW like W, db (FN,)).
+
+    Per block: dW += dout · colᵀ, dcol = Wᵀ · dout scattered back (col2im) into the padded dx.
+    """
+    N, C, H, Wd = x.shape
+    FN = W.shape[0]
+    K, OH, OW = C * g.FH * g.FW, g.out_h, g.out_w
+    (sh, sw), (ph, pw), (dh, dw) = g.stride, g.pad, g.dilation
+    xp = pad2d(x, g.pad)
+    dflat = np.ascontiguousarray(dout, np.float32).reshape(N, FN, OH * OW)
+    Wt = np.ascontiguousarray(W.reshape(FN, K).T)
+    dW = np.zeros((FN, K), np.float32)
+    dxp = np.zeros(xp.shape, np.float32)
+    nb, rows = _blocks(N, OH, K * OW * 4, x.nbytes + dout.nbytes)
+    win = windows(xp, g)
+    buf = np.empty(nb * K * rows * OW, np.float32)
+    for n0 in range(0, N, nb):
+        m = min(nb, N - n0)
+        for r0 in range(0, OH, rows):
+            R = min(rows, OH - r0)
+            col = buf[:m * K * R * OW].reshape(m, C, g.FH, g.FW, R, OW)
+            col[...] = win[n0:n0 + m, ..., r0:r0 + R, :]
+            d = dflat[n0:n0 + m, :, r0 * OW:(r0 + R) * OW]
+            dW += np.matmul(d, col.reshape(m, K, R * OW).transpose(0, 2, 1)).sum(axis=0)
+            dcol = np.matmul(Wt, d).reshape(m, C, g.FH, g.FW, R, OW)
+            for i in range(g.FH):
+                y0 = r0 * sh + i * dh
+                for j in range(g.FW):
+                    x0 = j * dw
+                    dxp[n0:n0 + m, :, y0:y0 + sh * (R - 1) + 1:sh,
+                        x0:x0 + sw * (OW - 1) + 1:sw] += dcol[:, :, i, j]
+    dx = np.ascontiguousarray(dxp[:, :, ph:ph + H, pw:pw + Wd])
+    return dx, dW.reshape(W.shape), dflat.sum(axis=(0, 2))

@@ -1,0 +1,1 @@
+"""ConvScope benchmarks (`make bench` = `python -m bench`): ratios against torch CPU / OpenCV."""
