@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
-from app.engine.kernels import KernelError, get_kernel
+from app.engine.kernels import CATALOGUE, KernelError, get_kernel
 from app.errors import ApiError
 from app.schemas import MAX_ABS_VALUE, CatalogueKernel, ModelKernel
 
@@ -68,7 +68,16 @@ def _catalogue(kid: str, params: dict[str, Any], field: str) -> np.ndarray:
     except KernelError as e:
         sub = field if e.field == "kernel" else f"{field}.{e.field}"
         code = "unknown_kernel" if e.field == "kernel" else "invalid_kernel_param"
-        raise _invalid(sub, code, str(e), f"カーネルの指定が不正です: {e}", e.limit) from None
+        raise _invalid(sub, code, str(e), _kernel_error_ja(kid, params, e), e.limit) from None
+
+
+def _kernel_error_ja(kid: str, params: dict[str, Any], e: KernelError) -> str:
+    """The Japanese message for a catalogue KernelError (unknown id, parameter or value)."""
+    if e.field == "kernel":
+        return f"カーネル '{kid}' はありません。使えるカーネル: {', '.join(CATALOGUE)}。"
+    if e.limit is None:
+        return f"カーネル '{kid}' にパラメータ '{e.field}' はありません。"
+    return f"{e.field}={params.get(e.field)!r} は使えません（制限: {e.limit}）。"
 
 
 def _learned(ref: ModelKernel, models: Any, field: str) -> tuple[np.ndarray, str]:

@@ -55,7 +55,7 @@ class CpuLimiter:
 
     def overloaded(self) -> ApiError:
         return ApiError(503, "overloaded",
-                        f"The server is busy ({self.capacity} requests in progress); "
+                        f"The server is busy (capacity {self.capacity}: every slot is taken); "
                         f"retry in {self.retry_after_s} s.",
                         f"サーバーが混み合っています（処理中 {self.capacity} 件）。"
                         f"{self.retry_after_s} 秒後に再試行してください。",

@@ -11,11 +11,11 @@ from fastapi.staticfiles import StaticFiles
 from app.config import get_settings
 from app.limits import install_api
 from app.modelstore import ModelStore
-from app.routes import convolve, geometry, health, kernels, models, pages, pipeline, samples
+from app.routes import convolve, docs, geometry, health, kernels, models, pages, pipeline, samples
 from app.security import SecurityHeaders
 from app.version import __version__
 
-ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages)
+ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs)
 
 
 @asynccontextmanager
@@ -27,6 +27,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(title="ConvScope", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # /docs from static/vendor: routes/docs.py (R1)
                   description="Convolution results over HTTP, and the ConvScope pages.")
     install_api(app, settings)  # error shape, body guard, CPU limiter, BLAS threads (C2)
     for module in ROUTERS:

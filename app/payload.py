@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 
 from app.config import Settings
 from app.errors import ApiError, validation_api_error
+from app.limits import run_cpu
 from app.schemas import ConvolveRequest, PipelineRequest
 
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (ConvolveRequest, PipelineRequest)
@@ -37,8 +38,9 @@ async def read_payload(request: Request, body_model: type[BaseModel], spec_model
     """JSON → body_model; multipart → image bytes + spec_model (from the `spec` field)."""
     media = _media_type(request)
     if media == "application/json" or media.endswith("+json"):
-        try:
-            req = body_model.model_validate_json(await request.body())
+        body = await request.body()
+        try:  # parsing up to max_body_bytes of JSON is CPU work: off the event loop
+            req = await run_cpu(body_model.model_validate_json, body)
         except ValidationError as e:
             raise validation_api_error(e.errors(include_url=False)) from None
         return Payload(spec=req.spec, nested=req.input)  # type: ignore[attr-defined]
@@ -68,6 +70,9 @@ async def _read_multipart(request: Request, spec_model: type[BaseModel],
     if not all(isinstance(f, UploadFile) for f in images):
         raise ApiError(422, "invalid", "`image` must be files, not text fields.",
                        "`image` はファイルとして送ってください。", field="image")
+    if len(form.getlist("spec")) > 1:
+        raise ApiError(422, "too_many_items", "Send one `spec` field, not several.",
+                       "`spec` フィールドは 1 つだけ送ってください。", field="spec", limit=1)
     raw_spec = form.get("spec") or "{}"
     if not isinstance(raw_spec, str):
         raw_spec = (await raw_spec.read()).decode("utf-8", "replace")

@@ -47,13 +47,14 @@ def geometry_or_422(H: int, W: int, FH: int, FW: int, *, stride: Any, pad: Any, 
     """conv_geometry, or 422 `kernel_larger_than_input` stating the geometry."""
     try:
         return conv_geometry(H, W, FH, FW, stride=stride, pad=pad, dilation=dilation)
-    except GeometryError as e:
-        ph, pw = _pair(pad)
+    except GeometryError:
+        (ph, pw), (sh, sw), (dh, dw) = _pair(pad), _pair(stride), _pair(dilation)
+        facts = f"H={H}, W={W}, P=({ph},{pw}), S=({sh},{sw}), dilation=({dh},{dw})"
         raise ApiError(422, "kernel_larger_than_input",
-                       f"The {FH}×{FW} window does not fit: {e}",
+                       f"The {FH}×{FW} window does not fit in the padded input "
+                       f"{H + 2 * ph}×{W + 2 * pw} ({facts}).",
                        f"{FH}×{FW} の窓がパディング後の入力 {H + 2 * ph}×{W + 2 * pw} に"
-                       f"収まりません（H={H}, W={W}, P=({ph},{pw}), S={_pair(stride)}, "
-                       f"dilation={_pair(dilation)}）。",
+                       f"収まりません（{facts}）。",
                        field=field, limit=f"{H + 2 * ph}x{W + 2 * pw}") from None
 
 

@@ -174,6 +174,11 @@ def run_convolve(batch: Batch, spec: ConvSpec, settings: Settings, models: Any,
 def run_pipeline(batch: Batch, spec: PipelineSpec, settings: Settings, models: Any,
                  media: str) -> Response:
     """Up to max_pipeline_layers conv / relu / pool layers → every stage."""
+    if len(spec.layers) > settings.max_pipeline_layers:
+        n = settings.max_pipeline_layers
+        raise ApiError(422, "too_many_items", f"spec.layers has {len(spec.layers)} layers; at most "
+                       f"{n}.", f"spec.layers の層が {len(spec.layers)} 個あります（上限 {n}）。",
+                       field="spec.layers", limit=n)
     steps = plan_layers(spec.layers, batch.x.shape, settings, models, prefix="spec.layers")
     if media != render.JSON:
         return _binary(media, run_plan(batch.x, steps)[-1], settings)
@@ -192,7 +197,16 @@ def batch_from_payload(payload: Payload, settings: Settings) -> Batch:
     """Images (multipart) or the nested list (JSON) as a Batch."""
     if payload.files is not None:
         return batch_from_images(payload.files, payload.spec, settings)
-    return batch_from_nested(payload.nested, settings)
+    batch = batch_from_nested(payload.nested, settings)
+    opts = payload.spec
+    if {"color", "max_side"} & opts.model_fields_set and (opts.color == "rgb" or opts.max_side):
+        batch.notes.append(ImageNoteOut(
+            index=0, code="image_options_ignored",
+            message_en="color and max_side apply to uploaded images; the nested-list input was "
+                       "used as it is.",
+            message_ja="color と max_side はアップロード画像にだけ使われます。入れ子リストの入力は"
+                       "そのまま使いました。"))
+    return batch
 
 
 def convolve_payload(payload: Payload, settings: Settings, models: Any, media: str) -> Response:

@@ -35,6 +35,19 @@ _JA: dict[str, str] = {
     "invalid": "{field} の値が不正です: {detail}",
 }
 
+# pydantic error type → what the value should be, in Japanese (the "invalid" detail).
+_JA_DETAIL: dict[str, str] = {
+    "int_parsing": "整数で指定してください", "int_type": "整数で指定してください",
+    "int_from_float": "整数で指定してください", "float_parsing": "数値で指定してください",
+    "float_type": "数値で指定してください", "finite_number": "有限の数値で指定してください",
+    "bool_parsing": "true か false で指定してください",
+    "bool_type": "true か false で指定してください",
+    "string_type": "文字列で指定してください", "list_type": "リスト（配列）で指定してください",
+    "dict_type": "オブジェクトで指定してください", "model_type": "オブジェクトで指定してください",
+    "model_attributes_type": "オブジェクトで指定してください",
+    "union_tag_invalid": "type の値が不正です", "union_tag_not_found": "type を指定してください",
+}
+
 
 def field_path(loc: Any, prefix: str = "") -> str | None:
     """("body", "spec", "kernel", "list[...]", 0) → "spec.kernel.0" (union branch tags dropped)."""
@@ -72,5 +85,7 @@ def describe_validation_error(errors: list[dict[str, Any]], prefix: str = ""
     en = f"{where}: {detail}" if code != "invalid_json" else f"Invalid JSON: {detail}"
     if limit is not None and code == "invalid":
         en += f" (limit: {limit})"
-    ja = _JA[code].format(field=where, limit=limit, detail=detail)
+    ja_detail = detail if code == "invalid_json" else _JA_DETAIL.get(
+        str(err.get("type")), f"値を確認してください（{detail}）")
+    ja = _JA[code].format(field=where, limit=limit, detail=ja_detail)
     return code, field, limit, en, ja

@@ -98,6 +98,29 @@ def test_folder_recursion_and_unreadable_files(tmp_path: Path,
     assert any("missing.png" in ln and "no such file" in ln for ln in lines)
 
 
+def test_dangling_link_and_unreadable_file_in_a_folder_are_reported(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "pics"
+    write_png(root / "ok.png", stripes())
+    (root / "gone.png").symlink_to(tmp_path / "deleted.png")
+    locked = write_png(root / "locked.png", stripes())
+    real_read = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:  # root ignores chmod 000: refuse the read here
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    code = main(["apply", str(root), "--kernel", "sobel-x", "--out", str(tmp_path / "out")])
+    assert code == 1 and (tmp_path / "out" / "pics" / "ok.png").is_file()
+    captured = capsys.readouterr()
+    lines = [ln for ln in captured.err.splitlines() if "skipped" in ln]
+    assert any("gone.png" in ln and "no such file" in ln for ln in lines), captured.err
+    assert any("locked.png" in ln and "Permission denied" in ln for ln in lines), captured.err
+    assert "1 of 3 written" in captured.out
+
+
 def test_kernel_larger_than_input_is_a_per_file_failure(tmp_path: Path,
                                                         capsys: pytest.CaptureFixture) -> None:
     write_png(tmp_path / "big.png", stripes(8, 8))

@@ -116,7 +116,8 @@ def collect(inputs: list[Path], out_dir: Path) -> Iterator[tuple[Path, Path]]:
     for item in inputs:
         if item.is_dir():
             for f in sorted(item.rglob("*")):
-                if (f.is_file() and f.suffix.lower() in IMAGE_EXTS
+                dangling = f.is_symlink() and not f.exists()  # reported, not silently dropped
+                if ((f.is_file() or dangling) and f.suffix.lower() in IMAGE_EXTS
                         and not f.resolve().is_relative_to(out_abs)):
                     yield f, out_dir / item.name / f.relative_to(item).with_suffix("")
         else:

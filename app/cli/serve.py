@@ -8,9 +8,11 @@ import os
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="start the ConvScope web server")
-    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"),
+                   help="address to listen on (default: $HOST or 127.0.0.1; 0.0.0.0 for a class)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
+                   help="port (default: $PORT or 8000)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
     p.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     p.set_defaults(func=run)
 

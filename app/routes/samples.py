@@ -47,7 +47,8 @@ def list_samples() -> SampleList:
 
 @router.get("/samples/{sample_id}.png", response_class=Response,
             responses={200: {"content": {"image/png": {}}, "description": "The sample as PNG."},
-                       404: {"model": ErrorResponse, "description": "No such sample."}})
+                       404: {"model": ErrorResponse, "description": "No such sample."},
+                       422: {"model": ErrorResponse, "description": "Invalid sample id."}})
 def get_sample(sample_id: str) -> Response:
     """One sample image as PNG (drawn once, then cached)."""
     if sample_id not in SAMPLES:

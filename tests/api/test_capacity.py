@@ -97,3 +97,23 @@ def test_blas_is_pinned_to_one_thread(client: TestClient) -> None:
 
     blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
     assert blas and all(i["num_threads"] == 1 for i in blas)
+
+
+def test_json_bodies_are_parsed_in_the_cpu_pool(client: TestClient,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validating up to 10 MiB of JSON is CPU work: it must not run on the event loop."""
+    from app.routes import convolve as convolve_route
+    from app.schemas import ConvolveRequest
+
+    threads: list[str] = []
+
+    class Spy(ConvolveRequest):
+        @classmethod
+        def model_validate_json(cls, *args: object, **kwargs: object) -> ConvolveRequest:  # type: ignore[override]
+            threads.append(threading.current_thread().name)
+            return ConvolveRequest.model_validate_json(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(convolve_route, "ConvolveRequest", Spy)
+    r = client.post("/api/convolve", json=BODY)
+    assert r.status_code == 200 and r.json()["output"] == [[[[15, 16], [6, 15]]]]
+    assert len(threads) == 1 and threads[0].startswith("convscope-cpu")

@@ -144,3 +144,74 @@ def test_openapi_documents_the_error_shape(client: TestClient) -> None:
     assert {"ConvolveRequest", "ConvSpec", "PipelineRequest"} <= set(doc["components"]["schemas"])
     assert set(op["responses"]["200"]["content"]) >= {"application/json", "image/png",
                                                       "application/x-npy"}
+
+
+def _has_latin_words(text: str) -> bool:
+    return any(w in text for w in ("Input should", "valid", "integer", "List should"))
+
+
+def test_japanese_messages_carry_no_english_pydantic_text(client: TestClient) -> None:
+    ja = {"accept-language": "ja"}
+    r = client.get("/api/geometry", params={"h": "abc", "w": 7, "fh": 3, "fw": 3}, headers=ja)
+    err = r.json()["error"]
+    assert (r.status_code, err["code"], err["field"]) == (422, "invalid", "h")
+    assert "整数" in err["message"] and not _has_latin_words(err["message"])
+    r = client.post("/api/convolve", json={"input": SLIDE7_INPUT, "spec": {"pad": "wide"}},
+                    headers=ja)
+    assert r.status_code == 422 and not _has_latin_words(r.json()["error"]["message"])
+    en = client.get("/api/geometry", params={"h": "abc", "w": 7, "fh": 3, "fw": 3}).json()
+    assert "integer" in en["error"]["message"]
+
+
+def test_kernel_larger_than_input_message_states_the_geometry_once(client: TestClient) -> None:
+    r = client.post("/api/convolve", json={"input": [[1, 2], [3, 4]],
+                                           "spec": {"kernel": [[1] * 5] * 5, "pad": 1}})
+    message = r.json()["error"]["message"]
+    assert message == ("The 5×5 window does not fit in the padded input 4×4 "
+                       "(H=2, W=2, P=(1,1), S=(1,1), dilation=(1,1)).")
+    ja = client.post("/api/convolve", json={"input": [[1, 2], [3, 4]],
+                                            "spec": {"kernel": [[1] * 5] * 5, "pad": 1}},
+                     headers={"accept-language": "ja"}).json()["error"]["message"]
+    assert "収まりません" in ja and "S=(1,1)" in ja
+
+
+def test_catalogue_kernel_errors_in_japanese(client: TestClient) -> None:
+    ja = {"accept-language": "ja"}
+
+    def error(kernel: object) -> dict:
+        r = client.post("/api/convolve", json={"input": SLIDE7_INPUT, "spec": {"kernel": kernel}},
+                        headers=ja)
+        assert r.status_code == 422
+        return r.json()["error"]
+
+    err = error("nope")
+    assert err["code"] == "unknown_kernel" and "はありません" in err["message"]
+    assert "unknown kernel" not in err["message"] and "sobel-x" in err["message"]
+    err = error({"id": "gaussian", "size": 99})
+    assert (err["field"], err["limit"]) == ("spec.kernel.size", "3..31 (odd)")
+    assert "is outside" not in err["message"] and "size=99" in err["message"]
+    err = error({"id": "gaussian", "radius": 2})
+    assert err["field"] == "spec.kernel.radius" and "パラメータ 'radius'" in err["message"]
+
+
+def test_multipart_with_two_spec_fields_is_refused(client: TestClient) -> None:
+    from tests.api.helpers import gradient, image_bytes
+
+    files = [("image", ("a.png", image_bytes(gradient(rgb=False)), "image/png"))]
+    r = client.post("/api/convolve", files=files,
+                    data={"spec": ['{"max_side": 8}', '{"max_side": 9}']})
+    assert r.status_code == 422
+    assert r.json()["error"] | {"message": ""} == {"code": "too_many_items", "field": "spec",
+                                                   "limit": 1, "message": ""}
+
+
+def test_every_documented_4xx_is_the_error_shape(client: TestClient) -> None:
+    """No operation documents FastAPI's default 422 body: every 4xx is ErrorResponse."""
+    doc = client.get("/openapi.json").json()
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            for status, resp in op["responses"].items():
+                if status.startswith("4") and "content" in resp:
+                    ref = resp["content"]["application/json"]["schema"].get("$ref", "")
+                    assert ref.endswith("/ErrorResponse"), (method, path, status, ref)
+    assert "HTTPValidationError" not in doc["components"]["schemas"]

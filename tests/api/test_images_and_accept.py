@@ -119,3 +119,17 @@ def test_accept_preferences_and_406(client: TestClient) -> None:
     assert r.headers["content-type"] == "application/json"
     r = client.post("/api/convolve", json=body, headers={"accept": "text/html"})
     assert r.status_code == 406 and r.json()["error"]["code"] == "not_acceptable"
+
+
+def test_image_options_on_a_nested_list_are_reported_not_silently_ignored(
+        client: TestClient) -> None:
+    x = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    body = client.post("/api/convolve", json={"input": x, "spec": {"kernel": [[1]], "max_side": 2,
+                                                                  "color": "rgb"}}).json()
+    assert body["shape"] == [1, 1, 3, 3] and body["output"] == [[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]
+    assert [n["code"] for n in body["notes"]] == ["image_options_ignored"]
+    plain = client.post("/api/convolve", json={"input": x, "spec": {"color": "gray"}}).json()
+    assert plain["notes"] == []
+    pipe = client.post("/api/pipeline", json={"input": x, "spec": {
+        "max_side": 2, "layers": [{"type": "relu"}]}}).json()
+    assert [n["code"] for n in pipe["notes"]] == ["image_options_ignored"]

@@ -178,3 +178,23 @@ def test_static_field_limits(client: TestClient) -> None:
     _error(_conv(client, SLIDE7_INPUT, kernel=[[1]], pool={"type": "median"}), 422,
            "not_allowed", "spec.pool.type")
     _error(_conv(client, [[1e7]], kernel=[[1]]), 422, "out_of_range", "input")
+
+
+def test_pipeline_length_setting_is_enforced(client: TestClient, override: Callable) -> None:
+    override(max_pipeline_layers=3)
+    body = {"input": SLIDE7_INPUT, "spec": {"layers": [{"type": "relu"}] * 3}}
+    assert client.post("/api/pipeline", json=body).status_code == 200
+    body["spec"]["layers"] = [{"type": "relu"}] * 4  # type: ignore[index]
+    _error(client.post("/api/pipeline", json=body), 422, "too_many_items", "spec.layers", 3)
+
+
+def test_channel_and_dilation_limits(client: TestClient, override: Callable) -> None:
+    n = get_settings().max_channels
+    assert _conv(client, [[[0.5]]] * n, kernel=[[1]]).status_code == 200
+    _error(_conv(client, [[[0.5]]] * (n + 1), kernel=[[1]]), 422, "too_many_channels", "input", n)
+    x = [[1.0] * 40] * 40
+    assert _conv(client, x, kernel=SLIDE_KERNEL, dilation=16).status_code == 200
+    _error(_conv(client, x, kernel=SLIDE_KERNEL, dilation=17), 422, "out_of_range",
+           "spec.dilation", 16)
+    assert _conv(client, SLIDE7_INPUT, kernel=[[1]], pad=64).status_code == 200
+    _error(_conv(client, SLIDE7_INPUT, kernel=[[1]], pad=65), 422, "out_of_range", "spec.pad", 64)

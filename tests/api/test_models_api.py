@@ -156,7 +156,7 @@ def test_filters_json_equals_conv_weights(client: TestClient, store: ModelStore)
     assert r.status_code == 200
     body = r.json()
     W = store.get("slide4-cnn").conv_weights("conv2")
-    assert body["shape"] == [32, 16, 3, 3]
+    assert body["shape"] == list(W.shape) and W.ndim == 4 and W.shape[1] > 1  # conv2 sees C > 1
     np.testing.assert_array_equal(np.asarray(body["weights"], np.float32), W)
     np.testing.assert_array_equal(np.asarray(body["bias"], np.float32),
                                   store.get("slide4-cnn").params["conv2.b"])
@@ -212,15 +212,18 @@ def test_stages_have_channel_previews_and_values_for_small_maps(client: TestClie
     x = _digit(1)
     body = client.post("/api/models/slide4-cnn/predict", json={"input": x.tolist()}).json()
     by_name = {s["name"]: s for s in body["stages"]}
-    conv1 = by_name["conv1"]
-    assert conv1["shape"] == [16, 28, 28] and conv1["channels_shown"] == 16
-    assert conv1["scale"] == "diverging" and conv1["values"] is None  # 12,544 values: too big
+    want = {s.name: s.data[0] for s in store.get("slide4-cnn").forward_stages(x[None, None])}
+    conv1 = by_name["conv1"]  # the shapes follow the shipped weights (B may resize the model)
+    fn1 = want["conv1"].shape[0]
+    assert conv1["shape"] == [fn1, 28, 28] and conv1["channels_shown"] == min(fn1, 64)
+    assert conv1["scale"] == "diverging" and conv1["values"] is None  # > 2,048 values: too big
     assert _data_url_image(conv1["previews"][3]).size == (28, 28)
     assert by_name["relu1"]["scale"] == "sequential"
-    conv3 = by_name["conv3"]  # 64 × 5 × 5 = 1,600 values: small enough for values
-    want = store.get("slide4-cnn").forward_stages(x[None, None])
-    conv3_want = next(s for s in want if s.name == "conv3").data[0]
-    np.testing.assert_allclose(np.asarray(conv3["values"], np.float32), conv3_want, atol=1e-6)
+    small = [n for n, a in want.items() if n.startswith("conv") and a.size <= 2048]
+    assert small, "slide4-cnn should have a conv map small enough to send its values"
+    for name in small:
+        np.testing.assert_allclose(np.asarray(by_name[name]["values"], np.float32), want[name],
+                                   atol=1e-6)
     assert by_name["softmax"]["previews"] is None and len(by_name["softmax"]["values"]) == 10
 
 
