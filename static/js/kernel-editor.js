@@ -46,6 +46,7 @@ export function createKernelEditor(els, ctx, onChange) {
     els.grid.replaceChildren();
     els.grid.style.gridTemplateColumns = `repeat(${state.kw}, minmax(3rem, 1fr))`;
     els.grid.style.maxWidth = `${state.kw * 5}rem`;
+    els.grid.classList.toggle("dense", state.kw >= 5);  // smaller digits so 5+ columns fit
     state.values.forEach((v, idx) => {
       const input = document.createElement("input");
       input.type = "number";

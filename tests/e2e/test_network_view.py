@@ -139,6 +139,11 @@ def test_pick_a_learned_filter_and_the_lab_uses_it(page, net_url: str, shot) -> 
     want = np.asarray(filters["weights"][3][0]).ravel()
     np.testing.assert_allclose(np.asarray(setup["values"], float), want, rtol=1e-5, atol=1e-6)
     assert setup["bias"] == pytest.approx(filters["bias"][3], abs=1e-6)
+    # The bias field shows a number at the URL's precision (6 decimals), never "-0.00" or 17 digits.
+    shown = page.input_value("#lab-bias")
+    assert float(shown) == pytest.approx(round(filters["bias"][3], 6), abs=1e-12)
+    assert len(shown.lstrip("-")) <= 8 and shown != "-0"
+    assert page.eval_on_selector("#lab-bias", "e => e.validity.valid")
     shot(page, "network-filter-in-lab")
 
 

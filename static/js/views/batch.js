@@ -107,7 +107,7 @@ export async function mount(root, ctx) {
       const input = C === 3
         ? el("figure", { class: "vw-fig" }, drawRgb(el("canvas", { class: "vw-map", role: "img", "aria-label": name }),
           result.input.values.subarray(n * 3 * H * W, (n + 1) * 3 * H * W), H, W), el("figcaption", {}, name))
-        : mapFigure(plane(result.input.values, result.input.shape, n, 0), H, W, name, { scale: "sequential", lo: 0, hi: 1 });
+        : mapFigure(plane(result.input.values, result.input.shape, n, 0), H, W, name, { scale: "gray", lo: 0, hi: 1 });
       const outs = Array.from({ length: FN }, (_, f) => mapFigure(plane(result.conv.values, result.conv.shape, n, f), OH, OW,
         shapeText([n, f, OH, OW]).replace(`, ${OH}, ${OW})`, ", :, :)")));
       host.append(el("div", { class: "vw-batchrow", "data-n": n }, el("span", { class: "vw-n" }, String(n)), input, ...outs));

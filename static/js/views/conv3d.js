@@ -102,7 +102,7 @@ export async function mount(root, ctx) {
     const [, C, H, W] = r.input.shape;
     for (let c = 0; c < C; c++) {
       inputs.append(mapFigure(plane(r.input.values, r.input.shape, 0, c), H, W,
-        t("views.conv3d.inputChannel", { ch: t(`views.common.channel${CH[c]}`) }), { scale: "sequential", lo: 0, hi: 1 }));
+        t("views.conv3d.inputChannel", { ch: t(`views.common.channel${CH[c]}`) }), { scale: "gray", lo: 0, hi: 1 }));
     }
     const [, FN, OH, OW] = r.conv.shape;
     for (let f = 0; f < FN; f++) {

@@ -71,7 +71,7 @@ export async function mount(root, ctx) {
     const canvas = $("picker");
     const [, C, H, W] = image.shape;
     if (C === 3) drawRgb(canvas, image.values, H, W);
-    else drawMap(canvas, image.values, H, W, { scale: "sequential", lo: 0, hi: 1 });
+    else drawMap(canvas, image.values, H, W, { scale: "gray", lo: 0, hi: 1 });
     const g = canvas.getContext("2d");
     g.strokeStyle = "#e4007f";
     g.lineWidth = 1;

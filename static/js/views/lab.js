@@ -65,9 +65,11 @@ export async function mount(root, ctx) {
       color: form.elements.color.value, sample,
     };
   }
+  // A learned bias (e.g. -0.06127064675092697) shown to 6 decimals, the URL's precision; -0 → 0.
+  const fmtBias = (v) => (typeof v === "number" && Number.isFinite(v) ? String(Math.round(v * 1e6) / 1e6 || 0) : v);
   function writeForm(s) {
     editor.set(s);
-    $("#lab-bias").value = s.bias; $("#lab-pad").value = s.pad; $("#lab-padmode").value = s.padMode;
+    $("#lab-bias").value = fmtBias(s.bias); $("#lab-pad").value = s.pad; $("#lab-padmode").value = s.padMode;
     $("#lab-stride").value = s.stride; $("#lab-dilation").value = s.dilation;
     $("#lab-activation").value = s.activation; $("#lab-pool").value = s.pool;
     $("#lab-poolsize").value = s.poolSize; $("#lab-poolstride").value = s.poolStride;
@@ -108,12 +110,12 @@ export async function mount(root, ctx) {
       if (err.name === "AbortError" || !current()) throw err;
       clearErrors();
       showError(groupOf(err.field), err.message);
-      pipelineEl.classList.add("stale");
+      pipelineEl.classList.add("stale"); $("#lab-formula").classList.add("stale");
       return;
     }
     if (!current()) return;
     clearErrors();
-    pipelineEl.classList.remove("stale");
+    pipelineEl.classList.remove("stale"); $("#lab-formula").classList.remove("stale");
     show(response, setup);
   }, { delay: 250, loadingAfter: 200, onLoading: (on) => {
     pipelineEl.setAttribute("aria-busy", String(on));

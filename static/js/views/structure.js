@@ -65,7 +65,7 @@ export async function mount(root, ctx) {
     const marks = [[my, mx, "#e4007f"], [my - 1, mx, "#00a0e9"], [my + 1, mx, "#00a0e9"], [my, mx - 1, "#f39800"], [my, mx + 1, "#f39800"]]
       .filter(([y, x]) => y >= 0 && x >= 0 && y < SIDE && x < SIDE);
     const img = drawMap(el("canvas", { class: "vw-map vw-digit", role: "img", tabindex: 0,
-      "aria-label": t("views.structure.imageLabel") }), st.digit, SIDE, SIDE, { scale: "sequential", lo: 0, hi: 1 });
+      "aria-label": t("views.structure.imageLabel") }), st.digit, SIDE, SIDE, { scale: "gray", lo: 0, hi: 1 });
     const g = img.getContext("2d");
     for (const [y, x, c] of marks) { g.strokeStyle = c; g.lineWidth = 0.35; g.strokeRect(x + 0.15, y + 0.15, 0.7, 0.7); }
     img.addEventListener("click", (ev) => {
@@ -82,7 +82,7 @@ export async function mount(root, ctx) {
       root.querySelector(".vw-digit")?.focus();
     });
     const strip = drawMap(el("canvas", { class: "vw-strip", role: "img", "aria-label": t("views.structure.stripLabel") }),
-      st.digit, 1, SIDE * SIDE, { scale: "sequential", lo: 0, hi: 1 });
+      st.digit, 1, SIDE * SIDE, { scale: "gray", lo: 0, hi: 1 });
     const ticks = el("div", { class: "vw-strip-marks" });
     for (const [y, x, c] of marks) {
       const mark = el("span", { class: "vw-strip-mark", title: `(${y}, ${x}) → ${y * SIDE + x}` });

@@ -1,19 +1,15 @@
 // Drawing for the teaching views: a 2-D map on a canvas (diverging or sequential scale),
 // number grids as tables, and shape blocks (cuboids) as SVG.
 
+import { scaleFor } from "../../colorscale.js";
 import { el, fmt } from "./dom.js";
 
-/** RGB for v under a scale: diverging (blue–white–red around 0, |v| ≤ lim) or sequential (dark→light). */
+/** RGB for v under a scale ("diverging" | "sequential") over a map whose range is [lo, hi]:
+ * the contract's colour scales (static/js/colorscale.js), so the views match the server's PNGs. */
 export function colour(v, scale, lo, hi) {
-  if (scale === "diverging") {
-    const lim = Math.max(Math.abs(lo), Math.abs(hi), 1e-6);
-    const t = Math.max(-1, Math.min(1, v / lim));
-    if (t >= 0) return [255, Math.round(255 * (1 - t * 0.85)), Math.round(255 * (1 - t))];
-    return [Math.round(255 * (1 + t)), Math.round(255 * (1 + t * 0.6)), 255];
-  }
-  const span = Math.max(hi - lo, 1e-6);
-  const t = Math.max(0, Math.min(1, (v - lo) / span));
-  return [Math.round(20 + 235 * t), Math.round(20 + 235 * t), Math.round(30 + 225 * t)];
+  const sc = scaleFor(lo, hi, scale);
+  const i = sc.toIndex(v) * 3;
+  return [sc.lut[i], sc.lut[i + 1], sc.lut[i + 2]];
 }
 
 /** Range of a Float32Array: [min, max]. */
@@ -34,9 +30,10 @@ export function drawMap(canvas, values, h, w, { scale, lo, hi } = {}) {
   canvas.height = h;
   const ctx2d = canvas.getContext("2d");
   const img = ctx2d.createImageData(w, h);
+  const cs = scaleFor(l, u, sc);
   for (let i = 0; i < h * w; i++) {
-    const [r, g, b] = colour(values[i], sc, l, u);
-    img.data.set([r, g, b, 255], i * 4);
+    const j = cs.toIndex(values[i]) * 3;
+    img.data.set([cs.lut[j], cs.lut[j + 1], cs.lut[j + 2], 255], i * 4);
   }
   ctx2d.putImageData(img, 0, 0);
   canvas.dataset.scale = sc;

@@ -1,0 +1,60 @@
+"""The page's colour scales are the contract's (docs/contracts.md "Colour scales"): the lookup
+tables equal app/colormap.py's, and a map drawn in the lab is pixel-identical to the PNG the server
+sends for the same request (Accept: image/png)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.colormap import lut
+from tests.e2e.lab_helpers import open_lab, renders, spec_for, test_image_png, wait_render_after
+
+SOBEL_X = [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]
+
+
+def test_page_luts_equal_the_server_luts(page, server_url):
+    open_lab(page, server_url)
+    luts = page.evaluate("import('/static/js/colorscale.js').then(m => Object.fromEntries("
+                         "Object.entries(m.LUTS).map(([k, v]) => [k, Array.from(v)])))")
+    for name in ("diverging", "sequential", "gray"):
+        want = lut(name)
+        got = np.asarray(luts[name], dtype=np.uint8).reshape(-1, 3)
+        assert got.shape == want.shape, name
+        np.testing.assert_array_equal(got, want, err_msg=name)
+    # Zero is the exact neutral middle of the diverging scale; −v and v are equally far from it.
+    idx = page.evaluate("import('/static/js/colorscale.js').then(m => {"
+                        " const s = m.scaleFor(-4, 3);"
+                        " return [s.toIndex(0), s.toIndex(-4), s.toIndex(4), s.toIndex(-1),"
+                        " s.toIndex(1), s.css(0)]; })")
+    assert idx == [127, 0, 254, 127 - 32, 127 + 32, "rgb(247, 247, 247)"]
+
+
+@pytest.mark.parametrize("activation", ["none", "relu"])  # diverging (signed) / sequential map
+def test_lab_map_pixels_equal_the_server_png(page, server_url, activation):
+    png = test_image_png(40, 30)
+    open_lab(page, server_url, f"?k=sobel-x&p=1&s=1&act={activation}&pool=none")
+    before = renders(page)
+    page.set_input_files("#lab-file", files=[{"name": "t.png", "mimeType": "image/png",
+                                               "buffer": png}])
+    wait_render_after(page, before)
+    stage = "conv" if activation == "none" else "relu"
+    rgba = page.locator(f"figure.stage[data-stage='{stage}'] canvas.map-canvas").evaluate(
+        "c => ({w: c.width, h: c.height,"
+        " px: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)})")
+    drawn = np.asarray(rgba["px"], dtype=np.uint8).reshape(rgba["h"], rgba["w"], 4)[..., :3]
+
+    spec = spec_for(SOBEL_X, pad=1, activation=activation)
+    r = httpx.post(f"{server_url}/api/convolve", files={"image": ("t.png", png, "image/png")},
+                   data={"spec": json.dumps(spec)},
+                   headers={"Accept": "image/png"}, timeout=30)
+    assert r.status_code == 200, r.text
+    served = np.asarray(Image.open(io.BytesIO(r.content)).convert("RGB"))
+    assert served.shape == drawn.shape == (30, 40, 3)
+    assert len({tuple(p) for p in served.reshape(-1, 3)}) >= 5  # a real map, not a flat one
+    np.testing.assert_array_equal(drawn, served)
