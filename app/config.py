@@ -1,4 +1,4 @@
-"""Settings from the environment (prefix CONVSCOPE_); get_settings() is a dependency tests override."""
+"""Settings from the environment (prefix CONVSCOPE_); get_settings() is a dependency."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ class Settings(BaseSettings):
 
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
-    # Learned models (engineer G): every *.npz here is served beside the shipped app/models/.
+    # Learned models: every *.npz here is served beside the shipped app/models/.
     models_dir: Path | None = None
 
-    # REST API limits (engineer C2): each is refused with a 4xx naming the field and the limit.
+    # REST API limits: each is refused with a 4xx naming the field and the limit.
     max_body_bytes: int = 10 * 1024 * 1024  # request body → 413
     max_images: int = 16  # multipart `image` files per request (N)
     max_kernel_side: int = 31  # FH, FW
@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     request_timeout_s: float = 30.0  # per-request CPU time limit → 504
     retry_after_s: int = 2  # Retry-After seconds on 503
 
-    # Image decoding limits (engineer C1, app/imaging.py): checked from the header, before decoding.
+    # Image decoding limits, app/imaging.py: checked from the header, before decoding.
     max_image_pixels: int = 16_000_000  # width·height → 413 image_too_many_pixels
     max_image_side: int = 16_384  # width or height → 413 image_side_too_large
 

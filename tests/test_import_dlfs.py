@@ -119,7 +119,7 @@ def test_numpy1_pickles_load(tmp_path: Path) -> None:
 
 
 def test_imported_model_is_served_from_the_models_dir(tmp_path: Path, monkeypatch) -> None:
-    """CONVSCOPE_MODELS_DIR → ModelStore (engineer G) serves the import beside the shipped ones."""
+    """CONVSCOPE_MODELS_DIR → ModelStore serves the import beside the shipped ones."""
     from app.config import Settings
     from app.modelstore import ModelStore
 

@@ -12,7 +12,9 @@ SUBCOMMANDS = ("serve", "apply", "train", "import_dlfs")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="convscope", description="ConvScope: a visual explorer of convolutional neural networks")
+        prog="convscope",
+        description="ConvScope: a visual explorer of convolutional neural networks",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(f"app.cli.{name}").register(sub)

@@ -35,7 +35,7 @@ def _templates(directory: Path) -> Jinja2Templates:
 
 
 def available_views(templates_dir: Path) -> list[View]:
-    """The views whose partial exists (engineers land them one by one)."""
+    """The views whose partial template exists, in tab order."""
     return [v for v in VIEWS if (templates_dir / "views" / f"{v.id}.html").is_file()]
 
 

@@ -31,7 +31,7 @@ export const ctx = {
   onLabSetupChange(fn) { return events.on("lab", fn); },
   onLabSetupRequest(fn) { return events.on("lab-request", fn); },
   publishLabSetup(setup) { labSetup = setup; events.emit("lab", setup); },
-  /** Apply one learned filter in the lab and show it (engineer G, the network view):
+  /** Apply one learned filter in the lab and show it, the network view:
    * ref {model, layer, index, values: FH×FW nested list (channel 0), bias}. */
   setKernel(ref) {
     const kh = ref.values.length, kw = ref.values[0].length;

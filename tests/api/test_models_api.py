@@ -324,7 +324,7 @@ def test_blank_upload_is_reported_empty(client: TestClient) -> None:
 def _shipped() -> ModelStore:
     store = ModelStore.from_dirs([SHIPPED_DIR])
     if "simple-convnet" not in store:
-        pytest.skip(f"no trained simple-convnet in {SHIPPED_DIR} yet (engineer B ships it)")
+        pytest.skip(f"no trained simple-convnet in {SHIPPED_DIR} (train it with `convscope train`)")
     return store
 
 

@@ -1,4 +1,4 @@
-// Adapters between the teaching views and the shared page context (static/js/context.js, engineer D).
+// Adapters between the teaching views and the shared page context (static/js/context.js).
 // Kept in one place so the views depend on ctx through a handful of functions only.
 
 /** The interface language: "ja" or "en" (from <html lang>, which the i18n module keeps current). */
