@@ -9,13 +9,17 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test lint bench fuzz loadtest chromium clean help
+.PHONY: run test lint bench fuzz fuzz-ci hostile loadtest docker chromium clean help
 
 help:
 	@echo "make run    - set up .venv and serve ConvScope on http://$(HOST):$(PORT)"
 	@echo "make test   - set up everything the tests need (Chromium included) and run them"
 	@echo "make lint   - ruff + mypy"
 	@echo "make bench  - time the engine and the API against torch / OpenCV"
+	@echo "make loadtest - 32 clients x 60 s against gunicorn on loopback: p50/p99, 5xx, RSS drift"
+	@echo "make fuzz   - schemathesis (>= 1,000 cases) against the live server; make hostile: the"
+	@echo "              hostile-input corpus with time and memory per case"
+	@echo "make docker - build the image, run it and smoke-test it (scripts/ci-docker.sh)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "ConvScope needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
@@ -50,6 +54,23 @@ lint: $(VENV)/.dev-installed
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
+
+# Serving: load, fuzz, hostile inputs against a real gunicorn on loopback; the Docker image.
+loadtest: $(VENV)/.dev-installed
+	$(BIN)/python -m loadtest.load
+
+fuzz: $(VENV)/.dev-installed
+	$(BIN)/python -m loadtest.fuzz
+
+# The seeded, shorter pass that CI runs.
+fuzz-ci: $(VENV)/.dev-installed
+	$(BIN)/python -m loadtest.fuzz --examples 8 --min-cases 500
+
+hostile: $(VENV)/.dev-installed
+	$(BIN)/python -m loadtest.hostile
+
+docker: $(VENV)/.dev-installed
+	scripts/ci-docker.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

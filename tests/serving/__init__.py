@@ -1,0 +1,1 @@
+"""Production-server tests: real gunicorn processes, faults, graceful shutdown."""
