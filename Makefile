@@ -9,11 +9,18 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test lint bench fuzz fuzz-ci hostile loadtest docker chromium clean help
+# The second supported Python, for `make test-3.12` (CI runs it beside `make test`).
+PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+VENV312 ?= .venv-3.12
+
+.PHONY: run test test-3.12 lint bench fuzz fuzz-ci hostile loadtest docker chromium clean help
 
 help:
 	@echo "make run    - set up .venv and serve ConvScope on http://$(HOST):$(PORT)"
 	@echo "make test   - set up everything the tests need (Chromium included) and run them"
+	@echo "make test-3.12 - the suite but the browser tests, on Python 3.12"
 	@echo "make lint   - ruff + mypy"
 	@echo "make bench  - time the engine and the API against torch / OpenCV"
 	@echo "make loadtest - 32 clients x 60 s against gunicorn on loopback: p50/p99, 5xx, RSS drift"
@@ -48,6 +55,17 @@ chromium:
 test: $(VENV)/.dev-installed chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Everything but the browser tests, on Python 3.12 (the browser tests run under `make test`).
+$(VENV312)/.dev-installed: pyproject.toml
+	@test -n "$(PYTHON312)" || { echo "make test-3.12: no Python 3.12 found (set PYTHON312=...)"; exit 1; }
+	test -x $(VENV312)/bin/python || $(PYTHON312) -m venv $(VENV312)
+	$(VENV312)/bin/python -m pip install -q --upgrade pip
+	$(VENV312)/bin/python -m pip install -q -e '.[dev,server]'
+	@touch $@
+
+test-3.12: $(VENV312)/.dev-installed
+	$(VENV312)/bin/python -m pytest -m 'not e2e' $(PYTEST_ARGS)
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check app tests bench
 	$(BIN)/mypy app
@@ -73,4 +91,4 @@ docker: $(VENV)/.dev-installed
 	scripts/ci-docker.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts
+	rm -rf $(VENV) $(VENV312) .pytest_cache .mypy_cache .ruff_cache artifacts
