@@ -49,7 +49,13 @@ export async function mount(root, ctx) {
       ]);
       state.result = { input: stage(full, "input"), conv: stage(full, "conv"), parts: stage(parts, "conv"),
         bias: state.bank.map((f) => f.b), k: state.k, fn: state.fn };
-      if (!state.probed) strongestPosition();
+      // Place the probe automatically for a new image or geometry only: editing a weight
+      // must not move it, so the numbers before and after an edit are at one position.
+      const where = [track.image, state.stride, state.pad, state.k];
+      if (!state.probed && where.some((v, i) => v !== state.probedFor?.[i])) {
+        strongestPosition();
+        state.probedFor = where;
+      }
       render();
     } catch (err) {
       $("error").textContent = t("views.common.apiError", { message: err.message });
