@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 
 from app.config import Settings
 from app.errors import ApiError, validation_api_error
+from app.json_body import parse_body, precheck
 from app.limits import run_cpu
 from app.schemas import ConvolveRequest, PipelineRequest
 
@@ -25,7 +26,7 @@ class Payload:
     """What a request carries: a nested list or image bytes, and the validated spec."""
 
     spec: Any
-    nested: list[Any] | None = None
+    nested: Any = None  # a nested list, or the ndarray it made (app.json_body)
     files: list[bytes] | None = None
 
 
@@ -40,10 +41,10 @@ async def read_payload(request: Request, body_model: type[BaseModel], spec_model
     if media == "application/json" or media.endswith("+json"):
         body = await request.body()
         try:  # parsing up to max_body_bytes of JSON is CPU work: off the event loop
-            req = await run_cpu(body_model.model_validate_json, body)
+            spec, nested = await run_cpu(_read_json, body, body_model, settings)
         except ValidationError as e:
             raise validation_api_error(e.errors(include_url=False)) from None
-        return Payload(spec=req.spec, nested=req.input)  # type: ignore[attr-defined]
+        return Payload(spec=spec, nested=nested)
     if media == "multipart/form-data":
         return await _read_multipart(request, spec_model, settings)
     raise ApiError(415, "unsupported_media_type",
@@ -51,6 +52,12 @@ async def read_payload(request: Request, body_model: type[BaseModel], spec_model
                    f"application/json か multipart/form-data で送ってください"
                    f"（{media or 'なし'}）。",
                    field="Content-Type", limit="application/json, multipart/form-data")
+
+
+def _read_json(body: bytes, body_model: type[BaseModel], settings: Settings) -> tuple[Any, Any]:
+    """(spec, input) — the raw-byte pre-check (depth, value count) first, then a lean parse."""
+    precheck(body, settings.max_input_values)
+    return parse_body(body, body_model)
 
 
 async def _read_multipart(request: Request, spec_model: type[BaseModel],

@@ -129,7 +129,7 @@ class PipelineSpec(InputOptions):
 InputField = Annotated[list[Any], Field(
     min_length=1, max_length=8192,
     description="Nested list shaped (H, W), (C, H, W) or (N, C, H, W) of finite numbers, "
-                "|x| ≤ 1e6; at most max_input_values values.",
+                "|x| ≤ 1e6; at most max_input_values (1,048,576 = 1024×1024) values.",
     json_schema_extra=NESTED_LIST_SCHEMA)]
 
 

@@ -11,16 +11,54 @@ export class ApiError extends Error {
   }
 }
 
-/** fetch() with Accept-Language; non-2xx → ApiError (the API's error shape when present). */
-export async function request(path, { method = "GET", body, headers = {}, signal, accept } = {}) {
-  const h = { "Accept-Language": getLanguage(), ...headers };
-  if (accept) h.Accept = accept;
-  let res;
+/** Retries after 503 + Retry-After (capacity shedding): at most this many, each after
+ *  Retry-After seconds (≤ RETRY_MAX_S, else no retry) plus up to 250 ms · attempt of jitter. */
+export const RETRIES = 3;
+const RETRY_MAX_S = 30;
+
+/** "retry" events: detail {path, attempt, retries, seconds, signal} before each wait. */
+export const apiEvents = new EventTarget();
+
+/** Resolves after ms; rejects with an AbortError as soon as signal aborts. */
+function wait(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const abort = () => { clearTimeout(id); reject(new DOMException("Aborted", "AbortError")); };
+    const id = setTimeout(() => { signal?.removeEventListener("abort", abort); resolve(); }, ms);
+    if (signal?.aborted) abort(); else signal?.addEventListener("abort", abort, { once: true });
+  });
+}
+
+/** Seconds to wait before retrying a shed request, or null (not a 503 / no usable Retry-After). */
+function retryAfter(res) {
+  if (res.status !== 503) return null;
+  const raw = res.headers.get("Retry-After");
+  if (raw === null || raw.trim() === "") return null;
+  const s = /^\d+$/.test(raw.trim()) ? Number(raw) : (Date.parse(raw) - Date.now()) / 1000;
+  return Number.isFinite(s) && s <= RETRY_MAX_S ? Math.max(0, s) : null;
+}
+
+async function send(path, init) {
   try {
-    res = await fetch(path, { method, body, headers: h, signal });
+    return await fetch(path, init);
   } catch (err) {
     if (err.name === "AbortError") throw err;
     throw new ApiError(0, { code: "network", message: String(err.message || err) });
+  }
+}
+
+/** fetch() with Accept-Language; 503 + Retry-After → retried (see RETRIES); non-2xx → ApiError
+ *  (the API's error shape when present). An abort (a newer request) ends the waits at once. */
+export async function request(path, { method = "GET", body, headers = {}, signal, accept } = {}) {
+  const h = { "Accept-Language": getLanguage(), ...headers };
+  if (accept) h.Accept = accept;
+  let res = await send(path, { method, body, headers: h, signal });
+  for (let attempt = 1; attempt <= RETRIES; attempt++) {
+    const seconds = retryAfter(res);
+    if (seconds === null) break;
+    apiEvents.dispatchEvent(new CustomEvent("retry",
+      { detail: { path, attempt, retries: RETRIES, seconds, signal } }));
+    await wait(seconds * 1000 + Math.random() * 250 * attempt, signal);
+    res = await send(path, { method, body, headers: h, signal });
   }
   if (!res.ok) {
     let detail = {};

@@ -1,11 +1,37 @@
-// Debounced, abortable requests: only the latest one counts; a loading state after 200 ms.
+// Debounced, abortable requests: only the latest one counts; a loading state after 200 ms; while
+// the API client waits to retry a shed request (503 + Retry-After) the loading badge says so.
+import { apiEvents } from "./api.js";
+import { t } from "./i18n.js";
+
+const BUSY_KEY = "common.busy.retrying";
+
+/** The default onBusy: every `.loading-badge` reads "Server busy, retrying…" (on) or its own
+ *  text again (off); data-i18n follows, so a language switch keeps the right text. */
+export function showBusyBadge(on) {
+  for (const badge of document.querySelectorAll(".loading-badge")) {
+    if (on && !badge.dataset.busy) {
+      badge.dataset.busy = "true";
+      badge.dataset.i18nIdle = badge.dataset.i18n ?? "";
+      badge.dataset.i18n = BUSY_KEY;
+      badge.textContent = t(BUSY_KEY);
+    } else if (!on && badge.dataset.busy) {
+      delete badge.dataset.busy;
+      badge.dataset.i18n = badge.dataset.i18nIdle;
+      delete badge.dataset.i18nIdle;
+      if (badge.dataset.i18n) badge.textContent = t(badge.dataset.i18n);
+    }
+  }
+}
 
 /**
- * createRunner(task, {delay, loadingAfter, onLoading}) → {schedule(), now(), cancel()}.
+ * createRunner(task, {delay, loadingAfter, onLoading, onBusy}) → {schedule(), now(), cancel()}.
  * task(signal) runs `delay` ms after the last schedule(); a newer run aborts the older one, and
  * a stale result is never delivered (task must check signal.aborted or let fetch throw).
+ * onBusy(true) when a request of the current run is about to be retried (the loading state is
+ * shown at once), onBusy(false) when the run ends.
  */
-export function createRunner(task, { delay = 250, loadingAfter = 200, onLoading = () => {} } = {}) {
+export function createRunner(task, { delay = 250, loadingAfter = 200, onLoading = () => {},
+  onBusy = showBusyBadge } = {}) {
   let timer = 0, controller = null, seq = 0, loadingTimer = 0;
 
   async function run() {
@@ -13,6 +39,14 @@ export function createRunner(task, { delay = 250, loadingAfter = 200, onLoading 
     controller = new AbortController();
     const mine = ++seq;
     const { signal } = controller;
+    const onRetry = (e) => {
+      if (e.detail.signal !== signal || mine !== seq) return;
+      clearTimeout(loadingTimer);
+      onLoading(true);
+      onBusy(true, e.detail);
+    };
+    apiEvents.addEventListener("retry", onRetry);
+    onBusy(false);   // a superseded run may have left the badge saying "busy"
     clearTimeout(loadingTimer);
     loadingTimer = setTimeout(() => { if (mine === seq) onLoading(true); }, loadingAfter);
     try {
@@ -20,7 +54,8 @@ export function createRunner(task, { delay = 250, loadingAfter = 200, onLoading 
     } catch (err) {
       if (err?.name !== "AbortError") throw err;
     } finally {
-      if (mine === seq) { clearTimeout(loadingTimer); onLoading(false); }
+      apiEvents.removeEventListener("retry", onRetry);
+      if (mine === seq) { clearTimeout(loadingTimer); onBusy(false); onLoading(false); }
     }
   }
 
