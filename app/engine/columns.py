@@ -136,10 +136,12 @@ def conv2d_gemm(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, g: Geometry,
     FN = W.shape[0]
     K, OH, OW = C * g.FH * g.FW, g.out_h, g.out_w
     strided = g.stride != (1, 1)
-    src = phases(x, g, pad_mode) if strided else windows(pad2d(x, g.pad, pad_mode), g)
     Wb = np.empty((FN, K + 1), np.float32)
     Wb[:, :K] = W.reshape(FN, K)
     Wb[:, K] = 0.0 if b is None else b
+    if N == 1 and not strided:
+        return _conv2d_one(x, Wb, g, pad_mode)
+    src = phases(x, g, pad_mode) if strided else windows(pad2d(x, g.pad, pad_mode), g)
     out = np.empty((N, FN, OH, OW), np.float32)
     flat = out.reshape(N, FN, OH * OW)
     nb, rows = _blocks(N, OH, (K + 1) * OW * 4, x.nbytes + out.nbytes)
@@ -156,6 +158,28 @@ def conv2d_gemm(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, g: Geometry,
             else:
                 cols[...] = src[n0:n0 + m, ..., r0:r0 + R, :]
             np.matmul(Wb, col, out=flat[n0:n0 + m, :, r0 * OW:(r0 + R) * OW])
+    return out
+
+
+def _conv2d_one(x: np.ndarray, Wb: np.ndarray, g: Geometry, pad_mode: str) -> np.ndarray:
+    """conv2d_gemm for one image at stride 1 with the fewest NumPy calls (a small conv is
+    dominated by them): per block of rows one im2col copy and one product [W | b] · [col; 1]
+    straight into the output. (An in-place broadcast `out += b` would allocate a 32 KiB
+    ufunc buffer: the bias row avoids it.)"""
+    C = x.shape[1]
+    FN, K = Wb.shape[0], Wb.shape[1] - 1
+    OH, OW = g.out_h, g.out_w
+    out = np.empty((1, FN, OH, OW), np.float32)
+    _, rows = _blocks(1, OH, (K + 1) * OW * 4, x.nbytes + out.nbytes)
+    buf = np.empty((K + 1, rows * OW), np.float32)
+    buf[K] = 1.0
+    win = windows(pad2d(x, g.pad, pad_mode), g)[0]
+    flat = out.reshape(FN, OH * OW)
+    for r0 in range(0, OH, rows):
+        R = min(rows, OH - r0)
+        col = buf[:, :R * OW]
+        col[:K].reshape(C, g.FH, g.FW, R, OW)[...] = win[..., r0:r0 + R, :]
+        np.matmul(Wb, col, out=flat[:, r0 * OW:(r0 + R) * OW])
     return out
 
 

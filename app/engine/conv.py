@@ -1,17 +1,20 @@
 """conv2d and depthwise_conv2d: validation, then the fastest exact path for the shape.
 
-- one filter (FN = 1) or depthwise: shift-and-add over blocks of rows (filters.py);
-- a filter bank: cache-blocked im2col multiplied straight into the output (columns.py).
-Both are checked against the naive loops of reference.py by the property tests.
+- one filter (FN = 1) or depthwise: the cheaper (estimated passes) of row slabs (slabs.py: FW
+  shifted row copies, one BLAS product per ROWS output rows) and shift-and-add (filters.py);
+- a filter bank: row slabs when output rows are at least slabs.MIN_OW wide (one product per
+  output row), else cache-blocked im2col multiplied straight into the output (columns.py).
+All are checked against the naive loops of reference.py by the property tests.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import slabs
 from .columns import conv2d_gemm
 from .filters import filter_planes, passes
-from .geometry import Pair, conv_geometry, f32
+from .geometry import Geometry, Pair, conv_geometry, f32
 
 
 def _check(x: np.ndarray, name: str, ndim: int) -> None:
@@ -59,10 +62,31 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *,
         raise ValueError(f"input has C={C} channels but the filters have {C2}")
     g = conv_geometry(H, Wd, FH, FW, stride=stride, pad=pad, dilation=dilation)
     bias = None if b is None else _vector(b, FN, "b")
-    if FN == 1 and C > 1 and (fac := channel_factor(W[0])) is not None:
-        alpha, K = fac  # Σ_c alpha_c·K ⊛ x_c = K ⊛ (Σ_c alpha_c·x_c): mix the channels first
-        return filter_planes(x, K[None], g, pad_mode, bias, mix=alpha)
-    if FN == 1 and passes(W[0], g.stride == (1, 1)) <= 2 * C * FH * FW:  # vs im2col's copies
+    if FN == 1:
+        return _single(x, W, bias, g, pad_mode)
+    if slabs.applies(g, FN):
+        return slabs.slab_conv(x, W, bias, g, pad_mode)
+    return conv2d_gemm(x, W, bias, g, pad_mode)
+
+
+def _single(x: np.ndarray, W: np.ndarray, bias: np.ndarray | None, g: Geometry,
+            pad_mode: str) -> np.ndarray:
+    """One filter W (1, C, FH, FW) by the cheapest path in estimated passes: slabs (slabs.py),
+    shift-and-add (filters.py) or im2col. When every channel's kernel is alpha_c·K, the
+    channels are mixed first: Σ_c alpha_c·K ⊛ x_c = K ⊛ (Σ_c alpha_c·x_c), C − 1 passes."""
+    C, FH, FW = W.shape[1:]
+    sh = g.stride[0]
+    fac = channel_factor(W[0]) if C > 1 else None
+    mixing = C - 1 if fac else 0
+    shift = passes(fac[1][None] if fac else W[0], g.stride == (1, 1)) + mixing
+    slab = slabs.passes(1 if fac else C, FH, FW, sh) + mixing
+    if slabs.applies(g) and slab <= min(shift, 2 * C * FH * FW):
+        if fac is not None:
+            return slabs.slab_conv(x, fac[1][None, None], bias, g, pad_mode, mix=fac[0])
+        return slabs.slab_conv(x, W, bias, g, pad_mode)
+    if fac is not None:
+        return filter_planes(x, fac[1][None], g, pad_mode, bias, mix=fac[0])
+    if shift <= 2 * C * FH * FW:  # vs im2col's copies
         return filter_planes(x, W[0], g, pad_mode, bias)
     return conv2d_gemm(x, W, bias, g, pad_mode)
 
@@ -79,13 +103,13 @@ def depthwise_conv2d(x: np.ndarray, K: np.ndarray, b: np.ndarray | float | None 
         raise ValueError(f"depthwise kernels must be (FH, FW) or (C={C}, FH, FW), not {K.shape}")
     g = conv_geometry(H, Wd, K.shape[-2], K.shape[-1], stride=stride, pad=pad, dilation=dilation)
     if K.ndim == 2 or all(np.array_equal(K[0], k) for k in K[1:]):
-        k2 = K if K.ndim == 2 else K[0]
-        y = filter_planes(x.reshape(N * C, 1, H, Wd), k2[None], g, pad_mode)
+        k2 = K if K.ndim == 2 else K[0]  # the C planes are N·C one-channel images
+        y = _single(x.reshape(N * C, 1, H, Wd), k2[None, None], None, g, pad_mode)
         out = y.reshape(N, C, g.out_h, y.shape[-1])  # a view when filter_planes gave one
     else:
         out = np.empty((N, C, g.out_h, g.out_w), np.float32)
         for c in range(C):
-            out[:, c:c + 1] = filter_planes(x[:, c:c + 1], K[c][None], g, pad_mode)
+            out[:, c:c + 1] = _single(x[:, c:c + 1], K[c][None, None], None, g, pad_mode)
     if b is not None:
         out += _vector(b, C, "b")[None, :, None, None]
     return out

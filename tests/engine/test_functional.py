@@ -230,10 +230,11 @@ def test_extreme_weight_ranges_stay_finite() -> None:
 @pytest.mark.parametrize("block", [64, 1 << 18])
 def test_separable_same_padding_path(monkeypatch, FH, FW, ph, pw, dil, block) -> None:
     """Rank-1 kernels with OW = W run from the image rows directly; edges are recomputed."""
-    from app.engine import filters, separable
+    from app.engine import filters, separable, slabs
 
     calls = []
     real = separable.separable_same
+    monkeypatch.setattr(slabs, "applies", lambda *a: False)  # else small kernels take slabs
     monkeypatch.setattr(separable, "separable_same", lambda *a: calls.append(1) or real(*a))
     monkeypatch.setattr(filters, "BLOCK_BYTES", block)
     rng = np.random.default_rng(FH * 10 + FW)
