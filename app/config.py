@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     max_filters: int = 64  # FN of a filter bank
     max_channels: int = 64  # C of a nested-list input
     max_input_values: int = 1_048_576  # N·C·H·W of a nested-list input (1024×1024)
+    # FN·C·FH·FW of one custom (list) kernel (64·64·16·16); a JSON body's spec is pre-checked on
+    # the raw bytes for at most this + 8192 numbers (app/json_body.py) → 422 kernel_too_large
+    max_kernel_values: int = 1_048_576
     max_macs: int = 4_000_000_000  # compute budget: multiply-adds per request (~4 s worst)
     max_output_values: int = 16_777_216  # compute budget: values produced, all stages together
     max_working_values: int = 67_108_864  # compute budget: im2col values of one output row

@@ -1,13 +1,17 @@
 """Reading the JSON body of /api/convolve and /api/pipeline cheaply and safely.
 
-1. `precheck(body, max_input_values)` looks at the raw bytes before any parsing: more than
-   MAX_JSON_STRINGS strings → 422 too_many_items (field "body"); when fewer than
-   max_input_values commas and MAX_JSON_DEPTH brackets, nothing can be over a limit: done.
+1. `precheck(body, max_input_values, max_kernel_values)` looks at the raw bytes before any
+   parsing: more than MAX_JSON_STRINGS strings → 422 too_many_items (field "body"); when fewer
+   than max_input_values (and at most max_kernel_values + SPEC_SLACK) commas and MAX_JSON_DEPTH
+   brackets, nothing can be over a limit: done.
    Else string literals are blanked (keeping `"input":` keys), then one chunked pass over the
    bracket depth (only []{}, kept; runs of commas skipped) gives
    the maximum nesting depth (> MAX_JSON_DEPTH → 400 invalid_json) and the span of every
    top-level `"input": [...]`. Inside that span, values ≤ commas + 1 (exact for a nested list
    without empty lists) → 422 input_too_large with the same field/limit as the service's check.
+   Every separator outside those spans belongs to `spec` (kernels, biases, keys): more than
+   max_kernel_values + SPEC_SLACK of them → 422 kernel_too_large (field "spec.kernel"), so no
+   body holds more than max_input_values + max_kernel_values + SPEC_SLACK numbers when parsed.
 2. `parse_body(body, model)`: pydantic-core's JSON parser into plain Python objects, the
    `input` array kept aside (converted to a NumPy array when it is numeric and regular) and only
    the rest validated by the pydantic model — no per-element pydantic validation of up to
@@ -41,6 +45,9 @@ _CHUNK = 1 << 20
 _NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b"[]{},")))  # translate() deletes these
 _SMALL_BODY = 64 * 1024
 _INPUT_MAX_ITEMS = 8192  # InputField's max_length (items of the outer list)
+SPEC_SLACK = 8192
+"""Separators allowed in `spec` beyond max_kernel_values: keys (≤ 2048 pairs by the string
+limit), biases (≤ 16 layers × FN 64) and 2-element stride/pad/dilation lists of a legal spec."""
 
 
 def _input_starts(s: bytes) -> list[int]:
@@ -92,17 +99,21 @@ def _scan(s: bytes, starts: list[int]) -> tuple[int, list[tuple[int, int]]]:
     return max_depth, sorted(spans.items())
 
 
-def precheck(body: bytes, max_input_values: int) -> None:
+def precheck(body: bytes, max_input_values: int, max_kernel_values: int | None = None) -> None:
     """400 invalid_json when nested too deeply; 422 input_too_large when `input` has more
-    separators than the limit allows. O(len(body)) time, O(1 MiB) extra memory per pass."""
+    separators than the limit allows; 422 kernel_too_large when the rest of the body has more
+    than max_kernel_values + SPEC_SLACK (None: no bound). O(len(body)) time, O(1 MiB) extra
+    memory per pass."""
     if body.count(b'"') > 2 * MAX_JSON_STRINGS:
         raise ApiError(422, "too_many_items",
                        f"The JSON body holds more than {MAX_JSON_STRINGS} strings.",
                        f"JSON の文字列が {MAX_JSON_STRINGS} 個を超えています。", field="body",
                        limit=MAX_JSON_STRINGS)
-    opens = body.count(b"[") + body.count(b"{")
-    if opens <= MAX_JSON_DEPTH and body.count(b",") < max_input_values:
-        return  # neither limit can be reached (the usual case: a few ms)
+    opens, commas = body.count(b"[") + body.count(b"{"), body.count(b",")
+    spec_limit = None if max_kernel_values is None else max_kernel_values + SPEC_SLACK
+    if opens <= MAX_JSON_DEPTH and commas < max_input_values and (
+            spec_limit is None or commas <= spec_limit):
+        return  # no limit can be reached (the usual case: a few ms)
     blanked = _STRINGS.sub(rb'"\1"', body)
     starts = _input_starts(blanked)
     structure = blanked.translate(None, _NOT_STRUCTURE)  # only []{}, are left
@@ -112,14 +123,31 @@ def precheck(body: bytes, max_input_values: int) -> None:
                        f"Invalid JSON: nested deeper than {MAX_JSON_DEPTH} levels.",
                        f"JSON を解析できません: 入れ子が {MAX_JSON_DEPTH} 段を超えています。",
                        limit=MAX_JSON_DEPTH)
+    in_input = 0
     for start, end in spans:
-        bound = structure.count(b",", start, end) + 1
-        if bound > max_input_values:
-            n = max_input_values
+        separators = structure.count(b",", start, end)
+        in_input += separators
+        if separators + 1 > max_input_values:
+            n, bound = max_input_values, separators + 1
             raise ApiError(422, "input_too_large",
                            f"input has {bound:,} values; at most {n:,}.",
                            f"input の値が {bound:,} 個あります（上限 {n:,}）。",
                            field="input", limit=n)
+    if max_kernel_values is not None:
+        _check_spec_separators(structure.count(b",") - in_input, max_kernel_values)
+
+
+def _check_spec_separators(count: int, max_kernel_values: int) -> None:
+    """422 kernel_too_large when the separators outside `input` exceed the kernel limit plus
+    SPEC_SLACK (kernel values ≤ separators + 1 per kernel; the exact FN·C·FH·FW check follows
+    in app.kernel_spec once parsed)."""
+    if count > max_kernel_values + SPEC_SLACK:
+        n = max_kernel_values
+        raise ApiError(422, "kernel_too_large",
+                       f"spec holds about {count:,} numbers; kernels may carry at most "
+                       f"{n:,} values.",
+                       f"spec の数値が {count:,} 個あります（カーネルの値は {n:,} 個まで）。",
+                       field="spec.kernel", limit=n)
 
 
 def _as_array(raw: list[Any]) -> Any:

@@ -122,6 +122,15 @@ def _raw(kernel: Any, models: Any, field: str) -> tuple[np.ndarray, str]:
     return (arr[None] if arr.ndim == 3 else arr), "custom"
 
 
+def check_kernel_values(raw: np.ndarray, settings: Settings, field: str) -> None:
+    """A custom kernel's FN·C·FH·FW ≤ max_kernel_values (what a request may carry)."""
+    n = settings.max_kernel_values
+    if raw.size > n:
+        raise _invalid(field, "kernel_too_large",
+                       f"The kernel has {raw.size:,} values (FN·C·FH·FW); at most {n:,}.",
+                       f"カーネルの値が {raw.size:,} 個あります（FN·C·FH·FW、上限 {n:,}）。", n)
+
+
 def check_kernel_limits(raw: np.ndarray, settings: Settings, field: str) -> None:
     """FH, FW ≤ max_kernel_side; FN ≤ max_filters."""
     fh, fw = raw.shape[-2:]
@@ -141,6 +150,8 @@ def resolve_kernel(kernel: Any, *, channels: int, depthwise: bool, settings: Set
                    models: Any = None, field: str = "spec.kernel") -> ResolvedKernel:
     """The spec's kernel for an input with `channels` channels (see the module docstring)."""
     raw, source = _raw(kernel, models, field)
+    if source == "custom":
+        check_kernel_values(raw, settings, field)
     check_kernel_limits(raw, settings, field)
     if depthwise:
         if raw.ndim != 2:

@@ -56,7 +56,7 @@ async def read_payload(request: Request, body_model: type[BaseModel], spec_model
 
 def _read_json(body: bytes, body_model: type[BaseModel], settings: Settings) -> tuple[Any, Any]:
     """(spec, input) — the raw-byte pre-check (depth, value count) first, then a lean parse."""
-    precheck(body, settings.max_input_values)
+    precheck(body, settings.max_input_values, settings.max_kernel_values)
     return parse_body(body, body_model)
 
 

@@ -1,5 +1,9 @@
 """A production ConvScope server for the load, fuzz and hostile-input runs: gunicorn with
-app.gunicorn_conf (uvicorn workers) on a free loopback port, plus /proc memory readings."""
+app.gunicorn_conf (uvicorn workers) on a free loopback port, plus /proc memory readings.
+
+`launch` / `healthy` / `stop` are shared with tests/serving/conftest.py (which polls `healthy`
+with its own wait and subclasses `Server`); `gunicorn` is the context manager of the runs.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -36,7 +41,7 @@ def children(pid: int) -> list[int]:
                 continue
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
-    return found
+    return sorted(found)
 
 
 def rss_bytes(pid: int) -> int:
@@ -64,39 +69,58 @@ class Server:
         return sum(rss_bytes(p) for p in self.pids())
 
 
-@contextmanager
-def gunicorn(log: Path, timeout_s: float = 60, **env: str) -> Iterator[Server]:
-    """Start gunicorn -c python:app.gunicorn_conf app.main:app; SIGTERM it on exit."""
+S = TypeVar("S", bound=Server)
+
+
+def launch(log_for: Callable[[int], Path], env: dict[str, str], server_cls: type[S]) -> S:
+    """Start gunicorn -c python:app.gunicorn_conf app.main:app on a free loopback port (not yet
+    awaited); env goes over os.environ; its output goes to log_for(port)."""
     port = free_port()
-    # MALLOC_ARENA_MAX=2 as in the image: fewer glibc malloc arenas for the CPU pool's threads,
-    # so less fragmented RSS (it must be set before the server process starts).
-    full_env = {"MALLOC_ARENA_MAX": "2", **os.environ, "HOST": "127.0.0.1", "PORT": str(port),
-                "CONVSCOPE_ACCESS_LOG": "", **env}
+    log = log_for(port)
+    full_env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "CONVSCOPE_ACCESS_LOG": "",
+                **env}
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
                                  "python:app.gunicorn_conf", "app.main:app"],
                                 cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", proc, log)
+    return server_cls(f"http://127.0.0.1:{port}", proc, log)
+
+
+def healthy(server: Server) -> bool:
+    """True once /api/health answers 200; RuntimeError (with the log's tail) if gunicorn exited."""
+    if server.proc.poll() is not None:
+        raise RuntimeError(f"gunicorn exited:\n{server.log.read_text()[-3000:]}")
+    try:
+        return httpx.get(server.url + "/api/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def stop(server: Server, wait_s: float) -> None:
+    """SIGTERM (graceful shutdown), then SIGKILL after wait_s seconds."""
+    if server.proc.poll() is None:
+        server.proc.send_signal(signal.SIGTERM)
+        try:
+            server.proc.wait(wait_s)
+        except subprocess.TimeoutExpired:
+            server.proc.kill()
+            server.proc.wait()
+
+
+@contextmanager
+def gunicorn(log: Path, timeout_s: float = 60, **env: str) -> Iterator[Server]:
+    """Start gunicorn -c python:app.gunicorn_conf app.main:app; SIGTERM it on exit."""
+    # MALLOC_ARENA_MAX=2 as in the image: fewer glibc malloc arenas for the CPU pool's threads,
+    # so less fragmented RSS (it must be set before the server process starts).
+    arenas = os.environ.get("MALLOC_ARENA_MAX", "2")
+    server = launch(lambda _port: log, {"MALLOC_ARENA_MAX": arenas, **env}, Server)
     try:
         deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(server.url + "/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
+        while not healthy(server):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn not healthy in {timeout_s} s")
             time.sleep(0.1)  # polling interval while the server boots
         yield server
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(40)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(server, 40)

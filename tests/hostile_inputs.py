@@ -191,6 +191,9 @@ def cases() -> list[Case]:
              S({413, 422})),
         Case("enormous-json-array-over-limit",
              post_json(b'{"input": [' + b"0," * 6_000_000 + b'0]}'), S({413})),
+        Case("enormous-json-kernel-4M-values",
+             post_json(b'{"input": [[1]], "spec": {"kernel": [' + b"0," * 3_999_999 + b"0]}}"),
+             S({422})),
         Case("deeply-nested-json", post_json(b'{"input": ' + b"[" * 100_000 + b"]" * 100_000
                                              + b"}"), S({400, 422})),
         Case("nan-in-input", conv([[float("nan"), 1], [1, 1]], kernel=[[1]]), S({422})),

@@ -49,7 +49,9 @@ KernelField = Annotated[
     Field(description="A catalogue id; {id, parameters}; a 2-D list (FH, FW); a 3-D list (C, FH, "
                       "FW) as one filter; a 4-D list (FN, C, FH, FW) as a filter bank; or "
                       "{model, layer[, index]} for learned filters. FH, FW ≤ max_kernel_side "
-                      "(31), FN ≤ max_filters (64).",
+                      "(31), FN ≤ max_filters (64); a list kernel has at most max_kernel_values "
+                      "(1,048,576 = 64·64·16·16) values FN·C·FH·FW (422 kernel_too_large), and "
+                      "a JSON spec at most max_kernel_values + 8192 numbers in all.",
           json_schema_extra={"examples": ["sobel-x", [[2, 0, 1], [0, 1, 2], [1, 0, 2]]]}),
 ]
 BiasField = Annotated[

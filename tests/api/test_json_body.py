@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.errors import ApiError
-from app.json_body import MAX_JSON_DEPTH, parse_body, precheck
+from app.json_body import MAX_JSON_DEPTH, SPEC_SLACK, parse_body, precheck
 from app.schemas import ConvolveRequest
 
 LIMIT = 1_048_576  # the default max_input_values: 1024 × 1024
@@ -141,3 +141,43 @@ def test_pipeline_uses_the_same_path(client: TestClient, override: Callable) -> 
     err = _post(client, json.dumps({"input": [[1] * 9], "spec": spec}).encode(), "/api/pipeline")
     assert err["status"] == 422
     assert (err["error"]["code"], err["error"]["limit"]) == ("input_too_large", 8)
+
+
+def _kernel_body(separators: int) -> bytes:
+    """A body whose separators outside `input` number exactly `separators` (one is the comma
+    between `input` and `spec`)."""
+    return (b'{"input": [[1, 2], [3, 4]], "spec": {"kernel": [' + b"0," * (separators - 1)
+            + b'0]}}')
+
+
+def test_precheck_bounds_the_numbers_of_spec_at_the_limit() -> None:
+    bound = LIMIT + SPEC_SLACK
+    precheck(_kernel_body(bound), LIMIT, LIMIT)  # at the bound: parsed (then checked exactly)
+    with pytest.raises(ApiError) as e:
+        precheck(_kernel_body(bound + 1), LIMIT, LIMIT)
+    err = e.value
+    assert (err.status, err.code, err.field, err.limit) == (422, "kernel_too_large",
+                                                             "spec.kernel", LIMIT)
+    assert f"{bound + 1:,} numbers" in err.message_en
+    precheck(_kernel_body(bound + 1), LIMIT)  # no kernel limit given: not bounded here
+
+
+def test_precheck_counts_all_kernels_of_a_pipeline_but_not_the_input() -> None:
+    x = np.zeros((40, 40)).tolist()
+    layer = {"type": "conv", "kernel": np.zeros((8, 1024)).tolist()}  # 8,192 values each
+    body = json.dumps({"input": x, "spec": {"layers": [layer, layer]}}).encode()
+    outside = body.count(b",") - json.dumps(x).count(",")  # 2·8,191 + 4 between members
+    assert outside == 16_386
+    limit = outside - SPEC_SLACK  # 8,194: each kernel fits, both together are at the bound
+    precheck(body, 1600, limit)
+    with pytest.raises(ApiError) as e:
+        precheck(body, 1600, limit - 1)
+    assert (e.value.code, e.value.limit) == ("kernel_too_large", limit - 1)
+
+
+def test_a_hostile_kernel_is_refused_before_parsing(client: TestClient) -> None:
+    body = b'{"input": [[1]], "spec": {"kernel": [' + b"0," * 3_999_999 + b'0]}}'
+    err = _post(client, body)
+    assert err["status"] == 422
+    assert (err["error"]["code"], err["error"]["field"], err["error"]["limit"]) == (
+        "kernel_too_large", "spec.kernel", LIMIT)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import get_settings
+from app.errors import ApiError
+from app.kernel_spec import check_kernel_values
 from tests.api.helpers import SLIDE7_INPUT, SLIDE_KERNEL, gradient, image_bytes
 
 MiB = 1024 * 1024
@@ -198,3 +201,30 @@ def test_channel_and_dilation_limits(client: TestClient, override: Callable) -> 
            "spec.dilation", 16)
     assert _conv(client, SLIDE7_INPUT, kernel=[[1]], pad=64).status_code == 200
     _error(_conv(client, SLIDE7_INPUT, kernel=[[1]], pad=65), 422, "out_of_range", "spec.pad", 64)
+
+
+def test_kernel_value_limit(client: TestClient, override: Callable) -> None:
+    """FN·C·FH·FW of a list kernel ≤ max_kernel_values (checked once parsed); a 5×11 kernel."""
+    x = [[1.0] * 11] * 5
+    override(max_kernel_values=55)
+    r = _conv(client, x, kernel=[[1.0] * 11] * 5)
+    assert r.status_code == 200 and r.json()["output"] == [[[[55.0]]]]
+    override(max_kernel_values=54)
+    err = _error(_conv(client, x, kernel=[[1.0] * 11] * 5), 422, "kernel_too_large",
+                 "spec.kernel", 54)
+    assert "55 values" in err["message"]
+    layers = [{"type": "conv", "kernel": [[1.0] * 11] * 5}]
+    _error(client.post("/api/pipeline", json={"input": x, "spec": {"layers": layers}}), 422,
+           "kernel_too_large", "spec.layers.0.kernel", 54)
+    override(max_kernel_values=1)  # catalogue and learned kernels are not what a body carries
+    assert _conv(client, x, kernel="sobel-x").status_code == 200
+
+
+def test_kernel_value_limit_default_is_a_full_16x16_bank() -> None:
+    settings = get_settings()
+    assert settings.max_kernel_values == 1_048_576 == 64 * 64 * 16 * 16
+    check_kernel_values(np.zeros((64, 64, 16, 16), np.float32), settings, "spec.kernel")
+    with pytest.raises(ApiError) as e:
+        check_kernel_values(np.zeros((1, 1, 1, 1_048_577), np.float32), settings, "spec.kernel")
+    assert (e.value.code, e.value.field, e.value.limit) == ("kernel_too_large", "spec.kernel",
+                                                          1_048_576)

@@ -10,21 +10,17 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[2]
+from loadtest import server as serving
+from loadtest.server import children
+
 POLL_S = 0.02  # polling interval
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Test-only settings: budgets raised so that one request computes for seconds.
@@ -44,31 +40,14 @@ def wait_for(predicate: Callable[[], object], timeout_s: float, what: str) -> ob
         time.sleep(POLL_S)
 
 
-def children(pid: int) -> list[int]:
-    """PIDs whose parent is pid (gunicorn's workers), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return sorted(found)
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (all its threads), from /proc/<pid>/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-@dataclass
-class Server:
-    url: str
-    proc: subprocess.Popen[bytes]
-    log: Path
+class Server(serving.Server):
+    """loadtest's gunicorn server, with waits on its workers' CPU time."""
 
     def workers(self) -> list[int]:
         return children(self.proc.pid)
@@ -87,31 +66,12 @@ class Server:
         wait_for(idle, timeout_s, f"worker {pid} idle")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_gunicorn(tmp: Path, **env: str) -> Server:
-    """gunicorn -c python:app.gunicorn_conf app.main:app, awaited on /api/health."""
-    port = free_port()
-    log = tmp / f"gunicorn-{port}.log"
-    full_env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "CONVSCOPE_WORKERS": "1",
-                "CONVSCOPE_ACCESS_LOG": "", **env}
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_conf",
-                                 "app.main:app"], cwd=ROOT, env=full_env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", proc, log)
-
-    def healthy() -> bool:
-        assert proc.poll() is None, f"gunicorn exited:\n{log.read_text()[-3000:]}"
-        try:
-            return httpx.get(server.url + "/api/health", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-    wait_for(healthy, 60, "gunicorn healthy")
+    """gunicorn -c python:app.gunicorn_conf app.main:app (loadtest.server.launch, one worker),
+    awaited on /api/health."""
+    server = serving.launch(lambda port: tmp / f"gunicorn-{port}.log",
+                            {"CONVSCOPE_WORKERS": "1", **env}, Server)
+    wait_for(lambda: serving.healthy(server), 60, "gunicorn healthy")
     return server
 
 
@@ -125,13 +85,7 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
         return started[-1]
     yield factory
     for server in started:
-        if server.proc.poll() is None:
-            server.proc.send_signal(signal.SIGTERM)
-            try:
-                server.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                server.proc.kill()
-                server.proc.wait()
+        serving.stop(server, 30)
 
 
 def slow_pipeline(side: int = 1024, layers: int = 6) -> dict:
