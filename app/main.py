@@ -27,13 +27,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(title="ConvScope", version=__version__, lifespan=lifespan,
-                  docs_url=None, redoc_url=None,  # /docs from static/vendor: routes/docs.py (R1)
+                  docs_url=None, redoc_url=None,  # offline /docs: routes/docs.py
                   description="Convolution results over HTTP, and the ConvScope pages.")
-    install_api(app, settings)  # error shape, body guard, CPU limiter, BLAS threads (C2)
+    install_api(app, settings)  # error shape, body guard, CPU limiter, BLAS threads
     for module in ROUTERS:
         app.include_router(module.router, max_body_size=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
-    app.add_middleware(SecurityHeaders)  # outermost: CSP, nosniff, Referrer-Policy on all (F)
+    app.add_middleware(SecurityHeaders)  # outermost: CSP, nosniff, Referrer-Policy on all
     return app
 
 
