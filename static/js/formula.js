@@ -58,5 +58,9 @@ export function renderFormula(el, geometry, poolGeometry, t) {
       line(`${t("lab.formula.pool")}  ${formulaText(poolGeometry, "h", ["PH", "OH", "k"], false)}`, "formula-line"),
       line(`${t("lab.formula.pool")}  ${formulaText(poolGeometry, "w", ["PW", "OW", "k"], false)}`, "formula-line"));
     el.append(pool);
+    const ph = axis(poolGeometry, "h"), pw = axis(poolGeometry, "w");
+    if (ph.rem || pw.rem) {
+      el.append(line(t("lab.formula.poolNotExact", { rows: ph.rem, cols: pw.rem }), "formula-pool-warning"));
+    }
   }
 }

@@ -78,6 +78,9 @@ def test_sample_then_upload_sobel_padding_stride_pool(page, server_url, shot):
     assert "OW = ⌊(W + 2P − FW) / S⌋ + 1 = ⌊(40 + 2·2 − 3) / 2⌋ + 1 = 21" in formula
     assert "never covered" in formula and "last 1 row(s) and 1 column(s)" in formula
     assert "PW = ⌊(OW − k) / S⌋ + 1 = ⌊(21 − 2) / 2⌋ + 1 = 10" in formula
+    # PH = (16 − 2) / 2 + 1 is exact; PW leaves the last column of the feature map out.
+    pool_note = page.inner_text("#lab-formula .formula-pool-warning")
+    assert "last 0 row(s) and 1 column(s) of the feature map" in pool_note
     assert page.inner_text("figure[data-stage='pool'] .shape") == "(1, 8, 10)"
     shot(page, "lab-sobel-pad2-stride2-maxpool")
 
