@@ -9,6 +9,7 @@ weights from a temporary CONVSCOPE_MODELS_DIR, and only the page ↔ API agreeme
 from __future__ import annotations
 
 import base64
+import io
 import os
 import socket
 import subprocess
@@ -182,3 +183,80 @@ def test_touch_strokes_and_an_uploaded_photo_are_predicted(page, net_url: str, t
     shot(page, "network-uploaded-photo")
     if TRAINED:
         assert section.get_attribute("data-label") == "1"
+
+
+def _legend_kind(page, stage: str) -> str | None:  # type: ignore[no-untyped-def]
+    return page.locator(f"#net-stage-{stage} [data-role=legend]").get_attribute("data-scale")
+
+
+def test_every_map_stage_has_the_labs_legend_and_its_previews_use_that_lut(  # type: ignore[no-untyped-def]
+        page, net_url: str, shot) -> None:
+    from PIL import Image
+
+    from app.colormap import lut
+
+    section = _open(page, net_url)
+    model = section.locator("[data-role=model]").input_value()
+    png = base64.b64decode(section.locator("[data-role=pad]").evaluate(
+        "c => c.toDataURL('image/png')").split(",", 1)[1])
+    body = httpx.post(f"{net_url}/api/models/{model}/predict", files={"image": ("pad.png", png)},
+                      timeout=30).json()
+    stages = {s["name"]: s for s in body["stages"]}
+    assert stages["conv1"]["min"] < 0 <= stages["relu1"]["min"]
+    assert _legend_kind(page, "conv1") == "diverging"   # signed: zero in the middle
+    assert _legend_kind(page, "relu1") == "sequential"  # non-negative
+    assert _legend_kind(page, "input") == "gray"
+    for name, kind in (("conv1", "diverging"), ("relu1", "sequential")):
+        s = stages[name]
+        legend = page.locator(f"#net-stage-{name} [data-role=legend]")
+        # The strip is the very LUT the server colours with, entry for entry.
+        strip = legend.locator("canvas").evaluate(
+            "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, 1).data)")
+        np.testing.assert_array_equal(np.asarray(strip).reshape(-1, 4)[:, :3], lut(kind))
+        labels = [float(x) for x in legend.locator(".legend-labels span").all_inner_texts()]
+        m = max(abs(s["min"]), abs(s["max"]))
+        want = [-m, 0.0, m] if kind == "diverging" else [min(0.0, s["min"]), s["max"]]
+        np.testing.assert_allclose(labels, want, rtol=0.01, atol=0.01)
+        # Every pixel of the shown map is an entry of that LUT.
+        src = page.locator(f"#net-stage-{name} img.net-map").first.get_attribute("src")
+        raw = base64.b64decode(src.split(",", 1)[1])
+        img = np.asarray(Image.open(io.BytesIO(raw)).convert("RGB")).reshape(-1, 3)
+        table = {tuple(c) for c in lut(kind).tolist()}
+        assert {tuple(c) for c in img.tolist()} <= table
+    label = page.locator("#net-stage-conv1 [data-role=legend]").get_attribute("aria-label")
+    assert label is not None and "blue" in label
+    page.locator("#net-stage-conv1").scroll_into_view_if_needed()
+    shot(page, "network-legends")
+
+
+def test_an_example_digit_chosen_with_the_keyboard_only_is_predicted_like_the_api(  # type: ignore[no-untyped-def]
+        page, net_url: str, shot) -> None:
+    section = _open(page, net_url)
+    model = section.locator("[data-role=model]").input_value()
+    select = section.locator("[data-role=example]")
+    assert section.locator("label[for=net-example-select]").inner_text() == "Example digit"
+    select.focus()
+    outline = select.evaluate(
+        "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth")
+    assert outline == "solid 3px"
+    recognised: dict[int, int] = {}
+    for digit in range(10):
+        before = int(section.get_attribute("data-predictions"))
+        page.keyboard.press("ArrowDown")  # the focused select moves to the next digit
+        _wait_new_prediction(page, before)
+        assert select.input_value() == str(digit)
+        png = base64.b64decode(section.locator("[data-role=pad]").evaluate(
+            "c => c.toDataURL('image/png')").split(",", 1)[1])
+        body = httpx.post(f"{net_url}/api/models/{model}/predict",
+                          files={"image": ("pad.png", png)}, timeout=30).json()
+        label = int(section.get_attribute("data-label"))
+        assert label == body["label"]
+        assert section.locator("[data-role=label]").inner_text() == str(label)
+        recognised[digit] = label
+        if digit == 4:
+            shot(page, "network-example-digit")
+    assert page.evaluate("document.activeElement.id") == "net-example-select"
+    wrong = {d: p for d, p in recognised.items() if d != p}
+    print(f"example digits misread by {model}: {wrong}")
+    if TRAINED and model == "simple-convnet":
+        assert len(wrong) <= 2, wrong

@@ -2,6 +2,7 @@
 // softmax bars and the predicted digit; a gallery of the learned conv1 filters that sends one
 // to the filter lab (ctx.setKernel).
 
+import { EXAMPLES } from "./network/examples.js";
 import { getFilters, getModel, listModels, predictImage } from "./network/api.js";
 import { labelFilters, renderFilters } from "./network/filters.js";
 import { createPad } from "./network/pad.js";
@@ -9,20 +10,6 @@ import { buildStages, int, renderCard, renderChain, updateBars, updateStages } f
 
 const THROTTLE_MS = 150;  // at most one prediction per this while drawing
 const BUSY_AFTER_MS = 200;
-
-/** A "7" drawn on first load so the view is never empty. */
-function drawExample(canvas) {
-  const g = canvas.getContext("2d");
-  g.strokeStyle = "#fff";
-  g.lineWidth = canvas.width / 14;
-  g.lineCap = "round";
-  g.lineJoin = "round";
-  g.beginPath();
-  g.moveTo(80, 70);
-  g.lineTo(200, 70);
-  g.lineTo(125, 220);
-  g.stroke();
-}
 
 export async function mount(root, ctx) {
   const $ = (role) => root.querySelector(`[data-role="${role}"]`);
@@ -57,6 +44,7 @@ export async function mount(root, ctx) {
     onStart: () => {  // drawing over an uploaded picture starts a fresh drawing
       if (state.source !== "pad") pad.clear();
       state.source = "pad";
+      $("example").value = "";  // the pad no longer shows the chosen example
     },
     onStroke: () => schedule(),
     onEnd: () => schedule(true),
@@ -134,6 +122,13 @@ export async function mount(root, ctx) {
 
   $("clear").addEventListener("click", () => {
     pad.clear();
+    $("example").value = "";
+    state.source = "pad";
+    schedule(true);
+  });
+  $("example").addEventListener("change", (e) => {  // keyboard-reachable input: no pointer needed
+    if (e.target.value === "") return;
+    pad.drawStrokes(EXAMPLES[e.target.value]);
     state.source = "pad";
     schedule(true);
   });
@@ -142,6 +137,7 @@ export async function mount(root, ctx) {
     e.target.value = "";  // choosing the same file again still fires change
     if (!file) return;
     state.source = file;
+    $("example").value = "";
     try { pad.drawImage(await createImageBitmap(file)); } catch { pad.clear(); }
     schedule(true);
   });
@@ -172,7 +168,7 @@ export async function mount(root, ctx) {
   const wanted = ctx.url.get("network-model");
   const first = models.some((m) => m.id === wanted) ? wanted : models[0].id;
   $("model").value = first;
-  drawExample($("pad"));
+  pad.drawStrokes(EXAMPLES[7]);  // never an empty view
   state.source = "pad";
   await selectModel(first);
 }

@@ -1,5 +1,6 @@
 // The drawing pad: white strokes on black (as MNIST) with mouse, pen or touch (pointer events).
-// createPad(canvas, {onStart, onStroke, onEnd}) → {clear(), isEmpty(), toBlob(), drawImage(bitmap)}.
+// createPad(canvas, {onStart, onStroke, onEnd}) → {clear(), isEmpty(), toBlob(), drawImage(bitmap),
+// drawStrokes(strokes)}.
 
 const BACKGROUND = "#000";
 const INK = "#fff";
@@ -79,10 +80,20 @@ export function createPad(canvas, { onStart = () => {}, onStroke = () => {}, onE
     empty = false;
   }
 
+  /** Clear, then draw strokes ([[x, y], …] in [0, 1] of the pad) with the pen, as a hand would. */
+  function drawStrokes(strokes) {
+    clear();
+    const at = ([x, y]) => ({ x: x * canvas.width, y: y * canvas.height });
+    for (const stroke of strokes) {
+      for (let i = 0; i < stroke.length; i++) segment(at(stroke[Math.max(0, i - 1)]), at(stroke[i]), 0.5);
+    }
+  }
+
   clear();
   return {
     clear,
     drawImage,
+    drawStrokes,
     isEmpty: () => empty,
     toBlob: () => new Promise((resolve) => canvas.toBlob(resolve, "image/png")),
   };

@@ -1,4 +1,6 @@
-// Drawing the prediction: the slide-4 chain of layers, every stage's channel maps, softmax bars.
+// Drawing the prediction: the slide-4 chain of layers, every stage's channel maps with the lab's
+// colour legend (the server's previews use the same LUTs and ranges: docs/contracts.md), softmax bars.
+import { drawLegend, scaleFor } from "../../colorscale.js";
 
 const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
 const shapeText = (shape) => shape.join(" × ");
@@ -33,8 +35,9 @@ export function buildStages(host, layers, t) {
       el("span", { class: "net-stage-shape", text: shapeText(layer.output_shape) }),
       el("span", { class: "net-stage-params", text: layer.params ? t("network.layers.params", { n: int(layer.params) }) : "" }),
       el("span", { class: "net-stage-stats", "data-role": "stats" }));
+    const legend = layer.output_shape.length === 3 ? [el("div", { class: "net-legend", "data-role": "legend", role: "img" })] : [];
     return el("li", { class: `net-stage net-kind-${layer.type}`, id: `net-stage-${layer.name}`, "data-stage": layer.name },
-      head, el("div", { class: "net-maps", "data-role": "maps" }));
+      head, el("div", { class: "net-maps", "data-role": "maps" }), ...legend);
   }));
 }
 
@@ -51,6 +54,12 @@ function vectorCanvas(values) {
     g.fillRect(i * w, v >= 0 ? base - h : base, Math.max(1, w - 1), h);
   });
   return c;
+}
+
+/** The lab's legend for a stage's scale (the kind the server drew its previews with), labelled. */
+function showLegend(host, scale, t) {
+  drawLegend(host, scale);
+  host.setAttribute("aria-label", t(`network.legend.${scale.kind}`, { lo: fmt(scale.lo), hi: fmt(scale.hi) }));
 }
 
 /** Fill every stage's maps from a predict response. */
@@ -72,6 +81,8 @@ export function updateStages(host, stages, t) {
         ...(more > 0 ? [el("span", { class: "net-more", text: t("network.layers.more", { n: more }) })] : []));
       }
       maps.querySelectorAll("img").forEach((img, i) => { img.src = s.previews[i]; });
+      const legend = li.querySelector('[data-role="legend"]');
+      if (legend) showLegend(legend, scaleFor(s.min, s.max, s.scale), t);
     } else if (s.values && s.shape.length === 1) {
       maps.replaceChildren(vectorCanvas(s.values));
     }
