@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -41,65 +42,57 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+class _UsageError(Exception):
+    """A problem with the command line or the data: printed, exit status 2."""
 
-    from app.curve import draw_curve
-    from app.engine.data import IdxError, find_idx_pair, load_idx, split_indices, to_float
-    from app.engine.network import build
-    from app.engine.train import BatchInfo, EpochResult, TrainConfig, evaluate, train
-    from app.modelcard import model_paths, write_model
+
+def _load(args: argparse.Namespace) -> tuple[Any, Any, Any, Any, tuple[Any, Any, Any]]:
+    """(image path, label path, uint8 images, labels, (train, val, test) indices)."""
+    from app.engine.data import IdxError, find_idx_pair, load_idx, split_indices
 
     if not args.data:
-        print("convscope train: --data DIR is required (the folder with the IDX files, e.g. "
-              "../shared/data/mnist), or set CONVSCOPE_DATA_DIR", file=sys.stderr)
-        return 2
+        raise _UsageError("--data DIR is required (the folder with the IDX files, e.g. "
+                     "../shared/data/mnist), or set CONVSCOPE_DATA_DIR")
     try:
         img_path, lab_path = find_idx_pair(args.data, args.prefix)
         images, labels = load_idx(img_path, lab_path)
         if args.limit:
             images, labels = images[:args.limit], labels[:args.limit]
-        tr, va, te = split_indices(len(images), args.val, args.test, args.seed)
+        return img_path, lab_path, images, labels, split_indices(
+            len(images), args.val, args.test, args.seed)
     except (IdxError, ValueError) as e:
-        print(f"convscope train: {e}", file=sys.stderr)
-        return 2
-    x, t = to_float(images), labels.astype(np.int64)
-    net = build(args.model, args.seed)
-    if tuple(net.input_shape[1:]) != images.shape[1:]:
-        print(f"convscope train: {args.model} takes {net.input_shape[1:]} images, the data has "
-              f"{images.shape[1:]}", file=sys.stderr)
-        return 2
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                         seed=args.seed, schedule=args.schedule, weight_decay=args.weight_decay,
-                         max_shift=args.shift if args.augment else 0,
-                         max_rotate_deg=args.rotate if args.augment else 0.0,
-                         max_scale=args.scale if args.augment else 0.0)
-    print(f"{args.model}: {net.param_count():,} parameters; data {img_path.name} "
-          f"({len(tr)} train / {len(va)} validation / {len(te)} test)", flush=True)
-    bar = tqdm(total=config.epochs * -(-len(tr) // config.batch_size), unit="batch",
-               disable=args.no_progress, dynamic_ncols=True)
+        raise _UsageError(str(e)) from e
 
-    def on_batch(b: BatchInfo) -> None:
-        bar.set_description(f"epoch {b.epoch}/{config.epochs}")
+
+def _progress(total_batches: int, epochs: int, disable: bool) -> tuple[Any, Any, Any]:
+    """A tqdm bar and the on_batch / on_epoch callbacks that feed it."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total_batches, unit="batch", disable=disable, dynamic_ncols=True)
+
+    def on_batch(b: Any) -> None:
+        bar.set_description(f"epoch {b.epoch}/{epochs}")
         bar.set_postfix(loss=f"{b.loss:.3f}", acc=f"{b.accuracy:.3f}", refresh=False)
         bar.update(1)
 
-    def on_epoch(e: EpochResult) -> None:
+    def on_epoch(e: Any) -> None:
         val = "" if e.val_accuracy is None else \
             f"  val_loss {e.val_loss:.4f}  val_acc {e.val_accuracy:.4f}"
         bar.write(f"epoch {e.epoch}: loss {e.train_loss:.4f}  acc {e.train_accuracy:.4f}{val}"
                   f"  ({e.seconds:.1f} s)")
 
-    history = train(net, x[tr], t[tr], config, x[va], t[va], on_batch, on_epoch)
-    bar.close()
+    return bar, on_batch, on_epoch
+
+
+def _card(args: argparse.Namespace, config: Any, data: dict[str, Any], split: dict[str, Any],
+          history: Any, test_acc: float | None) -> dict[str, Any]:
+    """The model card: data, split, seed, recipe, accuracies, training time, history."""
     last = history.epochs[-1]
-    test_acc = evaluate(net, x[te], t[te])[1] if len(te) else None
-    _, npz, card_path, png = model_paths(args.out)
-    card = {
-        "data": {"file": img_path.name, "labels": lab_path.name, "examples": len(images)},
-        "split": {"seed": args.seed, "train": len(tr), "validation": len(va), "test": len(te),
-                  "method": "numpy default_rng(seed).permutation: validation first, then test, "
-                            "the rest trains"},
+    return {
+        "data": data,
+        "split": split | {"seed": args.seed,
+                          "method": "numpy default_rng(seed).permutation: validation first, "
+                                    "then test, the rest trains"},
         "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
         "schedule": args.schedule, "optimizer": "adam", "weight_decay": args.weight_decay,
         "augment": {"random_shift_px": config.max_shift, "rotate_deg": config.max_rotate_deg,
@@ -110,8 +103,44 @@ def run(args: argparse.Namespace) -> int:
         "command": "convscope " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else None,
         "history": history.as_dict()["epochs"],
     }
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.curve import draw_curve
+    from app.engine.data import to_float
+    from app.engine.network import build
+    from app.engine.train import TrainConfig, evaluate, train
+    from app.modelcard import model_paths, write_model
+
+    try:
+        img_path, lab_path, images, labels, (tr, va, te) = _load(args)
+        net = build(args.model, args.seed)
+        if tuple(net.input_shape[1:]) != images.shape[1:]:
+            raise _UsageError(f"{args.model} takes {net.input_shape[1:]} images, the data has "
+                         f"{images.shape[1:]}")
+    except _UsageError as e:
+        print(f"convscope train: {e}", file=sys.stderr)
+        return 2
+    x, t = to_float(images), labels.astype(np.int64)
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                         seed=args.seed, schedule=args.schedule, weight_decay=args.weight_decay,
+                         max_shift=args.shift if args.augment else 0,
+                         max_rotate_deg=args.rotate if args.augment else 0.0,
+                         max_scale=args.scale if args.augment else 0.0)
+    print(f"{args.model}: {net.param_count():,} parameters; data {img_path.name} "
+          f"({len(tr)} train / {len(va)} validation / {len(te)} test)", flush=True)
+    bar, on_batch, on_epoch = _progress(config.epochs * -(-len(tr) // config.batch_size),
+                                        config.epochs, args.no_progress)
+    history = train(net, x[tr], t[tr], config, x[va], t[va], on_batch, on_epoch)
+    bar.close()
+    test_acc = evaluate(net, x[te], t[te])[1] if len(te) else None
+    _, npz, card_path, png = model_paths(args.out)
+    card = _card(args, config, {"file": img_path.name, "labels": lab_path.name,
+                                "examples": len(images)},
+                 {"train": len(tr), "validation": len(va), "test": len(te)}, history, test_acc)
     full = write_model(net, npz, card)
     draw_curve(card["history"], png, title=f"{full['id']} ({args.model})")
+    last = history.epochs[-1]
     test = f", test accuracy {test_acc:.4f}" if test_acc is not None else ""
     val = "no validation" if last.val_accuracy is None else \
         f"validation accuracy {last.val_accuracy:.4f}"
