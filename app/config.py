@@ -30,7 +30,6 @@ class Settings(BaseSettings):
     max_kernel_values: int = 1_048_576
     max_macs: int = 4_000_000_000  # compute budget: multiply-adds per request (~4 s worst)
     max_output_values: int = 16_777_216  # compute budget: values produced, all stages together
-    max_working_values: int = 67_108_864  # compute budget: im2col values of one output row
     max_pipeline_layers: int = 16
     max_values_b64: int = 4_194_304  # include_values: float32 values over all stages
     max_output_list: int = 65_536  # `output` as nested lists up to this many values

@@ -20,6 +20,8 @@ import re
 import struct
 import warnings
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,7 +34,8 @@ from app.png import encode_png, grid, png_data_url
 
 __all__ = [
     "FORMATS", "DecodedImage", "ImageError", "ImageNote", "auto_scale", "colorize",
-    "decode_image", "encode_png", "grid", "lut", "png_data_url", "scale_range",
+    "decode_image", "encode_png", "grid", "lut", "open_checked", "png_data_url",
+    "scale_range",
 ]
 
 log = logging.getLogger(__name__)
@@ -244,18 +247,16 @@ def _decode_opened(img: Image.Image, color: Color, max_side: int | None) -> Deco
     return DecodedImage(_to_array(img, color), resized_from, fmt, mode, orientation, tuple(notes))
 
 
-def decode_image(data: bytes, *, color: Color = "gray", max_side: int | None = None,
-                 settings: Settings | None = None, field: str | None = "image") -> DecodedImage:
-    """Image bytes → DecodedImage (float32 (C, H, W) in [0, 1]) or ImageError (see the module doc).
-
-    max_side: when the long side is longer, resize (LANCZOS) so that it equals max_side and report
-    the original (h, w) in `resized_from`.
-    """
-    settings = settings or get_settings()
+def _check_max_side(max_side: int | None) -> None:
     if max_side is not None and max_side < 1:
         raise ImageError(422, "invalid_max_side", f"max_side must be at least 1, not {max_side}.",
                          f"max_side は 1 以上にしてください（{max_side} が指定されました）。",
                          field="max_side", limit=1)
+
+
+@contextmanager
+def open_checked(data: bytes, settings: Settings, field: str | None) -> Iterator[Image.Image]:
+    """Image.open (lazy: header only) with the header checked; every failure → ImageError."""
     if not data:
         raise ImageError(400, "image_empty", "The image file is empty (0 bytes).",
                          "画像ファイルが空です（0 バイト）。", field=field)
@@ -263,7 +264,7 @@ def decode_image(data: bytes, *, color: Color = "gray", max_side: int | None = N
     try:
         with Image.open(io.BytesIO(data), formats=FORMATS) as img:
             _check_header(img, settings, field)
-            return _decode_opened(img, color, max_side)
+            yield img
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:  # Pillow refused first (above 2× the limit)
@@ -283,3 +284,16 @@ def decode_image(data: bytes, *, color: Color = "gray", max_side: int | None = N
     except Exception as exc:  # a Pillow plugin bug must still be a 400, never a 500
         log.warning("unexpected %s while decoding an image", type(exc).__name__, exc_info=True)
         raise _corrupt(field, type(exc).__name__) from None
+
+
+def decode_image(data: bytes, *, color: Color = "gray", max_side: int | None = None,
+                 settings: Settings | None = None, field: str | None = "image") -> DecodedImage:
+    """Image bytes → DecodedImage (float32 (C, H, W) in [0, 1]) or ImageError (see the module doc).
+
+    max_side: when the long side is longer, resize (LANCZOS) so that it equals max_side and report
+    the original (h, w) in `resized_from`.
+    """
+    settings = settings or get_settings()
+    _check_max_side(max_side)
+    with open_checked(data, settings, field) as img:
+        return _decode_opened(img, color, max_side)

@@ -6,7 +6,7 @@
   413 that the error handlers reshape.
 - `CpuLimiter`: CPU work runs in a bounded thread pool; at most workers + queue requests are
   admitted, more → 503 with Retry-After; a request running past `request_timeout_s` → 504.
-- `check_budget`: multiply-adds, values produced and im2col working values, computed from the
+- `check_budget`: multiply-adds and values produced, computed from the
   geometry before anything runs → 422 naming the budget.
 """
 
@@ -167,21 +167,17 @@ class Cost:
 
     macs: int = 0  # multiply-adds: N·FN·OH·OW·C·FH·FW per conv
     outputs: int = 0  # values produced by every stage
-    working: int = 0  # im2col values of the smallest band (one output row): N·OW·C·FH·FW
 
     def __add__(self, other: Cost) -> Cost:
-        return Cost(self.macs + other.macs, self.outputs + other.outputs,
-                    max(self.working, other.working))
+        return Cost(self.macs + other.macs, self.outputs + other.outputs)
 
 
 def check_budget(cost: Cost, settings: Settings) -> None:
-    """422 `budget_exceeded` naming the budget (max_macs, max_output_values, max_working_values)."""
+    """422 `budget_exceeded` naming the budget (max_macs or max_output_values)."""
     for name, value, limit, en, ja in (
         ("max_macs", cost.macs, settings.max_macs, "multiply-adds", "積和演算の回数"),
         ("max_output_values", cost.outputs, settings.max_output_values, "output values",
          "出力値の数"),
-        ("max_working_values", cost.working, settings.max_working_values,
-         "im2col values for one output row", "1 行分の im2col の値の数"),
     ):
         if value > limit:
             raise ApiError(422, "budget_exceeded",

@@ -13,9 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from app.banded import banded_conv2d, row_working
 from app.config import Settings
-from app.engine import Geometry, GeometryError, avg_pool2d, conv_geometry, max_pool2d, relu
+from app.engine import (
+    Geometry,
+    GeometryError,
+    avg_pool2d,
+    conv2d,
+    conv_geometry,
+    depthwise_conv2d,
+    max_pool2d,
+    relu,
+)
 from app.errors import ApiError
 from app.kernel_spec import resolve_bias, resolve_kernel
 from app.limits import Cost, check_budget
@@ -75,19 +83,14 @@ def _conv_step(layer: ConvLayer, shape: Shape, index: int, prefix: str, settings
     bias = resolve_bias(layer.bias, FN, field=f"{prefix}bias")
     mode = layer.pad_mode
     positions = N * g.out_h * g.out_w
-    if rk.depthwise:  # every channel on its own: (N·C, 1, H, W) ⊛ (1, 1, FH, FW)
-        k4, nb, cb = rk.weights[None, None], N * C, 1
+    conv = depthwise_conv2d if rk.depthwise else conv2d  # depthwise: (FH, FW) on every channel
+    weights = rk.weights
 
-        def run(x: np.ndarray) -> np.ndarray:
-            y = banded_conv2d(x.reshape(N * C, 1, H, W), k4, None, g, mode)
-            return y.reshape(N, C, g.out_h, g.out_w) + bias[None, :, None, None]
-    else:
-        bank, nb, cb = rk.weights, N, C
-
-        def run(x: np.ndarray) -> np.ndarray:
-            return banded_conv2d(x, bank, bias, g, mode)
+    def run(x: np.ndarray) -> np.ndarray:
+        return conv(x, weights, bias, stride=g.stride, pad=g.pad, pad_mode=mode,
+                    dilation=g.dilation)
     cost = Cost(macs=positions * FN * (1 if rk.depthwise else C) * FH * FW,
-                outputs=positions * FN, working=row_working(nb, cb, FH, FW, g.out_w))
+                outputs=positions * FN)
     raw = rk.raw
     used = KernelUsed(source=rk.source, values=raw.tolist(), FN=FN, C=C, FH=FH, FW=FW,
                       depthwise=rk.depthwise)
@@ -106,7 +109,7 @@ def _pool_step(layer: PoolLayer, shape: Shape, index: int, prefix: str) -> tuple
         return fn(x, size, stride)
     out = (N, C, g.out_h, g.out_w)
     n_out = N * C * g.out_h * g.out_w
-    cost = Cost(outputs=n_out, working=n_out * size[0] * size[1])
+    cost = Cost(outputs=n_out)
     return Step("pool", f"pool{index}", run, out, g), cost
 
 

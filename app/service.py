@@ -17,10 +17,11 @@ from starlette.responses import Response
 from app import render
 from app.config import Settings
 from app.errors import ApiError
+from app.image_probe import probe_image
 from app.imaging import ImageError, decode_image
 from app.kernel_spec import numeric_array
 from app.payload import Payload
-from app.planner import Step, plan_layers, run_plan
+from app.planner import Shape, Step, plan_layers, run_plan
 from app.schemas import (
     ConvLayer,
     ConvolveResponse,
@@ -72,29 +73,62 @@ def batch_from_nested(data: Any, settings: Settings, field_name: str = "input") 
     return Batch(np.ascontiguousarray(x))
 
 
-def batch_from_images(files: Sequence[bytes], opts: InputOptions, settings: Settings) -> Batch:
-    """Decoded uploads (each (C, H, W) in [0, 1]) stacked to (N, C, H, W); same size required."""
-    arrays, resized, notes = [], [], []
+def _image_error(e: ImageError) -> ApiError:
+    return ApiError(e.status, e.code, e.message_en, e.message_ja, field=e.field, limit=e.limit)
+
+
+def _mismatch(sizes: Sequence[tuple[int, int]]) -> ApiError:
+    shown = ", ".join(f"{h}×{w}" for h, w in sizes)
+    return ApiError(422, "batch_shape_mismatch",
+                    f"All images of a batch need the same size; got {shown}.",
+                    f"バッチの画像はすべて同じサイズにしてください（{shown}）。", field="image")
+
+
+def _field(files: Sequence[bytes], i: int) -> str:
+    return "image" if len(files) == 1 else f"image.{i}"
+
+
+def probe_images(files: Sequence[bytes], opts: InputOptions, settings: Settings) -> Shape:
+    """(N, C, H, W) of the batch from the headers alone (nothing decoded); same size required."""
+    shapes = []
+    for i, data in enumerate(files):
+        try:
+            shapes.append(probe_image(data, color=opts.color, max_side=opts.max_side,
+                                      settings=settings, field=_field(files, i)))
+        except ImageError as e:
+            raise _image_error(e) from None
+    if len(set(shapes)) > 1:
+        raise _mismatch([(h, w) for _, h, w in shapes])
+    return (len(files), *shapes[0])
+
+
+def batch_from_images(files: Sequence[bytes], opts: InputOptions, settings: Settings,
+                      shape: Shape | None = None) -> Batch:
+    """Uploads decoded one by one into a preallocated (N, C, H, W) float32 array in [0, 1].
+
+    shape: the probed batch shape (probe_images) when already known.
+    """
+    N, C, H, W = shape or probe_images(files, opts, settings)
+    x: np.ndarray | None = None
+    resized, notes = [], []
     for i, data in enumerate(files):
         try:
             img = decode_image(data, color=opts.color, max_side=opts.max_side, settings=settings,
-                               field="image" if len(files) == 1 else f"image.{i}")
+                               field=_field(files, i))
         except ImageError as e:
-            raise ApiError(e.status, e.code, e.message_en, e.message_ja, field=e.field,
-                           limit=e.limit) from None
-        arrays.append(np.asarray(img.array, dtype=np.float32))
+            raise _image_error(e) from None
+        if x is None:  # the header's guess can miss an EXIF block stored after a PNG's pixels
+            x = np.empty((N, *img.array.shape), np.float32)
+        if img.array.shape != x.shape[1:]:
+            raise _mismatch([x.shape[-2:], img.size])
+        x[i] = img.array
         if img.resized_from is not None:
             resized.append(ResizedNote(index=i, original=list(img.resized_from),
                                        resized=list(img.size)))
         notes += [ImageNoteOut(index=i, code=n.code, message_en=n.message_en,
                                message_ja=n.message_ja) for n in img.notes]
-    sizes = {a.shape[-2:] for a in arrays}
-    if len(sizes) > 1:
-        shown = ", ".join(f"{h}×{w}" for h, w in (a.shape[-2:] for a in arrays))
-        raise ApiError(422, "batch_shape_mismatch",
-                       f"All images of a batch need the same size; got {shown}.",
-                       f"バッチの画像はすべて同じサイズにしてください（{shown}）。", field="image")
-    return Batch(np.stack(arrays), is_image=True, resized=resized, notes=notes)
+    assert x is not None
+    return Batch(x, is_image=True, resized=resized, notes=notes)
 
 
 def conv_layers(spec: ConvSpec) -> list[ConvLayer | ReluLayer | PoolLayer]:
@@ -129,12 +163,12 @@ def _output(final: np.ndarray, settings: Settings) -> tuple[list[Any] | None, st
                   "ask for application/x-npy or set include_values.")
 
 
-def _check_values_cap(batch: Batch, steps: Sequence[Step], opts: InputOptions,
+def _check_values_cap(shape: Shape, steps: Sequence[Step], opts: InputOptions,
                       settings: Settings) -> None:
-    """include_values: all stages together ≤ max_values_b64 values (checked before running)."""
+    """include_values: all stages together ≤ max_values_b64 values (checked before decoding)."""
     if not opts.include_values:
         return
-    total = batch.x.size + sum(int(np.prod(s.out_shape)) for s in steps)
+    total = int(np.prod(shape)) + sum(int(np.prod(s.out_shape)) for s in steps)
     if total > settings.max_values_b64:
         n = settings.max_values_b64
         raise ApiError(422, "values_cap", f"include_values would send {total:,} values; at most "
@@ -149,14 +183,12 @@ def _binary(media: str, final: np.ndarray, settings: Settings) -> Response:
     return render.npy_response(final)
 
 
-def run_convolve(batch: Batch, spec: ConvSpec, settings: Settings, models: Any,
+def run_convolve(batch: Batch, steps: Sequence[Step], spec: ConvSpec, settings: Settings,
                  media: str) -> Response:
-    """One conv (+ ReLU, + pooling) → the response in `media` (JSON, PNG or NPY)."""
-    steps = plan_layers(conv_layers(spec), batch.x.shape, settings, models, prefix="spec")
-    if media != render.JSON:
-        return _binary(media, run_plan(batch.x, steps)[-1], settings)
-    _check_values_cap(batch, steps, spec, settings)
+    """One planned conv (+ ReLU, + pooling) → the response in `media` (JSON, PNG or NPY)."""
     outs = run_plan(batch.x, steps)
+    if media != render.JSON:
+        return _binary(media, outs[-1], settings)
     conv = steps[0]
     pool = next((s for s in steps if s.name == "pool"), None)
     output, omitted = _output(outs[-1], settings)
@@ -171,19 +203,12 @@ def run_convolve(batch: Batch, spec: ConvSpec, settings: Settings, models: Any,
     return Response(body.model_dump_json(), media_type=render.JSON)
 
 
-def run_pipeline(batch: Batch, spec: PipelineSpec, settings: Settings, models: Any,
+def run_pipeline(batch: Batch, steps: Sequence[Step], spec: PipelineSpec, settings: Settings,
                  media: str) -> Response:
-    """Up to max_pipeline_layers conv / relu / pool layers → every stage."""
-    if len(spec.layers) > settings.max_pipeline_layers:
-        n = settings.max_pipeline_layers
-        raise ApiError(422, "too_many_items", f"spec.layers has {len(spec.layers)} layers; at most "
-                       f"{n}.", f"spec.layers の層が {len(spec.layers)} 個あります（上限 {n}）。",
-                       field="spec.layers", limit=n)
-    steps = plan_layers(spec.layers, batch.x.shape, settings, models, prefix="spec.layers")
-    if media != render.JSON:
-        return _binary(media, run_plan(batch.x, steps)[-1], settings)
-    _check_values_cap(batch, steps, spec, settings)
+    """Up to max_pipeline_layers planned conv / relu / pool layers → every stage."""
     outs = run_plan(batch.x, steps)
+    if media != render.JSON:
+        return _binary(media, outs[-1], settings)
     output, omitted = _output(outs[-1], settings)
     body = PipelineResponse(
         shape=list(outs[-1].shape), stages=_stages(batch, steps, outs, spec, settings),
@@ -209,13 +234,31 @@ def batch_from_payload(payload: Payload, settings: Settings) -> Batch:
     return batch
 
 
+def prepare(payload: Payload, layers: Sequence[ConvLayer | ReluLayer | PoolLayer], prefix: str,
+            settings: Settings, models: Any, media: str) -> tuple[Batch, list[Step]]:
+    """Plan and check every limit on the (probed) shape, and only then decode the images."""
+    def plan(shape: Shape) -> list[Step]:
+        steps = plan_layers(layers, shape, settings, models, prefix=prefix)
+        if media == render.JSON:
+            _check_values_cap(shape, steps, payload.spec, settings)
+        return steps
+
+    if payload.files is None:
+        batch = batch_from_payload(payload, settings)
+        return batch, plan(batch.x.shape)
+    shape = probe_images(payload.files, payload.spec, settings)
+    steps = plan(shape)  # 422 here costs nothing: no pixel has been decoded
+    batch = batch_from_images(payload.files, payload.spec, settings, shape)
+    return batch, (steps if batch.x.shape == shape else plan(batch.x.shape))
+
+
 def convolve_payload(payload: Payload, settings: Settings, models: Any, media: str) -> Response:
     """POST /api/convolve's work, run in the CPU pool."""
-    batch = batch_from_payload(payload, settings)
-    return run_convolve(batch, payload.spec, settings, models, media)
+    batch, steps = prepare(payload, conv_layers(payload.spec), "spec", settings, models, media)
+    return run_convolve(batch, steps, payload.spec, settings, media)
 
 
 def pipeline_payload(payload: Payload, settings: Settings, models: Any, media: str) -> Response:
     """POST /api/pipeline's work, run in the CPU pool."""
-    batch = batch_from_payload(payload, settings)
-    return run_pipeline(batch, payload.spec, settings, models, media)
+    batch, steps = prepare(payload, payload.spec.layers, "spec.layers", settings, models, media)
+    return run_pipeline(batch, steps, payload.spec, settings, media)

@@ -122,14 +122,6 @@ def test_compute_budget_in_output_values(client: TestClient, override: Callable)
     _error(_conv(client, SLIDE7_INPUT, **spec), 422, "budget_exceeded", "max_output_values", 24)
 
 
-def test_compute_budget_in_working_values(client: TestClient, override: Callable) -> None:
-    override(max_working_values=18)  # im2col of one output row: 2 positions × 9 values
-    assert _conv(client, SLIDE7_INPUT, kernel=SLIDE_KERNEL).status_code == 200
-    override(max_working_values=17)
-    _error(_conv(client, SLIDE7_INPUT, kernel=SLIDE_KERNEL), 422, "budget_exceeded",
-           "max_working_values", 17)
-
-
 def test_kernel_larger_than_the_padded_input(client: TestClient) -> None:
     x = [[1, 2], [3, 4]]
     assert _conv(client, x, kernel=SLIDE_KERNEL, pad=1).status_code == 200  # 4×4 padded: fits
