@@ -18,6 +18,7 @@ import numpy as np
 from app.config import Settings
 from app.engine.kernels import CATALOGUE, KernelError, get_kernel
 from app.errors import ApiError
+from app.json_body import contains_bool
 from app.schemas import MAX_ABS_VALUE, CatalogueKernel, ModelKernel
 
 
@@ -44,12 +45,14 @@ def _invalid(field: str, code: str, en: str, ja: str, limit: Any = None) -> ApiE
 
 
 def numeric_array(value: Any, field: str, what: str = "values") -> np.ndarray:
-    """A nested list of finite numbers (|x| ≤ 1e6) as float32; 422 if ragged or not numbers."""
+    """A nested list of finite numbers (|x| ≤ 1e6) as float32; 422 invalid_array if ragged or
+    not numbers (true/false included: JSON booleans are not read as 1/0)."""
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError):
         arr = None
-    if arr is None or arr.dtype.kind not in "iuf" or arr.dtype == object:
+    if arr is None or arr.dtype.kind not in "iuf" or arr.dtype == object or (
+            isinstance(value, list) and contains_bool(value)):
         raise _invalid(field, "invalid_array",
                        f"{field} must be a regular (rectangular) nested list of numbers.",
                        f"{field} は長方形に揃った数値の入れ子リストにしてください。")

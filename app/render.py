@@ -20,13 +20,12 @@ from app.schemas.responses import GeometryOut, StageName, StageOut
 
 JSON, PNG, NPY = "application/json", "image/png", "application/x-npy"
 MEDIA_TYPES = (JSON, PNG, NPY)
+_RANGES = {"application/*": (JSON, NPY), "image/*": (PNG,)}
 
 
-def negotiate(accept: str | None) -> str:
-    """The best of JSON / PNG / NPY for an Accept header (JSON when absent or */*); 406 if none."""
-    if not accept or not accept.strip():
-        return JSON
-    best, best_q = None, 0.0
+def _accept_items(accept: str) -> list[tuple[str, float]]:
+    """An Accept header → [(media type lower-cased, q)]; a q that is not a number counts as 0."""
+    items = []
     for part in accept.split(","):
         media, *params = (p.strip() for p in part.split(";"))
         q = 1.0
@@ -36,10 +35,27 @@ def negotiate(accept: str | None) -> str:
                     q = float(p[2:])
                 except ValueError:
                     q = 0.0
-        media = media.lower()
-        cands = MEDIA_TYPES if media in ("*/*", "application/*") else \
-            (PNG,) if media == "image/*" else (media,) if media in MEDIA_TYPES else ()
-        for c in cands[:1]:
+        items.append((media.lower(), q))
+    return items
+
+
+def negotiate(accept: str | None) -> str:
+    """The best of JSON / PNG / NPY for an Accept header (JSON when absent or */*); 406 if none.
+    An explicit q=0 refuses that type even when a wildcard (*/*, application/*, image/*) is
+    listed too: `application/json;q=0, */*` → PNG."""
+    if not accept or not accept.strip():
+        return JSON
+    items = _accept_items(accept)
+    named = {m for m, q in items if q > 0 and m in MEDIA_TYPES}  # more specific than a range
+    refused = {m for m, q in items if q <= 0 and m in MEDIA_TYPES} | {
+        c for m, q in items if q <= 0 for c in _RANGES.get(m, ()) if c not in named}
+    best, best_q = None, 0.0
+    for media, q in items:
+        if q <= 0:
+            continue
+        cands = MEDIA_TYPES if media == "*/*" else _RANGES.get(media) or \
+            ((media,) if media in MEDIA_TYPES else ())
+        for c in [c for c in cands if c not in refused][:1]:
             if q > best_q:
                 best, best_q = c, q
     if best is None:
@@ -89,11 +105,17 @@ def stage_out(name: StageName, label: str, x: np.ndarray, *, image: bool, values
         geometry=geometry_out(geometry) if geometry is not None else None)
 
 
+MAPS_HEADER = "X-ConvScope-Maps"
+"""PNG responses: "<shown> of <total>" maps (N·FN); the grid holds only the first max_maps."""
+
+
 def png_response(final: np.ndarray, max_maps: int) -> Response:
-    """The final maps (N, FN, OH, OW) colour-scaled; one map → one PNG, several → a grid."""
+    """The final maps (N, FN, OH, OW) colour-scaled; one map → one PNG, several → a grid of the
+    first max_maps (N-major); header X-ConvScope-Maps: "<shown> of <N·FN>"."""
+    total = int(np.prod(final.shape[:-2]))
     maps = list(final.reshape(-1, *final.shape[-2:]))[:max_maps]
     body = encode_png(grid(maps)) if len(maps) > 1 else encode_png(colorize(maps[0]))
-    return Response(body, media_type=PNG)
+    return Response(body, media_type=PNG, headers={MAPS_HEADER: f"{len(maps)} of {total}"})
 
 
 def npy_response(final: np.ndarray) -> Response:

@@ -19,8 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from .functional import conv_geometry, softmax
+from .activations import affine, relu, softmax
+from .columns import conv2d_gemm
+from .geometry import conv_geometry
 from .layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+from .pool import max_pool2d
 
 FORMAT_VERSION = 1
 
@@ -136,8 +139,26 @@ class Network:
                                f"(N, {', '.join(map(str, self.input_shape))})")
         return x
 
+    def _infer(self, spec: dict[str, Any], x: np.ndarray) -> np.ndarray:
+        """One layer's output from local values only (pure functions, nothing stored on the
+        layer objects), so one Network may serve many threads at once."""
+        kind, n = spec["type"], spec["name"]
+        if kind == "conv":
+            W, b = self.params[f"{n}.W"], self.params[f"{n}.b"]
+            g = conv_geometry(x.shape[2], x.shape[3], W.shape[2], W.shape[3],
+                              stride=spec.get("stride", 1), pad=spec.get("pad", 0))
+            return conv2d_gemm(x, W, b, g)
+        if kind == "relu":
+            return relu(x)
+        if kind == "pool":
+            return max_pool2d(x, spec["size"], spec.get("stride", spec["size"]))
+        if kind == "affine":
+            return affine(x, self.params[f"{n}.W"], self.params[f"{n}.b"])
+        return softmax(x)
+
     def scores(self, x: np.ndarray) -> np.ndarray:
-        """x (N, C, H, W) → class scores before softmax (N, classes)."""
+        """x (N, C, H, W) → class scores before softmax (N, classes), through the layer objects
+        (which keep what backward needs: training only, one thread per Network)."""
         self._sync()
         out = self._batch(x)
         for layer in self.layers[:-1]:
@@ -146,19 +167,25 @@ class Network:
 
     def forward_stages(self, x: np.ndarray) -> list[Stage]:
         """Every layer output, input first, softmax probabilities last. x: (N, C, H, W), or one
-        image (C, H, W) or (H, W), which is treated as N = 1; every Stage.data keeps the N axis."""
-        self._sync()
+        image (C, H, W) or (H, W), which is treated as N = 1; every Stage.data keeps the N axis.
+        Stateless (thread-safe): computed from local variables and ``params`` only."""
         out = self._batch(x)
         stages = [Stage("input", "input", out)]
-        for spec, layer in zip(self.specs, self.layers, strict=True):
-            out = softmax(out) if layer is None else layer.forward(out)
-            stages.append(Stage(spec["name"], spec["type"], np.asarray(out, np.float32)))
+        for spec in self.specs:
+            out = np.asarray(self._infer(spec, out), np.float32)
+            stages.append(Stage(spec["name"], spec["type"], out))
         return stages
 
     def predict(self, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
-        """Probabilities (N, classes) for x (N, C, H, W) (or one image), in chunks of batch_size."""
+        """Probabilities (N, classes) for x (N, C, H, W) (or one image), in chunks of batch_size.
+        Stateless (thread-safe), like forward_stages."""
         x = self._batch(x)
-        parts = [softmax(self.scores(x[i:i + batch_size])) for i in range(0, len(x), batch_size)]
+        parts = []
+        for i in range(0, len(x), batch_size):
+            out = x[i:i + batch_size]
+            for spec in self.specs:
+                out = self._infer(spec, out)
+            parts.append(out)
         return np.concatenate(parts, axis=0)
 
     def accuracy(self, x: np.ndarray, t: np.ndarray, batch_size: int = 500) -> float:

@@ -18,7 +18,12 @@ router = APIRouter(prefix="/api", tags=["convolve"])
 BINARY = {"schema": {"type": "string", "format": "binary"}}
 MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/png": BINARY, "application/x-npy": BINARY},
-          "description": "JSON (default), PNG of the final map(s) or NPY (by Accept)."},
+          "description": "JSON (default), PNG of the final map(s) or NPY (by Accept). The PNG "
+                         "grid shows at most max_preview_maps (64) of the N·FN maps; header "
+                         "X-ConvScope-Maps says how many, e.g. \"64 of 1024\".",
+          "headers": {"X-ConvScope-Maps": {
+              "description": "PNG only: \"<shown> of <N·FN>\" maps in the grid.",
+              "schema": {"type": "string", "example": "64 of 1024"}}}},
     406: ERROR_RESPONSES[422] | {"description": "Unsupported Accept."},
 }
 

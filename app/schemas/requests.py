@@ -64,7 +64,7 @@ class ConvParams(BaseModel):
     """One convolution: OH = (H + 2P − FH_eff) / S + 1, FH_eff = dilation·(FH − 1) + 1."""
 
     model_config = ConfigDict(extra="forbid")
-    kernel: KernelField = "identity"
+    kernel: KernelField = [[1]]  # a 1×1 identity: fits any input (a 3×3 would not fit 1×1 or 2×2)
     bias: BiasField = 0.0
     stride: StrideField = 1
     pad: PadField = 0
