@@ -40,7 +40,6 @@ export async function mount(root, ctx) {
         " ", el("span", { "data-sample-name": id }, sampleName(id))));
     }
     root.querySelectorAll("[data-sample]").forEach((box) => box.addEventListener("change", refresh));
-    refresh();
   }
 
   /** The chosen images, in order: current image, samples, uploads; with a display name each. */
@@ -59,6 +58,7 @@ export async function mount(root, ctx) {
     $("error").textContent = "";
     try {
       const side = readInt($("side"), 8, 256, 96);
+      await boxesReady;  // the sample checkboxes decide the batch: never compute without them
       const items = await chosen();
       if (!items.length) { result = null; $("error").textContent = t("views.batch.none"); render(); return; }
       const pngs = await Promise.all(items.map((it, i) => squarePng(it.blob, side).then((b) => {
@@ -125,6 +125,7 @@ export async function mount(root, ctx) {
     renderGrid();
   }
 
+  const boxesReady = addSampleBoxes();
   bindUrl(ctx, root, "batch", ["side", "color", "pad", "stride"]);
   const trigger = whenVisible(root, compute);
   const refresh = debounce(trigger, 300);
@@ -137,5 +138,4 @@ export async function mount(root, ctx) {
     render();
   });
   renderFiles();
-  addSampleBoxes();
 }
