@@ -1,69 +1,28 @@
 """The network view in a real browser: draw a digit with the mouse and see the prediction the API
 gives for the same drawing; pick a learned filter and see the filter lab use it.
 
-With the shipped, trained models (app/models) the shared server is used and a drawn "1" must be
-predicted as 1. Until they exist, a server of our own serves B's architectures with random
-weights from a temporary CONVSCOPE_MODELS_DIR, and only the page ↔ API agreement is checked.
+The shared server serves the shipped, trained models (app/models): the page must agree with the
+API for the same drawing, and a drawn "1" must be predicted as 1.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
 
-from app.engine.network import build
-from app.modelstore import SHIPPED_DIR
-
 ROOT = Path(__file__).resolve().parents[2]
-TRAINED = (SHIPPED_DIR / "simple-convnet.npz").is_file()
 IDLE = "section[data-view=network][data-state=idle][data-label]"
 
 
-def _own_server(tmp: Path) -> Iterator[str]:
-    """uvicorn on a free port with random-weight models in CONVSCOPE_MODELS_DIR."""
-    for i, model_id in enumerate(("simple-convnet", "slide4-cnn")):
-        build(model_id, seed=i).save(tmp / f"{model_id}.npz")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "CONVSCOPE_MODELS_DIR": str(tmp)}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host",
-                             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                            cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)  # polling interval while the server boots
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def net_url(request: pytest.FixtureRequest,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if TRAINED:
-        yield request.getfixturevalue("server_url")
-    else:
-        yield from _own_server(tmp_path_factory.mktemp("models"))
+@pytest.fixture()
+def net_url(server_url: str) -> str:
+    """The shared server: it serves the shipped, trained models."""
+    return server_url
 
 
 def _open(page, url: str):  # type: ignore[no-untyped-def]
@@ -121,8 +80,7 @@ def test_draw_a_digit_and_see_the_api_prediction(page, net_url: str, shot) -> No
     prepared = np.asarray(body["input"]["values"])
     cy = (prepared.sum(axis=1) @ np.arange(28)) / prepared.sum()
     assert abs(cy - 13.5) <= 0.5  # centred by its centre of mass
-    if TRAINED:
-        assert label == 1, body["probabilities"]
+    assert label == 1, body["probabilities"]
 
 
 def test_pick_a_learned_filter_and_the_lab_uses_it(page, net_url: str, shot) -> None:  # type: ignore[no-untyped-def]
@@ -181,8 +139,7 @@ def test_touch_strokes_and_an_uploaded_photo_are_predicted(page, net_url: str, t
     note = section.locator("[data-role=prepNote]").inner_text()
     assert "inverted" in note
     shot(page, "network-uploaded-photo")
-    if TRAINED:
-        assert section.get_attribute("data-label") == "1"
+    assert section.get_attribute("data-label") == "1"
 
 
 def _legend_kind(page, stage: str) -> str | None:  # type: ignore[no-untyped-def]
@@ -258,5 +215,5 @@ def test_an_example_digit_chosen_with_the_keyboard_only_is_predicted_like_the_ap
     assert page.evaluate("document.activeElement.id") == "net-example-select"
     wrong = {d: p for d, p in recognised.items() if d != p}
     print(f"example digits misread by {model}: {wrong}")
-    if TRAINED and model == "simple-convnet":
+    if model == "simple-convnet":
         assert len(wrong) <= 2, wrong
