@@ -1,28 +1,26 @@
-"""conv2d and depthwise_conv2d: validation, then the fastest exact path for the shape.
+"""conv2d and depthwise_conv2d, the book's way: out = im2col(x) · col_W + b.
 
-- one filter (FN = 1) or depthwise: the cheaper (estimated passes) of row slabs (slabs.py: FW
-  shifted row copies, one BLAS product per ROWS output rows) and shift-and-add (filters.py);
-- a filter bank: row slabs when output rows are at least slabs.MIN_OW wide (one product per
-  output row), else cache-blocked im2col multiplied straight into the output (columns.py).
-All are checked against the naive loops of reference.py by the property tests.
+The whole column matrix of a 16 MP photo would be 1.7 GB, so `conv2d` builds it a block of
+output rows (or of images) at a time: the peak extra memory of one call stays within
+1.5 × (input + output). This is the reference path; app/engine/fast/ holds faster ones.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import slabs
-from .columns import conv2d_gemm
-from .filters import filter_planes, passes
-from .geometry import Geometry, Pair, conv_geometry, f32
+from .geometry import Geometry, Pair, conv_geometry, f32, pad2d
+from .util import windows_to_col
+
+BLOCK_BYTES = 1 << 20  # column-matrix bytes per block
 
 
-def _check(x: np.ndarray, name: str, ndim: int) -> None:
+def check_ndim(x: np.ndarray, name: str, ndim: int) -> None:
     if x.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, not shape {x.shape}")
 
 
-def _vector(b: np.ndarray | float, n: int, name: str) -> np.ndarray:
+def bias_vector(b: np.ndarray | float, n: int, name: str = "b") -> np.ndarray:
     """b as a float32 (n,) vector (a scalar is repeated)."""
     v = f32(b).reshape(-1)
     if v.size == 1:
@@ -32,18 +30,40 @@ def _vector(b: np.ndarray | float, n: int, name: str) -> np.ndarray:
     return v
 
 
-def channel_factor(Wc: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(alpha (C,), K (FH, FW)) with Wc[c] = alpha[c]·K for every channel, else None."""
-    W64 = np.asarray(Wc, np.float64)
-    norms = np.abs(W64).reshape(len(W64), -1).max(axis=1)
-    p = int(norms.argmax())
-    if norms[p] == 0:
-        return None
-    K = W64[p]
-    alpha = (W64 * K).sum(axis=(1, 2)) / (K * K).sum()
-    if not np.allclose(alpha[:, None, None] * K, W64, rtol=0, atol=1e-6 * norms[p]):
-        return None
-    return alpha.astype(np.float32), K.astype(np.float32)
+def conv_args(x: np.ndarray, W: np.ndarray, stride: Pair, pad: Pair,
+              dilation: Pair) -> tuple[np.ndarray, np.ndarray, Geometry]:
+    """x, W as float32 with their shapes checked, and the geometry."""
+    x, W = f32(x), f32(W)
+    check_ndim(x, "x", 4)
+    check_ndim(W, "W", 4)
+    if x.shape[1] != W.shape[1]:
+        raise ValueError(f"input has C={x.shape[1]} channels but the filters have {W.shape[1]}")
+    g = conv_geometry(x.shape[2], x.shape[3], W.shape[2], W.shape[3], stride=stride, pad=pad,
+                      dilation=dilation)
+    return x, W, g
+
+
+def depthwise_args(x: np.ndarray, K: np.ndarray, stride: Pair, pad: Pair,
+                   dilation: Pair) -> tuple[np.ndarray, np.ndarray, Geometry]:
+    """x float32 (N, C, H, W); K as float32 (C, FH, FW); the geometry."""
+    x, K = f32(x), f32(K)
+    check_ndim(x, "x", 4)
+    C = x.shape[1]
+    if K.ndim not in (2, 3) or (K.ndim == 3 and K.shape[0] != C):
+        raise ValueError(f"depthwise kernels must be (FH, FW) or (C={C}, FH, FW), not {K.shape}")
+    g = conv_geometry(x.shape[2], x.shape[3], K.shape[-2], K.shape[-1], stride=stride, pad=pad,
+                      dilation=dilation)
+    return x, np.broadcast_to(K, (C, *K.shape[-2:])), g
+
+
+def blocks(N: int, out_h: int, per_row: int, io_bytes: int) -> tuple[int, int]:
+    """(images, output rows) per block: at most BLOCK_BYTES and 0.45 × (input + output) bytes
+    of columns (but at least one row), rows spread evenly over the blocks."""
+    budget = min(BLOCK_BYTES, max(int(0.45 * io_bytes), per_row))
+    rows = max(1, min(out_h, budget // max(per_row, 1)))
+    rows = -(-out_h // -(-out_h // rows))
+    nb = max(1, min(N, budget // max(per_row * out_h, 1))) if rows == out_h else 1
+    return nb, rows
 
 
 def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *, stride: Pair = 1,
@@ -53,42 +73,25 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *,
     Cross-correlation (no kernel flip): out[n, f, i, j] = Σ_c,u,v x[n, c, i·S + u·D, j·S + v·D]
     · W[f, c, u, v] + b[f], x padded by P (pad_mode zeros | edge | reflect).
     """
-    x, W = f32(x), f32(W)
-    _check(x, "x", 4)
-    _check(W, "W", 4)
-    N, C, H, Wd = x.shape
-    FN, C2, FH, FW = W.shape
-    if C != C2:
-        raise ValueError(f"input has C={C} channels but the filters have {C2}")
-    g = conv_geometry(H, Wd, FH, FW, stride=stride, pad=pad, dilation=dilation)
-    bias = None if b is None else _vector(b, FN, "b")
-    if FN == 1:
-        return _single(x, W, bias, g, pad_mode)
-    if slabs.applies(g, FN):
-        return slabs.slab_conv(x, W, bias, g, pad_mode)
-    return conv2d_gemm(x, W, bias, g, pad_mode)
-
-
-def _single(x: np.ndarray, W: np.ndarray, bias: np.ndarray | None, g: Geometry,
-            pad_mode: str) -> np.ndarray:
-    """One filter W (1, C, FH, FW) by the cheapest path in estimated passes: slabs (slabs.py),
-    shift-and-add (filters.py) or im2col. When every channel's kernel is alpha_c·K, the
-    channels are mixed first: Σ_c alpha_c·K ⊛ x_c = K ⊛ (Σ_c alpha_c·x_c), C − 1 passes."""
-    C, FH, FW = W.shape[1:]
-    sh = g.stride[0]
-    fac = channel_factor(W[0]) if C > 1 else None
-    mixing = C - 1 if fac else 0
-    shift = passes(fac[1][None] if fac else W[0], g.stride == (1, 1)) + mixing
-    slab = slabs.passes(1 if fac else C, FH, FW, sh) + mixing
-    if slabs.applies(g) and slab <= min(shift, 2 * C * FH * FW):
-        if fac is not None:
-            return slabs.slab_conv(x, fac[1][None, None], bias, g, pad_mode, mix=fac[0])
-        return slabs.slab_conv(x, W, bias, g, pad_mode)
-    if fac is not None:
-        return filter_planes(x, fac[1][None], g, pad_mode, bias, mix=fac[0])
-    if shift <= 2 * C * FH * FW:  # vs im2col's copies
-        return filter_planes(x, W[0], g, pad_mode, bias)
-    return conv2d_gemm(x, W, bias, g, pad_mode)
+    x, W, g = conv_args(x, W, stride, pad, dilation)
+    FN = W.shape[0]
+    bias = np.zeros(FN, np.float32) if b is None else bias_vector(b, FN)
+    N, out_h, out_w = x.shape[0], g.out_h, g.out_w
+    col_W = W.reshape(FN, -1).T  # (C·FH·FW, FN)
+    img = pad2d(x, g.pad, pad_mode)
+    out = np.empty((N, FN, out_h, out_w), np.float32)
+    # per output row: the col rows, twice (the book's transpose copies them once more)
+    nb, rows = blocks(N, out_h, 2 * col_W.shape[0] * out_w * 4, x.nbytes + out.nbytes)
+    sh, reach = g.stride[0], (g.FH - 1) * g.dilation[0] + 1
+    for n0 in range(0, N, nb):
+        for r0 in range(0, out_h, rows):
+            R = min(rows, out_h - r0)
+            part = img[n0:n0 + nb, :, r0 * sh:(r0 + R - 1) * sh + reach]
+            col = windows_to_col(part, g, R)
+            y = col @ col_W
+            y += bias
+            out[n0:n0 + nb, :, r0:r0 + R] = y.reshape(-1, R, out_w, FN).transpose(0, 3, 1, 2)
+    return out
 
 
 def depthwise_conv2d(x: np.ndarray, K: np.ndarray, b: np.ndarray | float | None = None, *,
@@ -96,20 +99,11 @@ def depthwise_conv2d(x: np.ndarray, K: np.ndarray, b: np.ndarray | float | None 
                      dilation: Pair = 1) -> np.ndarray:
     """Each channel filtered on its own: x (N, C, H, W), K (FH, FW) or (C, FH, FW), b (C,)
     → (N, C, OH, OW); out[:, c] = K[c] ⊛ x[:, c] + b[c] (an RGB photo blurred per channel)."""
-    x, K = f32(x), f32(K)
-    _check(x, "x", 4)
-    N, C, H, Wd = x.shape
-    if K.ndim not in (2, 3) or (K.ndim == 3 and K.shape[0] != C):
-        raise ValueError(f"depthwise kernels must be (FH, FW) or (C={C}, FH, FW), not {K.shape}")
-    g = conv_geometry(H, Wd, K.shape[-2], K.shape[-1], stride=stride, pad=pad, dilation=dilation)
-    if K.ndim == 2 or all(np.array_equal(K[0], k) for k in K[1:]):
-        k2 = K if K.ndim == 2 else K[0]  # the C planes are N·C one-channel images
-        y = _single(x.reshape(N * C, 1, H, Wd), k2[None, None], None, g, pad_mode)
-        out = y.reshape(N, C, g.out_h, y.shape[-1])  # a view when filter_planes gave one
-    else:
-        out = np.empty((N, C, g.out_h, g.out_w), np.float32)
-        for c in range(C):
-            out[:, c:c + 1] = _single(x[:, c:c + 1], K[c][None, None], None, g, pad_mode)
-    if b is not None:
-        out += _vector(b, C, "b")[None, :, None, None]
+    x, Ks, g = depthwise_args(x, K, stride, pad, dilation)
+    C = x.shape[1]
+    bias = np.zeros(C, np.float32) if b is None else bias_vector(b, C)
+    out = np.empty((x.shape[0], C, g.out_h, g.out_w), np.float32)
+    for c in range(C):
+        out[:, c:c + 1] = conv2d(x[:, c:c + 1], Ks[c][None, None], bias[c:c + 1], stride=stride,
+                                 pad=pad, pad_mode=pad_mode, dilation=dilation)
     return out

@@ -1,17 +1,16 @@
 """The CNN maths as pure NumPy functions, NCHW, float32 in and out (the public names).
 
-Split by responsibility: geometry.py (slide 10's formula, padding), columns.py (the book's
-im2col/col2im and a cache-blocked GEMM convolution), filters.py + separable.py (shift-and-add
-for one filter), conv.py (conv2d, depthwise_conv2d), pool.py (max/avg pooling),
-activations.py (relu, affine, softmax). reference.py holds the naive loops they are tested
-against.
+The book's algorithms: util.py (im2col, col2im), conv.py (conv2d = im2col · W + b, blocked),
+pool.py (max / avg pooling), activations.py (relu, affine, softmax), geometry.py (slide 10's
+formula, padding). The public conv2d / depthwise_conv2d are the fast/ versions, same
+signatures and results; reference.py holds the naive loops every path is tested against.
 """
 
 from .activations import affine, relu, softmax
-from .columns import col2im, im2col
-from .conv import conv2d, depthwise_conv2d
+from .fast import conv2d, depthwise_conv2d
 from .geometry import PAD_MODES, Geometry, GeometryError, Pair, conv_geometry, f32, pad2d, pair
 from .pool import avg_pool2d, max_pool2d
+from .util import col2im, im2col
 
 __all__ = [
     "PAD_MODES",

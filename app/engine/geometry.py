@@ -97,19 +97,20 @@ def _geometry(H: int, W: int, FH: int, FW: int, stride: tuple[int, int], pad: tu
 def pad2d(x: np.ndarray, pad: Pair, mode: str = "zeros", value: float = 0.0) -> np.ndarray:
     """Pad the last two axes of x by (ph, pw) on each side; mode zeros | edge | reflect.
 
-    "zeros" fills with `value` (0 unless told, e.g. −∞ for max pooling). Returns x itself when
-    there is nothing to pad (never modified); otherwise a new array of x's dtype.
+    "zeros" fills with `value` (0 unless told, e.g. −∞ for max pooling). Always float32: x
+    itself when it is float32 and there is nothing to pad (never modified), else a new array.
     """
     ph, pw = pair(pad)
     if mode not in PAD_MODES:
         raise ValueError(f"pad_mode must be one of {PAD_MODES}, not {mode!r}")
+    x = f32(x)
     if ph == 0 and pw == 0:
         return x
     if min(ph, pw) < 0:
         raise GeometryError(f"padding must be >= 0, not ({ph}, {pw})")
     H, W = x.shape[-2:]
     if mode == "zeros":
-        out = np.empty((*x.shape[:-2], H + 2 * ph, W + 2 * pw), dtype=x.dtype)
+        out = np.empty((*x.shape[:-2], H + 2 * ph, W + 2 * pw), np.float32)
         out[..., :ph, :] = value
         out[..., H + ph:, :] = value
         out[..., ph:H + ph, :pw] = value

@@ -1,16 +1,18 @@
-"""The kernel catalogue of slide 3: smoothing (平滑化), sharpening (鮮鋭化),
-edge detection (エッジ検出) and a few others.
+"""The kernel catalogue of slide 3: smoothing, sharpening, edge detection and a few others.
 
 Every kernel is a (FH, FW) float32 array applied as a cross-correlation (no flip), the way a CNN
 applies its filters. `get_kernel("gaussian", size=5, sigma=1.0)` validates every parameter and
-raises `KernelError` naming the field and its limit.
+raises `KernelError` naming the field and its limit. The English and Japanese names,
+descriptions and parameter ranges live in kernels.json beside this module; the builders here.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -55,9 +57,13 @@ class Param:
             raise KernelError(f"{self.name} must be a number in {self.limit}, not {value!r}",
                               field=self.name,
                               limit=self.limit)
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:  # an int past float's range (e.g. 400 digits) is out of range too
+            v = math.copysign(math.inf, value)
         if not math.isfinite(v) or v < self.min or v > self.max:
-            raise KernelError(f"{self.name}={_fmt(v)} is outside {self.limit}", field=self.name,
+            shown = _fmt(v) if math.isfinite(v) else f"{str(value)[:12]}… ({len(str(value))} chars)"
+            raise KernelError(f"{self.name}={shown} is outside {self.limit}", field=self.name,
                               limit=self.limit)
         if self.kind == "int":
             if v != int(v) or (int(v) - int(self.min)) % int(self.step):
@@ -154,95 +160,38 @@ def _unsharp(amount: float, size: int, sigma: float) -> np.ndarray:
 
 # ---- the catalogue ----------------------------------------------------------------------------
 
-def _p(name: str, kind: Literal["int", "float"], default: float, lo: float, hi: float, step: float,
-       en: str, ja: str) -> Param:
-    return Param(name, kind, default, lo, hi, step, en, ja)
-
-
-def _k(kid: str, category: Category, name_en: str, name_ja: str, description_en: str,
-       description_ja: str, params: tuple[Param, ...],
-       maker: Callable[..., np.ndarray]) -> tuple[KernelSpec, Callable[..., np.ndarray]]:
-    spec = KernelSpec(kid, category, name_en, name_ja, description_en, description_ja, params)
-    return spec, maker
-
-
-SIZE = _p("size", "int", 3, 3, 31, 2, "Size (odd)", "サイズ（奇数）")
-SIGMA = _p("sigma", "float", 1.0, 0.1, 10.0, 0.1, "Sigma σ", "標準偏差 σ")
-
-_ENTRIES: tuple[tuple[KernelSpec, Callable[..., np.ndarray]], ...] = (
-    _k("box-blur", "smoothing", "Box blur", "平均化フィルター（ボックスぼかし）",
-               "Replaces each pixel by the mean of its size×size neighbourhood.",
-               "各画素を周囲 size×size 画素の平均値で置き換えます。", (SIZE,), _box),
-    _k("gaussian", "smoothing", "Gaussian blur", "ガウシアンフィルター",
-               "A weighted mean whose weights fall off like a bell curve of width sigma.",
-               "中心に近い画素ほど重みが大きい（幅 σ のガウス分布）加重平均でぼかします。",
-               (_p("size", "int", 5, 3, 31, 2, "Size (odd)", "サイズ（奇数）"), SIGMA),
-               gaussian_kernel),
-    _k("motion-blur", "smoothing", "Motion blur", "モーションブラー（動きぼかし）",
-               "Averages along a line of the given length and angle, like a moving camera.",
-               "指定した長さと角度の線に沿って平均し、カメラを動かしたようにぼかします。",
-               (_p("length", "int", 9, 3, 31, 2, "Length (odd)", "長さ（奇数）"),
-                _p("angle", "float", 0.0, 0.0, 180.0, 1.0, "Angle (degrees)", "角度（度）")),
-               motion_blur_kernel),
-    _k("sharpen", "sharpening", "Sharpen", "鮮鋭化フィルター",
-               "Adds the difference from the four neighbours back to each pixel: edges stand out.",
-               "上下左右の画素との差を元の画素に足し戻し、輪郭をくっきりさせます。",
-               (_p("amount", "float", 1.0, 0.0, 5.0, 0.1, "Amount", "強さ"),), _sharpen),
-    _k("unsharp-mask", "sharpening", "Unsharp mask", "アンシャープマスク",
-               "Original plus amount × (original − Gaussian blur): the photographer's sharpening.",
-               "元画像 +（元画像 − ガウシアンぼかし）× 強さ。写真の定番の鮮鋭化です。",
-               (_p("amount", "float", 1.0, 0.0, 5.0, 0.1, "Amount", "強さ"),
-                _p("size", "int", 5, 3, 31, 2, "Size (odd)", "サイズ（奇数）"), SIGMA), _unsharp),
-    _k("laplacian-4", "edge", "Laplacian (4-neighbour)", "ラプラシアンフィルター（4近傍）",
-               "Second derivative from the four neighbours: responds to edges in every direction.",
-               "上下左右の4近傍による2次微分。あらゆる向きのエッジに反応します。", (),
-               _const([[0, 1, 0], [1, -4, 1], [0, 1, 0]])),
-    _k("laplacian-8", "edge", "Laplacian (8-neighbour)", "ラプラシアンフィルター（8近傍）",
-               "Second derivative from all eight neighbours, diagonals included.",
-               "斜めを含む8近傍による2次微分。", (),
-               _const([[1, 1, 1], [1, -8, 1], [1, 1, 1]])),
-    _k("sobel-x", "edge", "Sobel (x)", "ソーベルフィルター（x方向）",
-               "Horizontal gradient with smoothing: finds vertical edges.",
-               "平滑化付きの横方向の微分。縦のエッジを検出します。", (),
-               _const([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])),
-    _k("sobel-y", "edge", "Sobel (y)", "ソーベルフィルター（y方向）",
-               "Vertical gradient with smoothing: finds horizontal edges.",
-               "平滑化付きの縦方向の微分。横のエッジを検出します。", (),
-               _const([[-1, -2, -1], [0, 0, 0], [1, 2, 1]])),
-    _k("prewitt-x", "edge", "Prewitt (x)", "プレウィットフィルター（x方向）",
-               "Horizontal gradient averaged over three rows: finds vertical edges.",
-               "3行で平均した横方向の微分。縦のエッジを検出します。", (),
-               _const([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]])),
-    _k("prewitt-y", "edge", "Prewitt (y)", "プレウィットフィルター（y方向）",
-               "Vertical gradient averaged over three columns: finds horizontal edges.",
-               "3列で平均した縦方向の微分。横のエッジを検出します。", (),
-               _const([[-1, -1, -1], [0, 0, 0], [1, 1, 1]])),
-    _k("scharr-x", "edge", "Scharr (x)", "シャールフィルター（x方向）",
-               "A Sobel with weights 3-10-3, more accurate for edges at an angle.",
-               "重み 3-10-3 のソーベル。斜めのエッジの向きをより正確に捉えます。", (),
-               _const([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]])),
-    _k("scharr-y", "edge", "Scharr (y)", "シャールフィルター（y方向）",
-               "The vertical Scharr gradient: finds horizontal edges.",
-               "縦方向のシャールフィルター。横のエッジを検出します。", (),
-               _const([[-3, -10, -3], [0, 0, 0], [3, 10, 3]])),
-    _k("outline", "edge", "Outline", "輪郭抽出フィルター",
-               "Each pixel minus its eight neighbours: flat areas go dark, outlines stay.",
-               "中心から周囲8画素を引きます。平坦な部分は暗くなり、輪郭だけが残ります。", (),
-               _const([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]])),
-    _k("identity", "other", "Identity", "恒等フィルター",
-               "Leaves the image unchanged: the 1 in the centre copies each pixel.",
-               "中央の 1 が各画素をそのまま写すので、画像は変わりません。", (),
-               _const([[0, 0, 0], [0, 1, 0], [0, 0, 0]])),
-    _k("emboss", "other", "Emboss", "エンボスフィルター",
-               "A diagonal gradient plus the pixel: the image looks pressed into metal.",
-               "斜め方向の微分に元の画素を足し、浮き彫りのように見せます。", (),
-               _const([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])),
-)
-
-_MAKERS: dict[str, Callable[..., np.ndarray]] = {s.id: m for s, m in _ENTRIES}
-CATALOGUE: dict[str, KernelSpec] = {
-    s.id: s for c in CATEGORIES for s, _ in _ENTRIES if s.category == c
+_MAKERS: dict[str, Callable[..., np.ndarray]] = {
+    "box-blur": _box,
+    "gaussian": gaussian_kernel,
+    "motion-blur": motion_blur_kernel,
+    "sharpen": _sharpen,
+    "unsharp-mask": _unsharp,
+    "laplacian-4": _const([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+    "laplacian-8": _const([[1, 1, 1], [1, -8, 1], [1, 1, 1]]),
+    "sobel-x": _const([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+    "sobel-y": _const([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
+    "prewitt-x": _const([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
+    "prewitt-y": _const([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
+    "scharr-x": _const([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]]),
+    "scharr-y": _const([[-3, -10, -3], [0, 0, 0], [3, 10, 3]]),
+    "outline": _const([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
+    "identity": _const([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+    "emboss": _const([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
 }
+
+
+def _load(path: Path) -> tuple[KernelSpec, ...]:
+    """The catalogue entries of kernels.json, in file order (one builder each in _MAKERS)."""
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    specs = tuple(KernelSpec(**{**e, "params": tuple(Param(**p) for p in e["params"])})
+                  for e in entries)
+    if {s.id for s in specs} != set(_MAKERS):
+        raise RuntimeError(f"{path.name} and _MAKERS name different kernels")
+    return specs
+
+
+_SPECS = _load(Path(__file__).with_name("kernels.json"))
+CATALOGUE: dict[str, KernelSpec] = {s.id: s for c in CATEGORIES for s in _SPECS if s.category == c}
 
 
 def get_spec(kernel_id: str) -> KernelSpec:

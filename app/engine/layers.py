@@ -8,9 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import softmax
-from .columns import conv2d_gemm, conv2d_gemm_backward
-from .geometry import Geometry, Pair, conv_geometry, f32, pair
-from .pool import avg_pool2d, max_pool2d, pool2d_backward, pool_geometry
+from .geometry import Pair, conv_geometry, f32, pad2d, pair
+from .util import col2im, im2col
 
 
 class Relu:
@@ -54,6 +53,13 @@ class Affine:
         return dx.reshape(self.original_x_shape)
 
 
+class Softmax:
+    """y = softmax(x) over the last axis (the last layer when predicting)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return softmax(x)
+
+
 class SoftmaxWithLoss:
     """Softmax then cross-entropy: loss = −Σ t·log y / N; dx = (y − t) / N."""
 
@@ -78,10 +84,11 @@ class SoftmaxWithLoss:
 
 
 class Convolution:
-    """x (N, C, H, W) ⊛ W (FN, C, FH, FW) + b (FN,) → (N, FN, out_h, out_w).
+    """The book's convolution layer: x (N, C, H, W) ⊛ W (FN, C, FH, FW) + b (FN,)
+    → (N, FN, out_h, out_w) as one product out = im2col(x) · col_W + b.
 
-    Forward and backward run the cache-blocked im2col of columns.py (the book's algorithm, a
-    block at a time); self.W / self.b are read at every call, so they may be replaced.
+    forward keeps x, col and col_W for backward (training); self.W / self.b are read at every
+    call, so they may be replaced or updated in place between calls.
     """
 
     def __init__(self, W: np.ndarray, b: np.ndarray, stride: Pair = 1, pad: Pair = 0) -> None:
@@ -90,30 +97,41 @@ class Convolution:
         self.stride = pair(stride)
         self.pad = pair(pad)
         self.x: np.ndarray | None = None
+        self.col: np.ndarray | None = None
+        self.col_W: np.ndarray | None = None
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
 
-    def _geometry(self, x: np.ndarray) -> Geometry:
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = f32(x)
         FN, C, FH, FW = self.W.shape
         if x.ndim != 4 or x.shape[1] != C:
             raise ValueError(f"Convolution expects (N, {C}, H, W), not {x.shape}")
-        return conv_geometry(x.shape[2], x.shape[3], FH, FW, stride=self.stride, pad=self.pad)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = f32(x)
-        g = self._geometry(x)
-        self.x = x
-        return conv2d_gemm(x, f32(self.W), f32(self.b), g)
+        N = x.shape[0]
+        g = conv_geometry(x.shape[2], x.shape[3], FH, FW, stride=self.stride, pad=self.pad)
+        col = im2col(x, FH, FW, self.stride, self.pad)  # (N·out_h·out_w, C·FH·FW)
+        col_W = f32(self.W).reshape(FN, -1).T  # (C·FH·FW, FN)
+        out = col @ col_W + f32(self.b)
+        out = out.reshape(N, g.out_h, g.out_w, -1).transpose(0, 3, 1, 2)
+        self.x, self.col, self.col_W = x, col, col_W
+        return np.ascontiguousarray(out)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        assert self.x is not None, "forward before backward"
-        W = f32(self.W)
-        dx, self.dW, self.db = conv2d_gemm_backward(self.x, W, f32(dout), self._geometry(self.x))
-        return dx
+        """dW = colᵀ · dout, db = Σ dout, dx = col2im(dout · col_Wᵀ)."""
+        assert self.x is not None and self.col is not None and self.col_W is not None, \
+            "forward before backward"
+        FN, C, FH, FW = self.W.shape
+        dout = f32(dout).transpose(0, 2, 3, 1).reshape(-1, FN)
+        self.db = dout.sum(axis=0)
+        self.dW = (self.col.T @ dout).transpose(1, 0).reshape(FN, C, FH, FW)
+        dcol = dout @ self.col_W.T
+        return col2im(dcol, self.x.shape, FH, FW, self.stride, self.pad)  # type: ignore[arg-type]
 
 
 class Pooling:
-    """Max or average pooling of each pool_h×pool_w window; stride defaults to the window."""
+    """The book's pooling layer: each pool_h×pool_w window is one row of im2col; max (the
+    book's, with arg_max for backward) or avg. Stride defaults to the window; padding counts
+    as −∞ for max, 0 for avg."""
 
     def __init__(self, pool_h: int = 2, pool_w: int = 2, stride: Pair | None = None,
                  pad: Pair = 0, mode: str = "max") -> None:
@@ -123,15 +141,38 @@ class Pooling:
         self.stride = pair(stride if stride is not None else (pool_h, pool_w))
         self.pad = pair(pad)
         self.x: np.ndarray | None = None
-        self.out: np.ndarray | None = None
+        self.arg_max: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.x = f32(x)
-        pool = max_pool2d if self.mode == "max" else avg_pool2d
-        self.out = pool(self.x, (self.pool_h, self.pool_w), self.stride, self.pad)
-        return self.out
+        x = f32(x)
+        N, C = x.shape[:2]
+        g = conv_geometry(x.shape[2], x.shape[3], self.pool_h, self.pool_w, stride=self.stride,
+                          pad=self.pad)
+        img = pad2d(x, self.pad, value=-np.inf if self.mode == "max" else 0.0)
+        col = im2col(img, self.pool_h, self.pool_w, self.stride)
+        col = col.reshape(-1, self.pool_h * self.pool_w)  # one window per row
+        if self.mode == "max":
+            self.arg_max = np.argmax(col, axis=1)
+            out = np.max(col, axis=1)
+        else:
+            out = col.mean(axis=1, dtype=np.float32)
+        self.x = x
+        return np.ascontiguousarray(out.reshape(N, g.out_h, g.out_w, C).transpose(0, 3, 1, 2))
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        assert self.x is not None and self.out is not None, "forward before backward"
-        g = pool_geometry(self.x, (self.pool_h, self.pool_w), self.stride, self.pad)
-        return pool2d_backward(self.x, self.out, f32(dout), g, self.mode)
+        """max: dout goes to the arg_max of each window (the first maximum); avg: dout / size
+        to every cell of the window. col2im adds up overlapping windows."""
+        assert self.x is not None, "forward before backward"
+        dout = f32(dout).transpose(0, 2, 3, 1)
+        pool_size = self.pool_h * self.pool_w
+        if self.mode == "max":
+            assert self.arg_max is not None
+            dmax = np.zeros((dout.size, pool_size), np.float32)
+            dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()
+        else:
+            dmax = np.repeat(dout.reshape(-1, 1) / np.float32(pool_size), pool_size, axis=1)
+        dcol = dmax.reshape(dout.shape[0] * dout.shape[1] * dout.shape[2], -1)
+        N, C, H, W = self.x.shape
+        ph, pw = self.pad
+        dx = col2im(dcol, (N, C, H + 2 * ph, W + 2 * pw), self.pool_h, self.pool_w, self.stride)
+        return np.ascontiguousarray(dx[:, :, ph:ph + H, pw:pw + W])

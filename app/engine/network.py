@@ -1,31 +1,28 @@
-"""A learned model: a named sequence of the engine's layers, saved as one .npz.
+"""A learned model: a named sequence of the engine's layers (architectures.py: the specs and
+the .npz file).
 
-The .npz holds every parameter as float32 (``conv1.W``, ``conv1.b``, ...) plus two JSON strings
-(``__architecture__``: id, name, input_shape, layer specs; ``__meta__``: the model card facts) so
-it loads with ``allow_pickle=False``. Layer specs (dicts):
-  {"name": "conv1", "type": "conv", "filters": FN, "size": FH, "stride": S, "pad": P}
-  {"name": "relu1", "type": "relu"}
-  {"name": "pool1", "type": "pool", "size": 2, "stride": 2}
-  {"name": "affine1", "type": "affine", "units": M}
-  {"name": "softmax", "type": "softmax"}          # last; probabilities (loss while training)
+One forward path: training and inference run the same layer objects, built from one table
+(LAYER_TYPES). Inference builds them per call (they hold references to ``params``, no copies),
+so the state a layer keeps for backward is never shared: one Network serves many threads.
 """
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .activations import affine, relu, softmax
-from .columns import conv2d_gemm
+from .architectures import ARCHITECTURES, FORMAT_VERSION, NetworkError, load_npz, save_npz
 from .geometry import conv_geometry
-from .layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
-from .pool import max_pool2d
+from .layers import Affine, Convolution, Pooling, Relu, Softmax, SoftmaxWithLoss
 
-FORMAT_VERSION = 1
+__all__ = ["ARCHITECTURES", "LAYER_TYPES", "Network", "NetworkError", "Stage", "build"]
+
+Shape = tuple[int, ...]
+Spec = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -38,42 +35,48 @@ class Stage:
     data: np.ndarray
 
 
-class NetworkError(ValueError):
-    """An architecture or weight file that cannot be used."""
+@dataclass(frozen=True)
+class LayerType:
+    """What a spec "type" means: its output shape (C, H, W) or (M,) from the input's, its
+    parameter shapes, and the layer object (given the spec and its {"W": ..., "b": ...})."""
+
+    out_shape: Callable[[Spec, Shape], Shape]
+    params: Callable[[Spec, Shape], dict[str, Shape]]
+    make: Callable[[Spec, dict[str, np.ndarray]], Any]
 
 
-def _out_shape(spec: dict[str, Any], shape: tuple[int, ...]) -> tuple[int, ...]:
-    kind = spec["type"]
-    if kind == "conv":
-        _, H, W = shape
-        g = conv_geometry(H, W, spec["size"], spec["size"], stride=spec.get("stride", 1),
-                          pad=spec.get("pad", 0))
-        return (int(spec["filters"]), g.out_h, g.out_w)
-    if kind == "pool":
-        C, H, W = shape
-        g = conv_geometry(H, W, spec["size"], spec["size"], stride=spec.get("stride", spec["size"]))
-        return (C, g.out_h, g.out_w)
-    if kind == "affine":
-        return (int(spec["units"]),)
-    if kind in ("relu", "softmax"):
-        return shape
-    raise NetworkError(f"unknown layer type {kind!r} in layer {spec.get('name')!r}")
+def _window(s: Spec, shape: Shape, channels: int, stride: int, pad: int) -> Shape:
+    g = conv_geometry(shape[1], shape[2], s["size"], s["size"], stride=stride, pad=pad)
+    return (channels, g.out_h, g.out_w)
 
 
-def _param_shapes(spec: dict[str, Any], in_shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
-    if spec["type"] == "conv":
-        k = spec["size"]
-        return {"W": (spec["filters"], in_shape[0], k, k), "b": (spec["filters"],)}
-    if spec["type"] == "affine":
-        return {"W": (int(np.prod(in_shape)), spec["units"]), "b": (spec["units"],)}
+def _none(s: Spec, shape: Shape) -> dict[str, Shape]:
     return {}
+
+
+LAYER_TYPES: dict[str, LayerType] = {
+    "conv": LayerType(
+        lambda s, sh: _window(s, sh, int(s["filters"]), s.get("stride", 1), s.get("pad", 0)),
+        lambda s, sh: {"W": (s["filters"], sh[0], s["size"], s["size"]), "b": (s["filters"],)},
+        lambda s, p: Convolution(p["W"], p["b"], stride=s.get("stride", 1), pad=s.get("pad", 0))),
+    "relu": LayerType(lambda s, sh: sh, _none, lambda s, p: Relu()),
+    "pool": LayerType(
+        lambda s, sh: _window(s, sh, sh[0], s["stride"] if "stride" in s else s["size"], 0),
+        _none,
+        lambda s, p: Pooling(s["size"], s["size"], stride=s.get("stride", s["size"]))),
+    "affine": LayerType(
+        lambda s, sh: (int(s["units"]),),
+        lambda s, sh: {"W": (int(np.prod(sh)), s["units"]), "b": (s["units"],)},
+        lambda s, p: Affine(p["W"], p["b"])),
+    "softmax": LayerType(lambda s, sh: sh, _none, lambda s, p: Softmax()),
+}
 
 
 class Network:
     """Layers built from specs; parameters in ``params`` ({"conv1.W": array, ...}, float32)."""
 
     def __init__(self, id: str, name: str, input_shape: tuple[int, int, int],
-                 layers: list[dict[str, Any]], params: dict[str, np.ndarray] | None = None,
+                 layers: list[Spec], params: dict[str, np.ndarray] | None = None,
                  *, seed: int = 0, meta: dict[str, Any] | None = None) -> None:
         self.id, self.name = id, name
         self.input_shape: tuple[int, int, int] = tuple(int(v) for v in input_shape)  # type: ignore[assignment]
@@ -83,51 +86,27 @@ class Network:
             raise NetworkError("the last layer must be softmax")
         rng = np.random.default_rng(seed)
         self.params: dict[str, np.ndarray] = {}
-        self.layers: list[Any] = []
-        self.shapes: list[tuple[int, ...]] = []
-        shape: tuple[int, ...] = self.input_shape
+        self.shapes: list[Shape] = []
+        shape: Shape = self.input_shape
         for spec in self.specs:
-            for pname, pshape in _param_shapes(spec, shape).items():
+            kind = _type(spec)
+            for pname, pshape in kind.params(spec, shape).items():
                 key = f"{spec['name']}.{pname}"
-                if params is not None:
-                    if key not in params:
-                        raise NetworkError(f"weights missing {key}")
-                    value = np.asarray(params[key], np.float32)
-                    if value.shape != tuple(pshape):
-                        raise NetworkError(
-                            f"{key} has shape {value.shape}, expected {tuple(pshape)}")
-                elif pname == "W":  # He initialisation: std = sqrt(2 / fan_in)
-                    fan_in = int(np.prod(pshape[1:])) if spec["type"] == "conv" else pshape[0]
-                    value = (rng.standard_normal(pshape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
-                else:
-                    value = np.zeros(pshape, np.float32)
-                self.params[key] = np.array(value, np.float32)  # own, writable copy
-            shape = _out_shape(spec, shape)
+                self.params[key] = _param(key, tuple(pshape), params, rng)
+            shape = kind.out_shape(spec, shape)
             self.shapes.append(shape)
-            self.layers.append(self._make_layer(spec))
+        self.layers = self._make_layers()  # the training path's layers (one thread)
         self.loss_layer = SoftmaxWithLoss()
 
-    def _make_layer(self, spec: dict[str, Any]) -> Any:
-        n, kind = spec["name"], spec["type"]
-        if kind == "conv":
-            return Convolution(self.params[f"{n}.W"], self.params[f"{n}.b"],
-                               stride=spec.get("stride", 1), pad=spec.get("pad", 0))
-        if kind == "affine":
-            return Affine(self.params[f"{n}.W"], self.params[f"{n}.b"])
-        if kind == "pool":
-            return Pooling(spec["size"], spec["size"], stride=spec.get("stride", spec["size"]))
-        if kind == "relu":
-            return Relu()
-        return None  # softmax: applied by predict / the loss layer
+    def _make_layers(self) -> list[Any]:
+        """Fresh layer objects over the current ``params`` (no copies), one per spec."""
+        layers = []
+        for spec in self.specs:
+            n = spec["name"]
+            own = {k.split(".", 1)[1]: v for k, v in self.params.items() if k.startswith(n + ".")}
+            layers.append(_type(spec).make(spec, own))
+        return layers
 
-    def _sync(self) -> None:
-        """Point every layer at the current arrays in ``params`` (after load or replacement)."""
-        for spec, layer in zip(self.specs, self.layers, strict=True):
-            if spec["type"] in ("conv", "affine"):
-                n = spec["name"]
-                layer.W, layer.b = self.params[f"{n}.W"], self.params[f"{n}.b"]
-
-    # ---- inference ---------------------------------------------------------------------------
     def _batch(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, np.float32)
         if x.shape == self.input_shape[1:]:
@@ -139,52 +118,27 @@ class Network:
                                f"(N, {', '.join(map(str, self.input_shape))})")
         return x
 
-    def _infer(self, spec: dict[str, Any], x: np.ndarray) -> np.ndarray:
-        """One layer's output from local values only (pure functions, nothing stored on the
-        layer objects), so one Network may serve many threads at once."""
-        kind, n = spec["type"], spec["name"]
-        if kind == "conv":
-            W, b = self.params[f"{n}.W"], self.params[f"{n}.b"]
-            g = conv_geometry(x.shape[2], x.shape[3], W.shape[2], W.shape[3],
-                              stride=spec.get("stride", 1), pad=spec.get("pad", 0))
-            return conv2d_gemm(x, W, b, g)
-        if kind == "relu":
-            return relu(x)
-        if kind == "pool":
-            return max_pool2d(x, spec["size"], spec.get("stride", spec["size"]))
-        if kind == "affine":
-            return affine(x, self.params[f"{n}.W"], self.params[f"{n}.b"])
-        return softmax(x)
-
-    def scores(self, x: np.ndarray) -> np.ndarray:
-        """x (N, C, H, W) → class scores before softmax (N, classes), through the layer objects
-        (which keep what backward needs: training only, one thread per Network)."""
-        self._sync()
-        out = self._batch(x)
-        for layer in self.layers[:-1]:
-            out = layer.forward(out)
-        return out
-
+    # ---- the forward path --------------------------------------------------------------------
     def forward_stages(self, x: np.ndarray) -> list[Stage]:
         """Every layer output, input first, softmax probabilities last. x: (N, C, H, W), or one
         image (C, H, W) or (H, W), which is treated as N = 1; every Stage.data keeps the N axis.
-        Stateless (thread-safe): computed from local variables and ``params`` only."""
+        Thread-safe: the layers are this call's own."""
         out = self._batch(x)
         stages = [Stage("input", "input", out)]
-        for spec in self.specs:
-            out = np.asarray(self._infer(spec, out), np.float32)
+        for spec, layer in zip(self.specs, self._make_layers(), strict=True):
+            out = layer.forward(out)
             stages.append(Stage(spec["name"], spec["type"], out))
         return stages
 
     def predict(self, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
         """Probabilities (N, classes) for x (N, C, H, W) (or one image), in chunks of batch_size.
-        Stateless (thread-safe), like forward_stages."""
+        Thread-safe, like forward_stages."""
         x = self._batch(x)
         parts = []
         for i in range(0, len(x), batch_size):
             out = x[i:i + batch_size]
-            for spec in self.specs:
-                out = self._infer(spec, out)
+            for layer in self._make_layers():
+                out = layer.forward(out)
             parts.append(out)
         return np.concatenate(parts, axis=0)
 
@@ -192,7 +146,16 @@ class Network:
         """Fraction of x whose most probable class equals the label t (N,)."""
         return float((self.predict(x, batch_size).argmax(axis=1) == np.asarray(t)).mean())
 
-    # ---- training ----------------------------------------------------------------------------
+    # ---- training (one thread per Network) ---------------------------------------------------
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        """x (N, C, H, W) → class scores before softmax (N, classes), through ``self.layers``
+        (rebuilt over the current params), which keep what backward needs."""
+        self.layers = self._make_layers()
+        out = self._batch(x)
+        for layer in self.layers[:-1]:
+            out = layer.forward(out)
+        return out
+
     def loss(self, x: np.ndarray, t: np.ndarray) -> float:
         """Mean cross-entropy of softmax(scores(x)) against labels t (N,)."""
         return self.loss_layer.forward(self.scores(x), np.asarray(t))
@@ -204,10 +167,10 @@ class Network:
         for layer in reversed(self.layers[:-1]):
             dout = layer.backward(dout)
         grads: dict[str, np.ndarray] = {}
-        for spec, layer in zip(self.specs, self.layers, strict=True):
-            if spec["type"] in ("conv", "affine"):
-                grads[f"{spec['name']}.W"] = layer.dW
-                grads[f"{spec['name']}.b"] = layer.db
+        for key in self.params:
+            name, pname = key.split(".", 1)
+            layer = self.layers[[s["name"] for s in self.specs].index(name)]
+            grads[key] = getattr(layer, "d" + pname)
         return loss, grads
 
     # ---- description -------------------------------------------------------------------------
@@ -242,59 +205,38 @@ class Network:
 
     # ---- files -------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the .npz (float32 params + JSON strings); loadable with allow_pickle=False."""
-        arrays: dict[str, np.ndarray] = {k: v.astype(np.float32) for k, v in self.params.items()}
-        arrays["__architecture__"] = np.array(json.dumps(self.architecture()))
-        arrays["__meta__"] = np.array(json.dumps(self.meta))
-        with open(path, "wb") as f:  # a file object: numpy must not append ".npz" to the name
-            np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
+        """Write the .npz (architectures.save_npz); loadable with allow_pickle=False."""
+        save_npz(path, self.params, self.architecture(), self.meta)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Network:
         """Read a .npz written by save(); NetworkError when it is not a ConvScope model."""
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                files = {k: z[k] for k in z.files}
-        except (OSError, ValueError) as e:
-            raise NetworkError(f"{os.fspath(path)}: not a readable .npz weight file ({e})") from e
-        if "__architecture__" not in files:
-            raise NetworkError(f"{os.fspath(path)}: no __architecture__ entry")
-        arch = json.loads(str(files.pop("__architecture__")))
-        meta = json.loads(str(files.pop("__meta__"))) if "__meta__" in files else {}
-        return cls(arch["id"], arch["name"], tuple(arch["input_shape"]), arch["layers"], files,
+        arch, params, meta = load_npz(path)
+        return cls(arch["id"], arch["name"], tuple(arch["input_shape"]), arch["layers"], params,
                    meta=meta)
 
 
-def _conv(n: str, filters: int, size: int, pad: int = 0) -> dict[str, Any]:
-    return {"name": n, "type": "conv", "filters": filters, "size": size, "stride": 1, "pad": pad}
+def _type(spec: Spec) -> LayerType:
+    if spec.get("type") not in LAYER_TYPES:
+        raise NetworkError(f"unknown layer type {spec.get('type')!r} in layer {spec.get('name')!r}")
+    return LAYER_TYPES[spec["type"]]
 
 
-def _pool(n: str) -> dict[str, Any]:
-    return {"name": n, "type": "pool", "size": 2, "stride": 2}
-
-
-ARCHITECTURES: dict[str, dict[str, Any]] = {
-    "simple-convnet": {
-        "name": "SimpleConvNet (the book's, section 7.5)",
-        "input_shape": (1, 28, 28),
-        "layers": [_conv("conv1", 30, 5), {"name": "relu1", "type": "relu"}, _pool("pool1"),
-                   {"name": "affine1", "type": "affine", "units": 100},
-                   {"name": "relu2", "type": "relu"},
-                   {"name": "affine2", "type": "affine", "units": 10},
-                   {"name": "softmax", "type": "softmax"}],
-    },
-    "slide4-cnn": {
-        "name": "Slide 4 CNN (Conv-ReLU-Pool ×2, Conv-ReLU, Affine-ReLU, Affine-Softmax)",
-        "input_shape": (1, 28, 28),
-        "layers": [_conv("conv1", 32, 3, pad=1), {"name": "relu1", "type": "relu"}, _pool("pool1"),
-                   _conv("conv2", 64, 3, pad=1), {"name": "relu2", "type": "relu"}, _pool("pool2"),
-                   _conv("conv3", 64, 3), {"name": "relu3", "type": "relu"},
-                   {"name": "affine1", "type": "affine", "units": 128},
-                   {"name": "relu4", "type": "relu"},
-                   {"name": "affine2", "type": "affine", "units": 10},
-                   {"name": "softmax", "type": "softmax"}],
-    },
-}
+def _param(key: str, shape: Shape, params: dict[str, np.ndarray] | None,
+           rng: np.random.Generator) -> np.ndarray:
+    """The given weights (shape checked) as an own, writable float32 copy; without weights, He
+    initialisation for W (std = sqrt(2 / fan_in)) and zeros for b."""
+    if params is not None:
+        if key not in params:
+            raise NetworkError(f"weights missing {key}")
+        value = np.asarray(params[key], np.float32)
+        if value.shape != shape:
+            raise NetworkError(f"{key} has shape {value.shape}, expected {shape}")
+        return np.array(value, np.float32)
+    if key.endswith(".W"):
+        fan_in = int(np.prod(shape[1:])) if len(shape) == 4 else shape[0]
+        return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
+    return np.zeros(shape, np.float32)
 
 
 def build(model_id: str, seed: int = 0) -> Network:

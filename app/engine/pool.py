@@ -1,7 +1,8 @@
-"""Max and average pooling as a running max / sum over the window's strided slices.
+"""max_pool2d / avg_pool2d as a running max / sum over the window's strided slices.
 
 A 2×2 window with stride 2 is four strided views of x and three np.maximum (or np.add) calls,
-done a few planes at a time so that the running result stays in cache. No im2col.
+done a few planes at a time so that the running result stays in cache (the Pooling layer in
+layers.py is the book's im2col version, kept for backward).
 """
 
 from __future__ import annotations
@@ -63,25 +64,3 @@ def avg_pool2d(x: np.ndarray, size: Pair = 2, stride: Pair | None = None,
                pad: Pair = 0) -> np.ndarray:
     """Mean over each window (zero padding counted); stride defaults to size."""
     return _pool(x, size, stride, pad, "avg")
-
-
-def pool2d_backward(x: np.ndarray, out: np.ndarray, dout: np.ndarray, g: Geometry,
-                    mode: str) -> np.ndarray:
-    """dx of max/avg pooling: max sends dout to the first maximum of each window (as the book's
-    argmax does), avg spreads dout / (FH·FW) over the window. x, out, dout float32 NCHW."""
-    ph, pw = g.pad
-    H, W = x.shape[-2:]
-    dxp = np.zeros((*x.shape[:2], H + 2 * ph, W + 2 * pw), np.float32)
-    dviews = window_views(dxp, g)
-    if mode == "avg":
-        share = dout * np.float32(1.0 / len(dviews))
-        for dv in dviews:
-            dv += share
-    else:
-        xp = pad2d(x, g.pad, "zeros", value=-np.inf)
-        taken = np.zeros(out.shape, bool)
-        for v, dv in zip(window_views(xp, g), dviews, strict=True):
-            hit = (v == out) & ~taken
-            taken |= hit
-            dv += np.where(hit, dout, np.float32(0))
-    return np.ascontiguousarray(dxp[:, :, ph:ph + H, pw:pw + W])

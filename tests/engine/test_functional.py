@@ -198,7 +198,8 @@ def test_shape_errors_name_the_shapes() -> None:
 @pytest.mark.parametrize("block", [1, 700, 5000])
 def test_tiny_blocks_and_ragged_tails(monkeypatch, block: int) -> None:
     """Force many blocks (with a shorter last one) through both fast paths."""
-    from app.engine import columns, filters
+    from app.engine.fast import filters
+    from app.engine.fast import gemm as columns
 
     monkeypatch.setattr(columns, "BLOCK_BYTES", block)
     monkeypatch.setattr(filters, "BLOCK_BYTES", block)
@@ -230,7 +231,7 @@ def test_extreme_weight_ranges_stay_finite() -> None:
 @pytest.mark.parametrize("block", [64, 1 << 18])
 def test_separable_same_padding_path(monkeypatch, FH, FW, ph, pw, dil, block) -> None:
     """Rank-1 kernels with OW = W run from the image rows directly; edges are recomputed."""
-    from app.engine import filters, separable, slabs
+    from app.engine.fast import filters, separable, slabs
 
     calls = []
     real = separable.separable_same

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..geometry import Geometry, pad2d
 from .filters import accumulate, plan
-from .geometry import Geometry, pad2d
 
 SLAB_BYTES = 1 << 20  # slab block size: with its output rows it stays in L2 (2 MiB here)
 ROWS = 4  # one filter: output rows per product (the slab rows they share are read once)

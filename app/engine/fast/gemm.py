@@ -1,52 +1,15 @@
-"""The book's im2col / col2im (section 7.4) and a cache-blocked im2col convolution built on them.
-
-`im2col` builds the whole column matrix, as the book does (clear, but 9–75× the output in
-memory); `conv2d_gemm` builds it a block of about 1 MiB at a time and multiplies each block
-straight into the output with `np.matmul(..., out=)`. `conv2d_gemm_backward` is its transpose.
+"""A cache-blocked im2col convolution: the columns in (C·FH·FW + 1, rows) layout, so that one
+product [W | b] · [col; 1] per block lands straight in the NCHW output (`np.matmul(..., out=)`),
+with no transpose copy and no separate bias pass; strided convs gather from a stride-phase split.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .geometry import Geometry, Pair, conv_geometry, f32, pad2d
+from ..geometry import Geometry, pad2d
 
 BLOCK_BYTES = 1 << 20  # column-matrix block size
-
-
-def im2col(x: np.ndarray, FH: int, FW: int, stride: Pair = 1, pad: Pair = 0,
-           dilation: Pair = 1, pad_mode: str = "zeros") -> np.ndarray:
-    """(N, C, H, W) → col (N·out_h·out_w, C·FH·FW), one row per output position."""
-    x = f32(x)
-    N, C, H, W = x.shape
-    g = conv_geometry(H, W, FH, FW, stride=stride, pad=pad, dilation=dilation)
-    (sh, sw), (dh, dw) = g.stride, g.dilation
-    xp = pad2d(x, g.pad, pad_mode)
-    col = np.empty((N, C, FH, FW, g.out_h, g.out_w), dtype=np.float32)
-    for i in range(FH):
-        y0 = i * dh
-        for j in range(FW):
-            x0 = j * dw
-            col[:, :, i, j] = xp[:, :, y0:y0 + sh * (g.out_h - 1) + 1:sh,
-                                 x0:x0 + sw * (g.out_w - 1) + 1:sw]
-    return col.transpose(0, 4, 5, 1, 2, 3).reshape(N * g.out_h * g.out_w, -1)
-
-
-def col2im(col: np.ndarray, input_shape: tuple[int, int, int, int], FH: int, FW: int,
-           stride: Pair = 1, pad: Pair = 0, dilation: Pair = 1) -> np.ndarray:
-    """Inverse scatter-add of im2col: col (N·out_h·out_w, C·FH·FW) → (N, C, H, W)."""
-    N, C, H, W = input_shape
-    g = conv_geometry(H, W, FH, FW, stride=stride, pad=pad, dilation=dilation)
-    (sh, sw), (ph, pw), (dh, dw) = g.stride, g.pad, g.dilation
-    c = f32(col).reshape(N, g.out_h, g.out_w, C, FH, FW).transpose(0, 3, 4, 5, 1, 2)
-    img = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=np.float32)
-    for i in range(FH):
-        y0 = i * dh
-        for j in range(FW):
-            x0 = j * dw
-            img[:, :, y0:y0 + sh * (g.out_h - 1) + 1:sh,
-                x0:x0 + sw * (g.out_w - 1) + 1:sw] += c[:, :, i, j]
-    return img[:, :, ph:ph + H, pw:pw + W]
 
 
 def windows(xp: np.ndarray, g: Geometry) -> np.ndarray:
@@ -181,40 +144,3 @@ def _conv2d_one(x: np.ndarray, Wb: np.ndarray, g: Geometry, pad_mode: str) -> np
         col[:K].reshape(C, g.FH, g.FW, R, OW)[...] = win[..., r0:r0 + R, :]
         np.matmul(Wb, col, out=flat[:, r0 * OW:(r0 + R) * OW])
     return out
-
-
-def conv2d_gemm_backward(x: np.ndarray, W: np.ndarray, dout: np.ndarray,
-                         g: Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of conv2d_gemm (zero padding): (dx (N, C, H, W), dW like W, db (FN,)).
-
-    Per block: dW += dout · colᵀ, dcol = Wᵀ · dout scattered back (col2im) into the padded dx.
-    """
-    N, C, H, Wd = x.shape
-    FN = W.shape[0]
-    K, OH, OW = C * g.FH * g.FW, g.out_h, g.out_w
-    (sh, sw), (ph, pw), (dh, dw) = g.stride, g.pad, g.dilation
-    xp = pad2d(x, g.pad)
-    dflat = np.ascontiguousarray(dout, np.float32).reshape(N, FN, OH * OW)
-    Wt = np.ascontiguousarray(W.reshape(FN, K).T)
-    dW = np.zeros((FN, K), np.float32)
-    dxp = np.zeros(xp.shape, np.float32)
-    nb, rows = _blocks(N, OH, K * OW * 4, x.nbytes + dout.nbytes)
-    win = windows(xp, g)
-    buf = np.empty(nb * K * rows * OW, np.float32)
-    for n0 in range(0, N, nb):
-        m = min(nb, N - n0)
-        for r0 in range(0, OH, rows):
-            R = min(rows, OH - r0)
-            col = buf[:m * K * R * OW].reshape(m, C, g.FH, g.FW, R, OW)
-            col[...] = win[n0:n0 + m, ..., r0:r0 + R, :]
-            d = dflat[n0:n0 + m, :, r0 * OW:(r0 + R) * OW]
-            dW += np.matmul(d, col.reshape(m, K, R * OW).transpose(0, 2, 1)).sum(axis=0)
-            dcol = np.matmul(Wt, d).reshape(m, C, g.FH, g.FW, R, OW)
-            for i in range(g.FH):
-                y0 = r0 * sh + i * dh
-                for j in range(g.FW):
-                    x0 = j * dw
-                    dxp[n0:n0 + m, :, y0:y0 + sh * (R - 1) + 1:sh,
-                        x0:x0 + sw * (OW - 1) + 1:sw] += dcol[:, :, i, j]
-    dx = np.ascontiguousarray(dxp[:, :, ph:ph + H, pw:pw + Wd])
-    return dx, dW.reshape(W.shape), dflat.sum(axis=(0, 2))

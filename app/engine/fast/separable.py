@@ -14,7 +14,7 @@ from functools import partial
 
 import numpy as np
 
-from .geometry import Geometry
+from ..geometry import Geometry
 
 Groups = list[tuple[float, list[int]]]
 Accumulate = Callable[[np.ndarray, np.ndarray, Groups, Callable[[int], np.ndarray]], None]

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..geometry import Geometry, conv_geometry, pad2d
 from . import separable
-from .geometry import Geometry, conv_geometry, pad2d
 
 BLOCK_BYTES = 256 << 10
 Groups = list[tuple[float, list[int]]]

@@ -1,11 +1,12 @@
-"""The slab convolution (app/engine/slabs.py) against the naive oracle, in many small blocks."""
+"""The slab convolution (app/engine/fast/slabs.py) against the naive oracle, in small blocks."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from app.engine import conv2d, depthwise_conv2d, slabs
+from app.engine import conv2d, depthwise_conv2d
+from app.engine.fast import slabs
 from app.engine.reference import conv2d_naive, depthwise_conv2d_naive
 
 CASES = [  # (N, C, FN, H, W, FH, FW, kwargs)
@@ -69,7 +70,7 @@ def test_channel_mix_through_slabs(monkeypatch, block: int, mode: str) -> None:
 @pytest.mark.parametrize("block", [1, 2000, 1 << 20])
 def test_one_image_im2col_path(monkeypatch, block: int) -> None:
     """N = 1, stride 1, narrow rows: columns._conv2d_one, in ragged row blocks."""
-    from app.engine import columns
+    from app.engine.fast import gemm as columns
 
     calls = []
     real = columns._conv2d_one

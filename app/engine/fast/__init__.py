@@ -1,0 +1,101 @@
+"""Faster exact paths behind the core's conv2d / depthwise_conv2d signatures.
+
+- one filter (FN = 1) or depthwise: the cheaper (estimated passes) of row slabs (slabs.py: FW
+  shifted row copies, one BLAS product per ROWS output rows) and shift-and-add (filters.py);
+- a filter bank: row slabs when output rows are at least slabs.MIN_OW wide (one product per
+  output row), else cache-blocked im2col multiplied straight into the output (gemm.py).
+Inputs or weights with a NaN or ±∞ take the core path (app/engine/conv.py): shift-and-add
+skips zero taps, and 0·NaN must stay NaN as in the book's im2col product (and in torch).
+All are checked against the core and the naive loops of reference.py by the property tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import conv as core
+from ..geometry import Geometry, Pair
+from . import slabs
+from .filters import filter_planes, passes
+from .gemm import conv2d_gemm
+
+
+def finite(*arrays: np.ndarray) -> bool:
+    """Whether every value is finite, from one float32 sum per array (no temporary arrays;
+    a sum that overflows to ±∞ only sends finite data to the core path, never the reverse)."""
+    return all(bool(np.isfinite(np.sum(a, dtype=np.float32))) for a in arrays)
+
+
+def channel_factor(Wc: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(alpha (C,), K (FH, FW)) with Wc[c] = alpha[c]·K for every channel, else None."""
+    W64 = np.asarray(Wc, np.float64)
+    norms = np.abs(W64).reshape(len(W64), -1).max(axis=1)
+    p = int(norms.argmax())
+    if norms[p] == 0:
+        return None
+    K = W64[p]
+    alpha = (W64 * K).sum(axis=(1, 2)) / (K * K).sum()
+    if not np.allclose(alpha[:, None, None] * K, W64, rtol=0, atol=1e-6 * norms[p]):
+        return None
+    return alpha.astype(np.float32), K.astype(np.float32)
+
+
+def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *, stride: Pair = 1,
+           pad: Pair = 0, pad_mode: str = "zeros", dilation: Pair = 1) -> np.ndarray:
+    """core.conv2d, by the fastest exact path for the shape: (N, C, H, W) → (N, FN, OH, OW)."""
+    x, W, g = core.conv_args(x, W, stride, pad, dilation)
+    FN = W.shape[0]
+    bias = None if b is None else core.bias_vector(b, FN)
+    if not finite(x, W):
+        return core.conv2d(x, W, bias, stride=stride, pad=pad, pad_mode=pad_mode,
+                           dilation=dilation)
+    if FN == 1:
+        return _single(x, W, bias, g, pad_mode)
+    if slabs.applies(g, FN):
+        return slabs.slab_conv(x, W, bias, g, pad_mode)
+    return conv2d_gemm(x, W, bias, g, pad_mode)
+
+
+def _single(x: np.ndarray, W: np.ndarray, bias: np.ndarray | None, g: Geometry,
+            pad_mode: str) -> np.ndarray:
+    """One filter W (1, C, FH, FW) by the cheapest path in estimated passes: slabs (slabs.py),
+    shift-and-add (filters.py) or im2col. When every channel's kernel is alpha_c·K, the
+    channels are mixed first: Σ_c alpha_c·K ⊛ x_c = K ⊛ (Σ_c alpha_c·x_c), C − 1 passes."""
+    C, FH, FW = W.shape[1:]
+    sh = g.stride[0]
+    fac = channel_factor(W[0]) if C > 1 else None
+    mixing = C - 1 if fac else 0
+    shift = passes(fac[1][None] if fac else W[0], g.stride == (1, 1)) + mixing
+    slab = slabs.passes(1 if fac else C, FH, FW, sh) + mixing
+    if slabs.applies(g) and slab <= min(shift, 2 * C * FH * FW):
+        if fac is not None:
+            return slabs.slab_conv(x, fac[1][None, None], bias, g, pad_mode, mix=fac[0])
+        return slabs.slab_conv(x, W, bias, g, pad_mode)
+    if fac is not None:
+        return filter_planes(x, fac[1][None], g, pad_mode, bias, mix=fac[0])
+    if shift <= 2 * C * FH * FW:  # vs im2col's copies
+        return filter_planes(x, W[0], g, pad_mode, bias)
+    return conv2d_gemm(x, W, bias, g, pad_mode)
+
+
+def depthwise_conv2d(x: np.ndarray, K: np.ndarray, b: np.ndarray | float | None = None, *,
+                     stride: Pair = 1, pad: Pair = 0, pad_mode: str = "zeros",
+                     dilation: Pair = 1) -> np.ndarray:
+    """core.depthwise_conv2d, fast: x (N, C, H, W), K (FH, FW) or (C, FH, FW), b (C,)
+    → (N, C, OH, OW)."""
+    x, Ks, g = core.depthwise_args(x, K, stride, pad, dilation)
+    if not finite(x, Ks[:1] if Ks.strides[0] == 0 else Ks):
+        return core.depthwise_conv2d(x, Ks, b, stride=stride, pad=pad, pad_mode=pad_mode,
+                                     dilation=dilation)
+    N, C, H, Wd = x.shape
+    if Ks.strides[0] == 0 or all(np.array_equal(Ks[0], k) for k in Ks[1:]):
+        # the C planes are N·C one-channel images
+        y = _single(x.reshape(N * C, 1, H, Wd), Ks[0][None, None], None, g, pad_mode)
+        out = y.reshape(N, C, g.out_h, y.shape[-1])  # a view when filter_planes gave one
+    else:
+        out = np.empty((N, C, g.out_h, g.out_w), np.float32)
+        for c in range(C):
+            out[:, c:c + 1] = _single(x[:, c:c + 1], Ks[c][None, None], None, g, pad_mode)
+    if b is not None:
+        out += core.bias_vector(b, C)[None, :, None, None]
+    return out
