@@ -58,7 +58,7 @@ def depthwise_args(x: np.ndarray, K: np.ndarray, stride: Pair, pad: Pair,
 
 def blocks(N: int, out_h: int, per_row: int, io_bytes: int) -> tuple[int, int]:
     """(images, output rows) per block: at most BLOCK_BYTES and 0.45 × (input + output) bytes
-    of columns (but at least one row), rows spread evenly over the blocks."""
+    of temporaries (but at least one row), rows spread evenly over the blocks."""
     budget = min(BLOCK_BYTES, max(int(0.45 * io_bytes), per_row))
     rows = max(1, min(out_h, budget // max(per_row, 1)))
     rows = -(-out_h // -(-out_h // rows))
@@ -80,15 +80,17 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *,
     col_W = W.reshape(FN, -1).T  # (C·FH·FW, FN)
     img = pad2d(x, g.pad, pad_mode)
     out = np.empty((N, FN, out_h, out_w), np.float32)
-    # per output row: the col rows, twice (the book's transpose copies them once more)
-    nb, rows = blocks(N, out_h, 2 * col_W.shape[0] * out_w * 4, x.nbytes + out.nbytes)
+    # bytes per output row: its col rows twice (the book's transpose copies them) and y's row
+    per_row = (2 * col_W.shape[0] + FN) * out_w * 4
+    nb, rows = blocks(N, out_h, per_row, x.nbytes + out.nbytes)
     sh, reach = g.stride[0], (g.FH - 1) * g.dilation[0] + 1
     for n0 in range(0, N, nb):
         for r0 in range(0, out_h, rows):
             R = min(rows, out_h - r0)
             part = img[n0:n0 + nb, :, r0 * sh:(r0 + R - 1) * sh + reach]
             col = windows_to_col(part, g, R)
-            y = col @ col_W
+            with np.errstate(invalid="ignore"):  # 0·NaN and 0·∞ are NaN, as they should be
+                y = col @ col_W
             y += bias
             out[n0:n0 + nb, :, r0:r0 + R] = y.reshape(-1, R, out_w, FN).transpose(0, 3, 1, 2)
     return out

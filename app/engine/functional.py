@@ -13,21 +13,7 @@ from .pool import avg_pool2d, max_pool2d
 from .util import col2im, im2col
 
 __all__ = [
-    "PAD_MODES",
-    "Geometry",
-    "GeometryError",
-    "Pair",
-    "affine",
-    "avg_pool2d",
-    "col2im",
-    "conv2d",
-    "conv_geometry",
-    "depthwise_conv2d",
-    "f32",
-    "im2col",
-    "max_pool2d",
-    "pad2d",
-    "pair",
-    "relu",
+    "PAD_MODES", "Geometry", "GeometryError", "Pair", "affine", "avg_pool2d", "col2im", "conv2d",
+    "conv_geometry", "depthwise_conv2d", "f32", "im2col", "max_pool2d", "pad2d", "pair", "relu",
     "softmax",
 ]

@@ -59,11 +59,11 @@ class Param:
                               limit=self.limit)
         try:
             v = float(value)
-        except OverflowError:  # an int past float's range (e.g. 400 digits) is out of range too
-            v = math.copysign(math.inf, value)
+        except OverflowError:  # an int past float's range (e.g. 400 digits): out of range too
+            raise KernelError(f"{self.name} (an integer of {int(value).bit_length()} bits) is "
+                              f"outside {self.limit}", field=self.name, limit=self.limit) from None
         if not math.isfinite(v) or v < self.min or v > self.max:
-            shown = _fmt(v) if math.isfinite(v) else f"{str(value)[:12]}… ({len(str(value))} chars)"
-            raise KernelError(f"{self.name}={shown} is outside {self.limit}", field=self.name,
+            raise KernelError(f"{self.name}={_fmt(v)} is outside {self.limit}", field=self.name,
                               limit=self.limit)
         if self.kind == "int":
             if v != int(v) or (int(v) - int(self.min)) % int(self.step):

@@ -106,3 +106,45 @@ def test_unknown_kernel() -> None:
         get_kernel("blur-everything")
     assert e.value.field == "kernel" and e.value.limit is None
     assert "gaussian" in str(e.value)
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), 10**309, 2**1024])
+@pytest.mark.parametrize(("kid", "name"), [("gaussian", "size"), ("gaussian", "sigma"),
+                                           ("motion-blur", "angle")])
+def test_huge_integers_are_out_of_range_not_overflow(kid: str, name: str, value: int) -> None:
+    """A 400-digit integer is refused like any other out-of-range value (issue 16, item 5)."""
+    spec = CATALOGUE[kid]
+    limit = next(p for p in spec.params if p.name == name).limit
+    with pytest.raises(KernelError, match="outside") as e:
+        get_kernel(kid, **{name: value})
+    assert e.value.field == name and e.value.limit == limit
+    assert len(str(e.value)) < 120  # the message does not echo 400 digits
+
+
+def test_integer_limits_around_float_range() -> None:
+    """size at LIMIT (31) builds, LIMIT + 2 (the next odd) and 10**400 are refused."""
+    assert get_kernel("box-blur", size=31).shape == (31, 31)
+    for v in (33, 10**400):
+        with pytest.raises(KernelError) as e:
+            get_kernel("box-blur", size=v)
+        assert e.value.field == "size" and e.value.limit == "3..31 (odd)"
+
+
+def test_names_live_in_kernels_json_and_no_japanese_in_engine_python() -> None:
+    """Every entry's text comes from kernels.json (both languages); no Japanese in *.py."""
+    import json
+    import re
+    from pathlib import Path
+
+    engine = Path(__file__).resolve().parents[2] / "app" / "engine"
+    entries = json.loads((engine / "kernels.json").read_text(encoding="utf-8"))
+    assert [e["id"] for e in entries] and {e["id"] for e in entries} == set(CATALOGUE)
+    for e in entries:
+        s = CATALOGUE[e["id"]]
+        assert (s.name_en, s.name_ja, s.description_ja) == (e["name_en"], e["name_ja"],
+                                                            e["description_ja"])
+        assert all(p["label_en"] and p["label_ja"] for p in e["params"])
+    japanese = re.compile("[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
+    offenders = [p.relative_to(engine).as_posix() for p in engine.rglob("*.py")
+                 if japanese.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -23,7 +23,8 @@ from .gemm import conv2d_gemm
 def finite(*arrays: np.ndarray) -> bool:
     """Whether every value is finite, from one float32 sum per array (no temporary arrays;
     a sum that overflows to ±∞ only sends finite data to the core path, never the reverse)."""
-    return all(bool(np.isfinite(np.sum(a, dtype=np.float32))) for a in arrays)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return all(bool(np.isfinite(np.sum(a, dtype=np.float32))) for a in arrays)
 
 
 def channel_factor(Wc: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
