@@ -2,8 +2,10 @@
 
 One line per workload: our median, each reference's median and our ratio to it (ours / theirs,
 lower is better) with the issue's target beside it, and our peak extra memory (tracemalloc) as a
-multiple of input + output bytes. Medians are of thread CPU time (robust on a shared machine;
-every library runs single-threaded on the calling thread); [wall …] is the wall-clock ratio.
+multiple of input + output bytes. Convolutions also run the engine's core (app/engine/conv.py,
+the book's blocked im2col): "core" is what the fast path taken (named in [..]) buys over it.
+Medians are of thread CPU time (robust on a shared machine; every library runs single-threaded
+on the calling thread); [wall …] is the wall-clock ratio.
 Run: python -m bench.engine [name filter ...]
 """
 
@@ -15,7 +17,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.engine import avg_pool2d, conv2d, depthwise_conv2d, get_kernel, max_pool2d, relu
+from app.engine import (
+    avg_pool2d,
+    conv,
+    conv2d,
+    depthwise_conv2d,
+    fast,
+    get_kernel,
+    max_pool2d,
+    relu,
+)
+from app.engine.fast import slabs
 
 from .common import ms, peak_extra_bytes, pin_threads, round_robin, verdict
 
@@ -40,8 +52,29 @@ def _conv_workload(name: str, x: np.ndarray, W: np.ndarray, b: np.ndarray | None
     xt, Wt = torch.from_numpy(x), torch.from_numpy(W)
     bt = None if b is None else torch.from_numpy(b)
     return Workload(name, lambda: conv2d(x, W, b, stride=stride, pad=pad),
-                    {"torch": lambda: F.conv2d(xt, Wt, bt, stride=stride, padding=pad)},
+                    {"torch": lambda: F.conv2d(xt, Wt, bt, stride=stride, padding=pad),
+                     "core": lambda: conv.conv2d(x, W, b, stride=stride, pad=pad)},
                     targets, in_bytes=x.nbytes)
+
+
+def fast_paths(fn: Callable[[], object]) -> list[str]:
+    """Which fast paths one call of fn takes (names of app/engine/fast modules)."""
+    taken: list[str] = []
+    spots = [(slabs, "slab_conv", "slabs"), (fast, "filter_planes", "filters"),
+             (fast, "conv2d_gemm", "gemm")]
+    real = [getattr(mod, attr) for mod, attr, _ in spots]
+
+    def spy(f: Callable[..., object], label: str) -> Callable[..., object]:
+        return lambda *a, **k: taken.append(label) or f(*a, **k)
+
+    for (mod, attr, label), f in zip(spots, real, strict=True):
+        setattr(mod, attr, spy(f, label))
+    try:
+        fn()
+    finally:
+        for (mod, attr, _), f in zip(spots, real, strict=True):
+            setattr(mod, attr, f)
+    return sorted(set(taken)) or ["core"]
 
 
 def _filter_workloads(rng: np.random.Generator) -> list[Workload]:
@@ -63,6 +96,14 @@ def _filter_workloads(rng: np.random.Generator) -> list[Workload]:
                            pad=1, targets={"cv2": 2.0})
         w.refs["cv2"] = lambda K=K: cv2.filter2D(gray[0, 0], -1, K, borderType=border)
         out.append(w)
+    small = np.ascontiguousarray(gray[:, :, :512, :512])
+    for label, K in (("15×15 gaussian σ3", get_kernel("gaussian", size=15, sigma=3.0)),
+                     ("31×31 box blur", get_kernel("box-blur", size=31))):
+        p = K.shape[0] // 2  # large catalogue kernels: the shift-and-add path (filters.py)
+        w = _conv_workload(f"gray 512² {label}, pad {p}", small, K[None, None], None, pad=p,
+                           targets={})
+        w.refs["cv2"] = lambda K=K: cv2.filter2D(small[0, 0], -1, K, borderType=border)
+        out.append(w)
     # W2: OpenCV has no C → 1 filter; its equivalent is one filter2D per channel, summed (dense
     # weights), or filter2D of the channel sum when every channel has the same kernel.
     W2 = np.broadcast_to(gauss, (1, 3, 3, 3)).copy()
@@ -81,7 +122,8 @@ def _filter_workloads(rng: np.random.Generator) -> list[Workload]:
         "depthwise RGB 1024², same 3×3 gaussian, pad 1",
         lambda: depthwise_conv2d(rgb, gauss, pad=1),
         {"torch": lambda: F.conv2d(xt, Kt, padding=1, groups=3),
-         "cv2": lambda: cv2.filter2D(rgb_hwc, -1, gauss, borderType=border)},
+         "cv2": lambda: cv2.filter2D(rgb_hwc, -1, gauss, borderType=border),
+         "core": lambda: conv.depthwise_conv2d(rgb, gauss, pad=1)},
         {"cv2": 2.0}, in_bytes=rgb.nbytes))
     return out
 
@@ -127,7 +169,8 @@ def run(w: Workload) -> str:
     result = w.ours()
     peak = peak_extra_bytes(w.ours)
     io = w.in_bytes + result.nbytes
-    parts = [f"{w.name:<44}", f"ours {ms(times['ours']):>9}"]
+    name = f"{w.name} [{'+'.join(fast_paths(w.ours))}]" if "core" in w.refs else w.name
+    parts = [f"{name:<44}", f"ours {ms(times['ours']):>9}"]
     for ref in w.refs:
         ratio = times["ours"] / times[ref]
         wall = times["ours:wall"] / times[f"{ref}:wall"]

@@ -4,8 +4,7 @@ The fast path for one kernel on an image (a blur on a photo; depthwise; C → FN
 the same weight are summed before one multiply, weights ±1 need no multiply, zero taps are
 skipped, and a rank-1 kernel (box, Gaussian, Sobel, …) runs as a row pass then a column pass.
 The image is processed in blocks of rows of about BLOCK_BYTES, so each pass stays in cache;
-with zero padding each block is padded on the fly (no padded copy of the whole image), and a
-rank-1 kernel with "same" zero padding skips even that copy (separable.py).
+with zero padding each block is padded on the fly (no padded copy of the whole image).
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..geometry import Geometry, conv_geometry, pad2d
-from . import separable
+from ..geometry import Geometry, pad2d
 
 BLOCK_BYTES = 256 << 10
 Groups = list[tuple[float, list[int]]]
@@ -211,12 +209,6 @@ def filter_planes(x: np.ndarray, weights: np.ndarray, g: Geometry, mode: str = "
     sh, dh, FH = g.stride[0], g.dilation[0], g.FH
     flat = g.stride == (1, 1)
     scale, groups, sep, _ = strategy(weights, flat)
-    if sep is not None and mix is None and separable.applies(g, mode, x.shape[-1]):
-        out = separable.separable_same(x, *sep, scale, g, accumulate, BLOCK_BYTES)
-        _fix_edges(out, x, weights, g)
-        if bias is not None:
-            out += np.float32(np.asarray(bias).ravel()[0])
-        return out
     Wp = x.shape[-1] + 2 * g.pad[1]
     nplanes = 1 if mix is not None else C
     R = max(1, min(OH, BLOCK_BYTES // (4 * Wp * nplanes)))
@@ -250,15 +242,6 @@ def filter_planes(x: np.ndarray, weights: np.ndarray, g: Geometry, mode: str = "
     if bias is not None:
         wide += np.float32(np.asarray(bias).ravel()[0])
     return wide[..., :OW]
-
-
-def _fix_edges(out: np.ndarray, x: np.ndarray, weights: np.ndarray, g: Geometry) -> None:
-    """Recompute the PW outermost output columns on each side (separable_same leaves them
-    wrong) from strips 2·PW wide, with the general path."""
-    pw, W = g.pad[1], x.shape[-1]
-    gs = conv_geometry(x.shape[-2], 2 * pw, g.FH, g.FW, pad=g.pad, dilation=g.dilation)
-    out[..., :pw] = filter_planes(x[..., :2 * pw], weights, gs)[..., :pw]
-    out[..., W - pw:] = filter_planes(x[..., W - 2 * pw:], weights, gs)[..., pw:]
 
 
 def _flat(s: np.ndarray, step: int, L: int, k: int) -> np.ndarray:
