@@ -130,9 +130,9 @@ class Network:
             stages.append(Stage(spec["name"], spec["type"], out))
         return stages
 
-    def predict(self, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
-        """Probabilities (N, classes) for x (N, C, H, W) (or one image), in chunks of batch_size.
-        Thread-safe, like forward_stages."""
+    def predict(self, x: np.ndarray, batch_size: int = 100) -> np.ndarray:
+        """Probabilities (N, classes) for x (N, C, H, W) (or one image), in chunks of batch_size
+        (the book's im2col of slide4-cnn's conv2 is ~45 MiB per 100 images). Thread-safe."""
         x = self._batch(x)
         parts = []
         for i in range(0, len(x), batch_size):
@@ -142,7 +142,7 @@ class Network:
             parts.append(out)
         return np.concatenate(parts, axis=0)
 
-    def accuracy(self, x: np.ndarray, t: np.ndarray, batch_size: int = 500) -> float:
+    def accuracy(self, x: np.ndarray, t: np.ndarray, batch_size: int = 100) -> float:
         """Fraction of x whose most probable class equals the label t (N,)."""
         return float((self.predict(x, batch_size).argmax(axis=1) == np.asarray(t)).mean())
 

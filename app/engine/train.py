@@ -84,7 +84,7 @@ def lr_at(config: TrainConfig, step: int, total: int) -> float:
 
 
 def evaluate(net: Network, x: np.ndarray, t: np.ndarray,
-             batch_size: int = 500) -> tuple[float, float]:
+             batch_size: int = 100) -> tuple[float, float]:
     """(mean cross-entropy, accuracy) of net on x (N, C, H, W) with labels t (N,)."""
     probs = net.predict(x, batch_size)
     loss = float(-np.log(probs[np.arange(len(t)), t] + 1e-7).mean())
