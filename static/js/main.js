@@ -2,12 +2,12 @@
 // Boot: language, tabs, language toggle, toast; then mount every view present in the page
 // (static/js/views/<id>/index.js exporting mount(root)).
 import { onNotify, onViewRequest } from "./lib/app.js";
+import { all } from "./lib/dom.js";
 import { detectLanguage, onLanguageChange, setLanguage } from "./lib/i18n.js";
 import { getParam, setParams } from "./lib/url.js";
 
 function setupTabs() {
-  /** @type {HTMLElement[]} */
-  const tabs = [...document.querySelectorAll('[role="tab"][data-tab]')];
+  const tabs = all('[role="tab"][data-tab]');
   /** @param {string | undefined | null} id */
   const show = (id, { focus = false } = {}) => {
     const tab = tabs.find((t) => t.dataset.tab === id) ?? tabs[0];
@@ -40,8 +40,7 @@ function setupTabs() {
 }
 
 function setupLanguageToggle() {
-  /** @type {HTMLElement[]} */
-  const buttons = [...document.querySelectorAll(".lang-btn[data-lang]")];
+  const buttons = all(".lang-btn[data-lang]");
   /** @param {string} lang */
   const mark = (lang) => buttons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === lang)));
   for (const b of buttons) {
@@ -66,8 +65,7 @@ function setupToast() {
 }
 
 async function mountViews() {
-  /** @type {HTMLElement[]} */
-  const sections = [...document.querySelectorAll("section[data-view]")];
+  const sections = all("section[data-view]");
   await Promise.all(sections.map(async (root) => {
     try {
       const mod = await import(`./views/${root.dataset.view}/index.js`);

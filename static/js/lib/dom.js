@@ -43,3 +43,8 @@ export function readInt(input, lo, hi, fallback) {
 /** The element of root with data-role="role" (views find their controls this way).
  *  @param {ParentNode} root @returns {(role: string) => any} */
 export const byRole = (root) => (role) => root.querySelector(`[data-role="${role}"]`);
+
+/** Every element matching selector under root, as an array.
+ *  @param {string} selector @param {ParentNode} [root] @returns {HTMLElement[]} */
+export const all = (selector, root = document) =>
+  [.../** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll(selector))];

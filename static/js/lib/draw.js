@@ -72,3 +72,12 @@ export function drawRgb(canvas, values, h, w) {
   g.putImageData(img, 0, 0);
   return canvas;
 }
+
+/** The [row, col] of a rows×cols map drawn in element `target` under a pointer event, clamped to
+ *  the map. @param {MouseEvent} ev @param {Element} target @param {number} rows @param {number} cols */
+export function cellAt(ev, target, rows, cols) {
+  const rect = target.getBoundingClientRect();
+  const r = Math.floor(((ev.clientY - rect.top) / rect.height) * rows);
+  const c = Math.floor(((ev.clientX - rect.left) / rect.width) * cols);
+  return [Math.min(rows - 1, Math.max(0, r)), Math.min(cols - 1, Math.max(0, c))];
+}

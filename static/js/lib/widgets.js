@@ -1,3 +1,4 @@
+// @ts-check
 // Widgets of the teaching views: a map as a captioned figure, number grids as tables tinted with
 // the colour scales, shape blocks (cuboids) as SVG, operators between them.
 import { scaleFor } from "./colorscale.js";
@@ -6,14 +7,17 @@ import { drawMap, extent, mapScale } from "./draw.js";
 import { fixed } from "./format.js";
 
 /** RGB for v under a scale ("diverging" | "sequential") over a map whose range is [lo, hi]:
- * the contract's colour scales (lib/colorscale.js), so the views match the server's PNGs. */
-export function colour(v, scale, lo, hi) {
+ * the contract's colour scales (lib/colorscale.js), so the views match the server's PNGs.
+ * @param {number} v @param {string} scale @param {number} lo @param {number} hi */
+function colour(v, scale, lo, hi) {
   const sc = scaleFor(lo, hi, scale);
   const i = sc.toIndex(v) * 3;
   return [sc.lut[i], sc.lut[i + 1], sc.lut[i + 2]];
 }
 
-/** A figure: canvas of a map with a caption and its min/max; opts as lib/draw.js mapScale. */
+/** A figure: canvas of a map with a caption and its min/max; opts as lib/draw.js mapScale.
+ *  @param {ArrayLike<number>} values @param {number} h @param {number} w @param {string} caption
+ *  @param {{kind?: string, lo?: number, hi?: number}} [opts] */
 export function mapFigure(values, h, w, caption, opts = {}) {
   const canvas = drawMap(el("canvas", { class: "vw-map", role: "img", "aria-label": caption }), values, h, w,
     mapScale(values, opts));
@@ -23,7 +27,10 @@ export function mapFigure(values, h, w, caption, opts = {}) {
       el("span", { class: "vw-range" }, `${fixed(lo, 3)} … ${fixed(hi, 3)}`)));
 }
 
-/** A table of numbers (h × w); cellClass(y, x) adds classes; data-r / data-c on every cell. */
+/** A table of numbers (h × w); cellClass(y, x) adds classes; data-r / data-c on every cell.
+ *  @param {ArrayLike<number>} values @param {number} h @param {number} w
+ *  @param {{digits?: number, cellClass?: (y: number, x: number) => string | null, label?: string,
+ *    tint?: boolean}} [opts] */
 export function numberGrid(values, h, w, { digits = 2, cellClass, label, tint = true } = {}) {
   const [lo, hi] = extent(values);
   const scale = lo < 0 ? "diverging" : "sequential";
@@ -47,7 +54,9 @@ export function numberGrid(values, h, w, { digits = 2, cellClass, label, tint = 
   return table;
 }
 
-/** An SVG cuboid for a (C, H, W) block: depth drawn from C, face from H and W, label under it. */
+/** An SVG cuboid for a (C, H, W) block: depth drawn from C, face from H and W, label under it.
+ *  @param {{c?: number, h: number, w: number, label: string, sub?: string, hue?: number,
+ *    maxPx?: number}} block */
 export function block({ c = 1, h, w, label, sub, hue = 210, maxPx = 90 }) {
   const s = maxPx / Math.max(h, w, 1);
   const fw = Math.max(8, w * s);
@@ -58,9 +67,10 @@ export function block({ c = 1, h, w, label, sub, hue = 210, maxPx = 90 }) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  svg.setAttribute("width", W);
-  svg.setAttribute("height", H);
+  svg.setAttribute("width", String(W));
+  svg.setAttribute("height", String(H));
   svg.setAttribute("aria-hidden", "true");
+  /** @param {number[][]} pts @param {string} fill */
   const poly = (pts, fill) => {
     const p = document.createElementNS(ns, "polygon");
     p.setAttribute("points", pts.map((q) => q.join(",")).join(" "));
@@ -78,7 +88,7 @@ export function block({ c = 1, h, w, label, sub, hue = 210, maxPx = 90 }) {
     el("figcaption", {}, el("span", { class: "vw-shape" }, label), sub ? el("span", { class: "vw-sub" }, sub) : null));
 }
 
-/** An operator between blocks (⊛, →, +). */
+/** An operator between blocks (⊛, →, +). @param {string} symbol */
 export function op(symbol) {
   return el("span", { class: "vw-op", "aria-hidden": "true" }, symbol);
 }

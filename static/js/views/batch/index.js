@@ -1,3 +1,4 @@
+// @ts-check
 // View "batch" (slide 14): N images in one multipart request (one `image` part each) →
 // (N, C, H, W) ⊛ (FN, C, 3, 3) → (N, FN, OH, OW); every image's maps in a grid.
 
@@ -5,7 +6,7 @@ import { convolve, getSamples, sampleBlob, stage } from "../../lib/api.js";
 import { clear, el, readInt } from "../../lib/dom.js";
 import { drawRgb } from "../../lib/draw.js";
 import { shapeText } from "../../lib/format.js";
-import { getLanguage } from "../../lib/i18n.js";
+import { localized } from "../../lib/i18n.js";
 import { plane, squarePng } from "../../lib/images.js";
 import { openView } from "../../lib/view.js";
 import { block, mapFigure, op } from "../../lib/widgets.js";
@@ -29,7 +30,7 @@ export async function mount(root) {
   /** A sample's name in the interface language (the API's name_en / name_ja). */
   const sampleName = (id) => {
     const s = samples.find((x) => x.id === id);
-    const name = s && (getLanguage() === "ja" ? s.name_ja : s.name_en);
+    const name = s && localized(s, "name");
     return name || t(`views.samples.${id}`);
   };
 
@@ -59,10 +60,8 @@ export async function mount(root) {
     await boxesReady;  // the sample checkboxes decide the batch: never compute without them
     const items = await chosen();
     if (!items.length) { result = null; $("error").textContent = t("views.batch.none"); render(); return; }
-    const pngs = await Promise.all(items.map((it, i) => squarePng(it.blob, side).then((b) => {
-      b.name = `batch-${i}.png`;
-      return b;
-    })));
+    const pngs = await Promise.all(items.map((it, i) => squarePng(it.blob, side)
+      .then((b) => new File([b], `batch-${i}.png`, { type: "image/png" }))));
     const color = $("color").value;
     const resp = await convolve(pngs, { color, kernel: bank(color === "rgb" ? 3 : 1), bias: [0, 0],
       pad: readInt($("pad"), 0, 4, 1), stride: readInt($("stride"), 1, 4, 1) });

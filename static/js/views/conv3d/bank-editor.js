@@ -1,8 +1,10 @@
+// @ts-check
 // The filter-bank editor of the 3-D convolution view: FN filters × C channels of FH×FW number inputs,
 // a bias per filter, a preset per filter (a catalogue kernel copied into every channel).
 
 import { kernelWeights } from "../../lib/api.js";
 import { clear, el } from "../../lib/dom.js";
+import { localized, t } from "../../lib/i18n.js";
 
 const CH = ["R", "G", "B"];
 
@@ -37,10 +39,10 @@ function applyPreset(filter, weights) {
 }
 
 /**
- * Render the editor into `host`. onChange() fires after any edit. t: translator, lang: "en"|"ja",
+ * Render the editor into `host` in the interface language. onChange() fires after any edit.
  * catalogue: /api/kernels entries (only those of size k are offered as presets).
  */
-export function renderBank(host, bank, k, { t, lang, catalogue, onChange }) {
+export function renderBank(host, bank, k, { catalogue, onChange }) {
   clear(host);
   const presets = (catalogue || []).filter((e) => {
     const w = kernelWeights(e);
@@ -49,12 +51,12 @@ export function renderBank(host, bank, k, { t, lang, catalogue, onChange }) {
   bank.forEach((filter, f) => {
     const select = el("select", { "aria-label": t("views.conv3d.presetFor", { f: f + 1 }) },
       el("option", { value: "" }, t("views.conv3d.presetPick")),
-      ...presets.map((e) => el("option", { value: e.id }, lang === "ja" ? (e.name_ja || e.id) : (e.name_en || e.id))));
+      ...presets.map((e) => el("option", { value: e.id }, localized(e, "name") || e.id)));
     select.addEventListener("change", () => {
       const entry = presets.find((e) => e.id === select.value);
       if (!entry) return;
       applyPreset(filter, kernelWeights(entry));
-      renderBank(host, bank, k, { t, lang, catalogue, onChange });
+      renderBank(host, bank, k, { catalogue, onChange });
       onChange();
     });
     const bias = el("input", { type: "number", step: "0.05", value: filter.b, "data-role": `bias-${f}`,

@@ -1,3 +1,4 @@
+// @ts-check
 // View "conv3d" (slides 11–13): an RGB image ⊛ a bank of FN filters (FN, 3, FH, FW) + bias (FN, 1, 1).
 // Two API calls on the same image: the real bank (→ the output maps) and a bank of FN·3 one-channel
 // filters (→ the per-channel partial maps). The page adds the partials and the bias and checks the sum
@@ -6,9 +7,9 @@
 import { convolve, kernels, stage } from "../../lib/api.js";
 import { clear, el, readInt } from "../../lib/dom.js";
 import { fixed, shapeText } from "../../lib/format.js";
-import { getLanguage } from "../../lib/i18n.js";
 import { plane } from "../../lib/images.js";
 import { openView } from "../../lib/view.js";
+import { cellAt } from "../../lib/draw.js";
 import { block, mapFigure, op } from "../../lib/widgets.js";
 import { defaultBank, renderBank, resizeBank } from "./bank-editor.js";
 
@@ -128,9 +129,7 @@ export async function mount(root) {
           t("views.conv3d.check", { diff: diff.toExponential(1) }))));
     }
     host.querySelectorAll("canvas").forEach((cv) => cv.addEventListener("click", (ev) => {
-      const rect = cv.getBoundingClientRect();
-      $("py").value = Math.floor(((ev.clientY - rect.top) / rect.height) * cv.height);
-      $("px").value = Math.floor(((ev.clientX - rect.left) / rect.width) * cv.width);
+      [$("py").value, $("px").value] = cellAt(ev, cv, cv.height, cv.width);
       state.probed = true;
       renderProbe();
     }));
@@ -158,7 +157,7 @@ export async function mount(root) {
 
   function renderEditor() {
     renderBank($("bank"), state.bank, state.k,
-      { t, lang: getLanguage(), catalogue: state.catalogue, onChange: view.refresh });
+      { catalogue: state.catalogue, onChange: view.refresh });
   }
 
   function render() {

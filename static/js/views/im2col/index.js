@@ -1,10 +1,11 @@
+// @ts-check
 // View "im2col": a small crop of the current image unrolled into the patch matrix (OH·OW, C·FH·FW),
 // times the filter matrix (C·FH·FW, FN), reshaped into (FN, OH, OW) and checked against the API's
 // convolution of the same crop; for the whole image, the sizes and float32 memory of those matrices.
 
 import { convolve, convolveArray, geometry, stage } from "../../lib/api.js";
 import { clear, el, readInt } from "../../lib/dom.js";
-import { drawMap, drawRgb, mapScale } from "../../lib/draw.js";
+import { cellAt, drawMap, drawRgb, mapScale } from "../../lib/draw.js";
 import { bytesText, shapeText } from "../../lib/format.js";
 import { busiestWindow, plane, toRows } from "../../lib/images.js";
 import { getParam } from "../../lib/url.js";
@@ -156,9 +157,7 @@ export async function mount(root) {
   ["cy", "cx"].forEach((r) => $(r).addEventListener("change", () => { userCrop = true; }));
   $("picker").addEventListener("click", (ev) => {
     if (!image) return;
-    const rect = ev.target.getBoundingClientRect();
-    $("cy").value = Math.floor(((ev.clientY - rect.top) / rect.height) * image.shape[2]);
-    $("cx").value = Math.floor(((ev.clientX - rect.left) / rect.width) * image.shape[3]);
+    [$("cy").value, $("cx").value] = cellAt(ev, $("picker"), image.shape[2], image.shape[3]);
     userCrop = true;
     view.refresh();
   });

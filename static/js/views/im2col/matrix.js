@@ -1,3 +1,4 @@
+// @ts-check
 // im2col on the client, for a small crop only (the numbers shown in the im2col view; the API's
 // convolution of the same crop is the check). Layout as in the book: rows = output positions
 // (OH·OW, row-major), columns = C·FH·FW (channel, then kernel row, then kernel column).

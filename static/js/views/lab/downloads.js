@@ -1,3 +1,4 @@
+// @ts-check
 // Downloads: any map as PNG (native resolution), the raw output as NPY, the request as curl.
 
 /** Save a Blob under a file name through a temporary link. */

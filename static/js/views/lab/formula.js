@@ -1,3 +1,4 @@
+// @ts-check
 // The output-size formula of slide 10 with the user's numbers, and what is never covered.
 //   OH = (H + 2P − FH) / S + 1, with FH replaced by dilation·(FH − 1) + 1 when dilated.
 

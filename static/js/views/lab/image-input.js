@@ -1,3 +1,4 @@
+// @ts-check
 // Bringing an image: sample list, file picker, drag-and-drop, paste, webcam snapshot.
 // onImage({blob, name, source, sample}) for every new image; errors go to showError(message).
 import { getSamples, sampleBlob } from "../../lib/api.js";

@@ -1,9 +1,9 @@
+// @ts-check
 // The filter lab: image + filter + padding/stride/dilation + ReLU + pooling → every stage drawn,
 // the slide-10 formula, the inspector, downloads; the whole setup lives in the URL.
 import { convolve, decodeValues, kernels } from "../../lib/api.js";
 import { notify, onLabSetupRequest, publishLabSetup, setImage, app } from "../../lib/app.js";
 import { debounce } from "../../lib/events.js";
-import { roundTo } from "../../lib/format.js";
 import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
 import { setParams } from "../../lib/url.js";
@@ -13,7 +13,7 @@ import { createImageInput } from "./image-input.js";
 import { createInspection } from "./inspect.js";
 import { createKernelEditor } from "./kernel-editor.js";
 import { renderPipeline, stageData } from "./pipeline.js";
-import { readSetup, setupToParams } from "./setup.js";
+import { fmtNum, readSetup, setupToParams } from "./setup.js";
 
 export const MAX_IMAGE_SIDE = 160;   // uploads are resized so the long side fits (the API says so)
 const FIELD_GROUPS = {   // API error field segment → the control it belongs to
@@ -71,7 +71,7 @@ export async function mount(root) {
     };
   }
   // A learned bias (e.g. -0.06127064675092697) shown to 6 decimals, the URL's precision; -0 → 0.
-  const fmtBias = (v) => (typeof v === "number" && Number.isFinite(v) ? String(roundTo(v, 6)) : v);
+  const fmtBias = (v) => (typeof v === "number" && Number.isFinite(v) ? fmtNum(v) : v);
   function writeForm(s) {
     editor.set(s);
     $("#lab-bias").value = fmtBias(s.bias); $("#lab-pad").value = s.pad; $("#lab-padmode").value = s.padMode;

@@ -1,4 +1,6 @@
+// @ts-check
 // Wiring of the inspector in the lab: click / hover / keyboard on the conv and ReLU maps.
+import { cellAt } from "../../lib/draw.js";
 import { t } from "../../lib/i18n.js";
 import { drawInputOverlay, drawPixelMarker, inspect, renderInspector } from "./inspector.js";
 import { inspectPool, renderPoolInspector } from "./pool-inspector.js";
@@ -40,10 +42,8 @@ export function createInspection(root) {
   }
 
   function pixelAt(e, m, d) {
-    const rect = m.canvas.getBoundingClientRect();
-    const j = Math.floor(((e.clientX - rect.left) / rect.width) * d.W);
-    const i = Math.floor(((e.clientY - rect.top) / rect.height) * d.H);
-    return { i: Math.min(d.H - 1, Math.max(0, i)), j: Math.min(d.W - 1, Math.max(0, j)) };
+    const [i, j] = cellAt(e, m.canvas, d.H, d.W);
+    return { i, j };
   }
 
   function wire(stage, m) {

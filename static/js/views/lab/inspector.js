@@ -1,3 +1,4 @@
+// @ts-check
 // The inspector: for output pixel (c, i, j) of the conv (or ReLU) map, its receptive field on the
 // padded input, the patch, the kernel, their products, Σ + bias, checked against the server.
 //   out[c, i, j] = Σ_u Σ_v xpad[c', i·S + u·D, j·S + v·D] · K[u, v] + b[c]

@@ -1,6 +1,7 @@
+// @ts-check
 // The filter catalogue (presets grouped by category) and the kernel grid editor (1×1 … 11×11).
 import { roundTo } from "../../lib/format.js";
-import { getLanguage as lang, t } from "../../lib/i18n.js";
+import { localized, t } from "../../lib/i18n.js";
 
 export const MAX_SIDE = 11;
 export const CATEGORIES = ["smoothing", "sharpening", "edge", "other"];
@@ -29,7 +30,7 @@ export function createKernelEditor(els, onChange) {
       const group = document.createElement("optgroup");
       group.label = t(`lab.filter.categories.${cat}`);
       for (const k of catalogue.filter((x) => x.category === cat)) {
-        group.append(new Option(lang() === "ja" ? k.name_ja : k.name_en, k.id));
+        group.append(new Option(localized(k, "name"), k.id));
       }
       if (group.children.length) els.select.append(group);
     }
@@ -39,8 +40,7 @@ export function createKernelEditor(els, onChange) {
 
   function describe() {
     const k = presetById(state.kernel);
-    els.desc.textContent = k ? (lang() === "ja" ? k.description_ja : k.description_en)
-      : t("lab.filter.customHint");
+    els.desc.textContent = k ? localized(k, "description") : t("lab.filter.customHint");
   }
 
   function drawGrid() {
@@ -72,7 +72,7 @@ export function createKernelEditor(els, onChange) {
       const id = `lab-kparam-${p.name}`;
       const label = document.createElement("label");
       label.htmlFor = id;
-      label.textContent = lang() === "ja" ? p.label_ja : p.label_en;
+      label.textContent = localized(p, "label");
       const input = document.createElement("input");
       Object.assign(input, { type: "number", id, min: String(p.min), step: String(p.step) });
       // Sizes (odd/even integer steps) stop at the grid's 11 so the result stays editable.

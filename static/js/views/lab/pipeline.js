@@ -1,3 +1,4 @@
+// @ts-check
 // The pipeline input → conv → ReLU → pool: one card per stage, each map on a canvas at its true
 // aspect with its shape (C, H, W), min, max and a colour-scale legend; channels side by side.
 import { drawLegend, scaleFor } from "../../lib/colorscale.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // The inspector for a pooled pixel: its window on the map before pooling (ReLU or conv), the
 // values in it, max or mean = the server's pooled value, and the receptive field on the input
 // (the union of the conv windows under the pooling window).

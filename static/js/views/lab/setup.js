@@ -1,3 +1,4 @@
+// @ts-check
 // The lab setup <-> query keys:
 import { roundTo } from "../../lib/format.js";
 
@@ -27,8 +28,9 @@ function parseKernel(text) {
   return { kh, kw, values };
 }
 
-/** @param {number} v */
-const fmtNum = (v) => String(roundTo(v, 6));
+/** A number as the URL (and the bias field) writes it: 6 decimals at most, no -0.
+ *  @param {number} v */
+export const fmtNum = (v) => String(roundTo(v, 6));
 
 /** The lab setup from the query string, defaults for anything absent or malformed. */
 export function readSetup(params = new URLSearchParams(location.search)) {

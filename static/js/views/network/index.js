@@ -1,3 +1,4 @@
+// @ts-check
 // View "network" (slide 4, section 7.6): draw a digit, see every layer of a trained CNN, the
 // softmax bars and the predicted digit; a gallery of the learned conv1 filters that sends one
 // to the filter lab (lib/app.js requestLabSetup).

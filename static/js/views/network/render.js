@@ -1,3 +1,4 @@
+// @ts-check
 // Drawing the prediction: the slide-4 chain of layers, every stage's channel maps with the lab's
 // colour legend (the server's previews use the same LUTs and ranges: docs/contracts.md), softmax bars.
 import { drawLegend, scaleFor } from "../../lib/colorscale.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // Counting changed values between two maps at the same positions (the shift experiment).
 
 /** Two values differ when |a − b| > 1e-6 · max(1, |a|, |b|) (float32 rounding is not a change). */

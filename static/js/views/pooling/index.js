@@ -1,10 +1,12 @@
+// @ts-check
 // View "pooling" (slides 15–16): max against average pooling of a feature map (ReLU of a convolution
 // of the current image), which input each max came from, and the shift experiment: the input moved
 // right by k pixels, the conv map and the pooled map compared value by value before and after.
 
 import { convolveArray, kernels, kernelWeights, stage } from "../../lib/api.js";
 import { clear, el, readInt } from "../../lib/dom.js";
-import { getLanguage } from "../../lib/i18n.js";
+import { cellAt } from "../../lib/draw.js";
+import { localized } from "../../lib/i18n.js";
 import { columns, imageValues, window2d } from "../../lib/images.js";
 import { getParam } from "../../lib/url.js";
 import { openView } from "../../lib/view.js";
@@ -70,13 +72,12 @@ export async function mount(root) {
     const x0 = px * size;
     const maps = clear($("maps"));
     const fmap = mapFigure(a.relu.values, H, W, t("views.pooling.featureMap", { h: H, w: W }));
-    const g = fmap.querySelector("canvas").getContext("2d");
+    const canvas = fmap.querySelector("canvas");
+    const g = canvas.getContext("2d");
     g.strokeStyle = "#e4007f";
     g.strokeRect(x0 - 0.5, y0 - 0.5, side + 1, side + 1);
-    fmap.querySelector("canvas").addEventListener("click", (ev) => {
-      const rect = ev.target.getBoundingClientRect();
-      $("ry").value = Math.floor(((ev.clientY - rect.top) / rect.height) * H);
-      $("rx").value = Math.floor(((ev.clientX - rect.left) / rect.width) * W);
+    canvas.addEventListener("click", (ev) => {
+      [$("ry").value, $("rx").value] = cellAt(ev, canvas, H, W);
       st.userRegion = true;
       renderCompare();
     });
@@ -162,7 +163,7 @@ export async function mount(root) {
     const current = select.value || getParam("pooling-kernel") || "sobel-x";
     clear(select);
     const list = st.catalogue.length ? st.catalogue : [{ id: "sobel-x", name_en: "Sobel x", name_ja: "Sobel x" }];
-    for (const e of list) select.append(el("option", { value: e.id, selected: e.id === current }, getLanguage() === "ja" ? e.name_ja : e.name_en));
+    for (const e of list) select.append(el("option", { value: e.id, selected: e.id === current }, localized(e, "name")));
   }
 
   try { st.catalogue = await kernels(); } catch { st.catalogue = []; }

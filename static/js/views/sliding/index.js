@@ -1,3 +1,4 @@
+// @ts-check
 // View "sliding" (slides 6–10): the filter moving over the padded input with the chosen stride while
 // the output fills in, one position per step (play / pause / step / speed). The input is an n×n crop
 // of the current image as 0–255 pixel values; every output value shown is the API's.
@@ -5,7 +6,7 @@
 import { convolveArray, kernels, kernelWeights, stage } from "../../lib/api.js";
 import { clear, el, readInt } from "../../lib/dom.js";
 import { fixed } from "../../lib/format.js";
-import { getLanguage } from "../../lib/i18n.js";
+import { localized } from "../../lib/i18n.js";
 import { busiestWindow, imageValues, toRows, window2d } from "../../lib/images.js";
 import { getParam } from "../../lib/url.js";
 import { openView } from "../../lib/view.js";
@@ -134,7 +135,7 @@ export async function mount(root) {
     clear(select);
     select.append(el("option", { value: "book", selected: current === "book" }, t("views.sliding.bookFilter")));
     for (const e of st.catalogue.filter((c) => kernelWeights(c).length <= 5)) {
-      select.append(el("option", { value: e.id, selected: e.id === current }, getLanguage() === "ja" ? e.name_ja : e.name_en));
+      select.append(el("option", { value: e.id, selected: e.id === current }, localized(e, "name")));
     }
   }
 

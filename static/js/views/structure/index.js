@@ -1,10 +1,11 @@
+// @ts-check
 // View "structure" (slides 4–5): a fully connected layer flattens 28×28 into 784 (neighbours end up
 // 28 apart); a CNN keeps (C, H, W) through its layers: the learned model's real layers from
 // GET /api/models/{id} (output shapes and parameter counts).
 
 import { convolve, getModel, listModels, stage } from "../../lib/api.js";
 import { clear, el } from "../../lib/dom.js";
-import { drawMap, mapScale } from "../../lib/draw.js";
+import { cellAt, drawMap, mapScale } from "../../lib/draw.js";
 import { shapeText } from "../../lib/format.js";
 import { squarePng } from "../../lib/images.js";
 import { openView } from "../../lib/view.js";
@@ -55,15 +56,15 @@ export async function mount(root) {
     if (!st.digit) return;
     const [my, mx] = st.mark;
     const gray = mapScale(st.digit, { kind: "gray", lo: 0, hi: 1 });
-    const marks = [[my, mx, "#e4007f"], [my - 1, mx, "#00a0e9"], [my + 1, mx, "#00a0e9"], [my, mx - 1, "#f39800"], [my, mx + 1, "#f39800"]]
+    const marks = /** @type {[number, number, string][]} */ ([[my, mx, "#e4007f"], [my - 1, mx, "#00a0e9"],
+      [my + 1, mx, "#00a0e9"], [my, mx - 1, "#f39800"], [my, mx + 1, "#f39800"]])
       .filter(([y, x]) => y >= 0 && x >= 0 && y < SIDE && x < SIDE);
     const img = drawMap(el("canvas", { class: "vw-map vw-digit", role: "img", tabindex: 0,
       "aria-label": t("views.structure.imageLabel") }), st.digit, SIDE, SIDE, gray);
     const g = img.getContext("2d");
     for (const [y, x, c] of marks) { g.strokeStyle = c; g.lineWidth = 0.35; g.strokeRect(x + 0.15, y + 0.15, 0.7, 0.7); }
     img.addEventListener("click", (ev) => {
-      const rect = img.getBoundingClientRect();
-      st.mark = [Math.floor(((ev.clientY - rect.top) / rect.height) * SIDE), Math.floor(((ev.clientX - rect.left) / rect.width) * SIDE)];
+      st.mark = cellAt(ev, img, SIDE, SIDE);
       renderFlatten();
     });
     img.addEventListener("keydown", (ev) => {
