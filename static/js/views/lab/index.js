@@ -2,7 +2,7 @@
 // The filter lab: image + filter + padding/stride/dilation + ReLU + pooling → every stage drawn,
 // the slide-10 formula, the inspector, downloads; the whole setup lives in the URL.
 import { convolve, decodeValues, kernels } from "../../lib/api.js";
-import { notify, onLabSetupRequest, publishLabSetup, setImage, app } from "../../lib/app.js";
+import { app, notify, onLabSetupRequest, publishLabSetup, setImage } from "../../lib/app.js";
 import { debounce } from "../../lib/events.js";
 import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
