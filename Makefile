@@ -21,7 +21,7 @@ help:
 	@echo "make run    - set up .venv and serve ConvScope on http://$(HOST):$(PORT)"
 	@echo "make test   - set up everything the tests need (Chromium included) and run them"
 	@echo "make test-3.12 - the suite but the browser tests, on Python 3.12"
-	@echo "make lint   - ruff + mypy"
+	@echo "make lint   - ruff + mypy + eslint (npm ci once into node_modules/)"
 	@echo "make bench  - time the engine and the API against torch / OpenCV"
 	@echo "make loadtest - 32 clients x 60 s against gunicorn on loopback: p50/p99, 5xx, RSS drift"
 	@echo "make fuzz   - schemathesis (>= 1,000 cases) against the live server; make hostile: the"
@@ -66,9 +66,16 @@ $(VENV312)/.dev-installed: pyproject.toml
 test-3.12: $(VENV312)/.dev-installed
 	$(VENV312)/bin/python -m pytest -m 'not e2e' $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev-installed
+# ESLint from npm, pinned by package-lock.json; reinstalled only when the lock file changes.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make lint needs Node.js and npm (apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+lint: $(VENV)/.dev-installed node_modules/.installed
 	$(BIN)/ruff check app tests bench
 	$(BIN)/mypy app
+	npx --no-install eslint --max-warnings 0 static/js
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
@@ -91,4 +98,4 @@ docker: $(VENV)/.dev-installed
 	scripts/ci-docker.sh
 
 clean:
-	rm -rf $(VENV) $(VENV312) .pytest_cache .mypy_cache .ruff_cache artifacts
+	rm -rf $(VENV) $(VENV312) .pytest_cache .mypy_cache .ruff_cache artifacts node_modules

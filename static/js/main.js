@@ -1,9 +1,14 @@
-// Boot: language, tabs, language toggle, toast; then mount every view present in the page.
-import { ctx } from "./context.js";
-import { detectLanguage, setLanguage } from "./i18n.js";
+// @ts-check
+// Boot: language, tabs, language toggle, toast; then mount every view present in the page
+// (static/js/views/<id>/index.js exporting mount(root)).
+import { onNotify, onViewRequest } from "./lib/app.js";
+import { all } from "./lib/dom.js";
+import { detectLanguage, onLanguageChange, setLanguage } from "./lib/i18n.js";
+import { getParam, setParams } from "./lib/url.js";
 
 function setupTabs() {
-  const tabs = [...document.querySelectorAll('[role="tab"][data-tab]')];
+  const tabs = all('[role="tab"][data-tab]');
+  /** @param {string | undefined | null} id */
   const show = (id, { focus = false } = {}) => {
     const tab = tabs.find((t) => t.dataset.tab === id) ?? tabs[0];
     if (!tab) return;
@@ -11,11 +16,11 @@ function setupTabs() {
       const selected = t === tab;
       t.setAttribute("aria-selected", String(selected));
       t.tabIndex = selected ? 0 : -1;
-      document.getElementById(t.getAttribute("aria-controls")).hidden = !selected;
+      const panel = document.getElementById(t.getAttribute("aria-controls") ?? "");
+      if (panel) panel.hidden = !selected;
     }
     if (focus) tab.focus();
-    ctx.url.set({ view: tab.dataset.tab === tabs[0].dataset.tab ? null : tab.dataset.tab });
-    ctx.publishView(tab.dataset.tab);
+    setParams({ view: tab.dataset.tab === tabs[0].dataset.tab ? null : tab.dataset.tab });
   };
   tabs.forEach((tab, i) => {
     tab.addEventListener("click", () => show(tab.dataset.tab));
@@ -30,26 +35,28 @@ function setupTabs() {
       }
     });
   });
-  ctx.onViewRequest((id) => show(id));
-  show(ctx.url.get("view") ?? tabs[0]?.dataset.tab);
+  onViewRequest((id) => show(id));
+  show(getParam("view") ?? tabs[0]?.dataset.tab);
 }
 
 function setupLanguageToggle() {
-  const buttons = [...document.querySelectorAll(".lang-btn[data-lang]")];
+  const buttons = all(".lang-btn[data-lang]");
+  /** @param {string} lang */
   const mark = (lang) => buttons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === lang)));
   for (const b of buttons) {
     b.addEventListener("click", async () => {
-      await setLanguage(b.dataset.lang);
-      ctx.url.set({ lang: b.dataset.lang });
+      await setLanguage(b.dataset.lang ?? "en");
+      setParams({ lang: b.dataset.lang });
     });
   }
-  ctx.onLanguageChange(mark);
+  onLanguageChange(mark);
 }
 
 function setupToast() {
-  const toast = document.getElementById("toast");
-  let timer = 0;
-  ctx.onNotify((message) => {
+  const toast = /** @type {HTMLElement} */ (document.getElementById("toast"));
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  onNotify((message) => {
     toast.textContent = message;
     toast.hidden = false;
     clearTimeout(timer);
@@ -58,11 +65,11 @@ function setupToast() {
 }
 
 async function mountViews() {
-  const sections = [...document.querySelectorAll("section[data-view]")];
+  const sections = all("section[data-view]");
   await Promise.all(sections.map(async (root) => {
     try {
-      const mod = await import(`./views/${root.dataset.view}.js`);
-      await mod.mount(root, ctx);
+      const mod = await import(`./views/${root.dataset.view}/index.js`);
+      await mod.mount(root);
     } catch (err) {
       console.error(`view ${root.dataset.view} failed to mount`, err);
     }

@@ -70,7 +70,7 @@ def read_bytes(path: Any) -> bytes:
 def spec_for(kernel: list[list[float]], *, bias: float = 0, pad: int = 0, stride: int = 1,
              dilation: int = 1, pool: dict | None = None, activation: str = "none",
              color: str = "gray") -> dict[str, Any]:
-    """The same spec the page sends (static/js/views/lab.js specOf)."""
+    """The same spec the page sends (static/js/views/lab/index.js specOf)."""
     return {"kernel": kernel, "bias": bias, "stride": stride, "pad": pad, "pad_mode": "zeros",
             "dilation": dilation, "depthwise": color == "rgb", "color": color,
             "activation": activation, "max_side": 160, "include_values": True, "pool": pool}

@@ -20,7 +20,7 @@ SOBEL_X = [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]
 
 def test_page_luts_equal_the_server_luts(page, server_url):
     open_lab(page, server_url)
-    luts = page.evaluate("import('/static/js/colorscale.js').then(m => Object.fromEntries("
+    luts = page.evaluate("import('/static/js/lib/colorscale.js').then(m => Object.fromEntries("
                          "Object.entries(m.LUTS).map(([k, v]) => [k, Array.from(v)])))")
     for name in ("diverging", "sequential", "gray"):
         want = lut(name)
@@ -28,7 +28,7 @@ def test_page_luts_equal_the_server_luts(page, server_url):
         assert got.shape == want.shape, name
         np.testing.assert_array_equal(got, want, err_msg=name)
     # Zero is the exact neutral middle of the diverging scale; −v and v are equally far from it.
-    idx = page.evaluate("import('/static/js/colorscale.js').then(m => {"
+    idx = page.evaluate("import('/static/js/lib/colorscale.js').then(m => {"
                         " const s = m.scaleFor(-4, 3);"
                         " return [s.toIndex(0), s.toIndex(-4), s.toIndex(4), s.toIndex(-1),"
                         " s.toIndex(1), s.css(0)]; })")

@@ -79,6 +79,6 @@ def test_error_shown_after_the_last_retry(page, server_url):
     error = page.locator("[data-error-for='general']")
     error.wait_for(state="visible")
     assert "busy" in error.inner_text()
-    assert len(seen) == 4  # the request and 3 retries (api.js RETRIES)
+    assert len(seen) == 4  # the request and 3 retries (lib/api.js RETRIES)
     page.wait_for_selector('#lab-pipeline[aria-busy="false"]', state="attached")
     assert page.get_attribute(".loading-badge", "data-busy") is None

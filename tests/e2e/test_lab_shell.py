@@ -40,8 +40,11 @@ def test_shell_markup_has_no_inline_script_style_or_handlers(server_url):
 
 
 def test_static_modules_vendor_and_locales_are_served(server_url):
-    for path in ["js/main.js", "js/views/lab.js", "css/lab.css", "favicon.svg",
-                 "vendor/d3-color/src/index.js", "vendor/d3-color/LICENSE"]:
+    views = [p.stem for p in (ROOT / "templates" / "views").glob("*.html")]
+    assert "lab" in views
+    for path in ["js/main.js", *(f"js/views/{v}/index.js" for v in views), "js/lib/api.js",
+                 "css/lab.css", "favicon.svg", "vendor/d3-color/src/index.js",
+                 "vendor/d3-color/LICENSE"]:
         r = httpx.get(f"{server_url}/static/{path}")
         assert r.status_code == 200, path
     for ns in ("common", "lab"):

@@ -91,10 +91,10 @@ def test_pick_a_learned_filter_and_the_lab_uses_it(page, net_url: str, shot) -> 
     shot(page, "network-filters")
     section.locator(".net-filter[data-index='3']").click()
     page.wait_for_selector("#tab-lab[aria-selected=true]")
-    lab = page.evaluate_handle("import('/static/js/context.js').then(m => m.ctx)")
-    page.wait_for_function("ctx => ctx.lab && ctx.lab.kernel === 'custom' && ctx.lab.kh === "
-                           f"{filters['shape'][2]}", arg=lab)
-    setup = page.evaluate("ctx => ctx.lab", lab)
+    app = page.evaluate_handle("import('/static/js/lib/app.js').then(m => m.app)")
+    page.wait_for_function("app => app.lab && app.lab.kernel === 'custom' && app.lab.kh === "
+                           f"{filters['shape'][2]}", arg=app)
+    setup = page.evaluate("app => app.lab", app)
     want = np.asarray(filters["weights"][3][0]).ravel()
     np.testing.assert_allclose(np.asarray(setup["values"], float), want, rtol=1e-5, atol=1e-6)
     assert setup["bias"] == pytest.approx(filters["bias"][3], abs=1e-6)

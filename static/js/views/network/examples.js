@@ -1,3 +1,4 @@
+// @ts-check
 // Example digits 0–9 as pen strokes (no MNIST data): each digit is a list of strokes, each stroke
 // a polyline of points (x, y) in [0, 1] of the pad, drawn by the pad's pen (pad.drawStrokes).
 

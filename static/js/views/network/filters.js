@@ -1,3 +1,4 @@
+// @ts-check
 // The gallery of a conv layer's learned filters, drawn like the book's visualize_filter
 // (each filter scaled to its own min..max, gray_r: the largest weight darkest). Picking one
 // calls onPick({index, values: FH×FW of channel 0, bias}); labelFilters relabels on a language switch.

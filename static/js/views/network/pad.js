@@ -1,3 +1,4 @@
+// @ts-check
 // The drawing pad: white strokes on black (as MNIST) with mouse, pen or touch (pointer events).
 // createPad(canvas, {onStart, onStroke, onEnd}) → {clear(), isEmpty(), toBlob(), drawImage(bitmap),
 // drawStrokes(strokes)}.

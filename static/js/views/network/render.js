@@ -1,29 +1,19 @@
+// @ts-check
 // Drawing the prediction: the slide-4 chain of layers, every stage's channel maps with the lab's
 // colour legend (the server's previews use the same LUTs and ranges: docs/contracts.md), softmax bars.
-import { drawLegend, scaleFor } from "../../colorscale.js";
+import { drawLegend, scaleFor } from "../../lib/colorscale.js";
+import { el } from "../../lib/dom.js";
+import { int, short as fmt } from "../../lib/format.js";
 
-const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
-const shapeText = (shape) => shape.join(" × ");
-/** An integer with the interface language's digit grouping (433,890), not the browser's. */
-export const int = (n) => n.toLocaleString(document.documentElement.lang || "en");
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-}
+/** "16 × 14 × 14": the chips' and stage headers' way to write a shape. */
+const dims = (shape) => shape.join(" × ");
 
 /** The chain of slide 4: one chip per layer (input … softmax), each a link to its stage. */
 export function renderChain(host, layers, t) {
   host.replaceChildren(...layers.map((layer) => el("li", { class: `net-chip net-kind-${layer.type}` },
     el("a", { href: `#net-stage-${layer.name}`, "data-stage": layer.name },
       el("span", { class: "net-chip-kind", text: t(`network.kind.${layer.type}`) }),
-      el("span", { class: "net-chip-shape", text: shapeText(layer.output_shape) })))));
+      el("span", { class: "net-chip-shape", text: dims(layer.output_shape) })))));
 }
 
 /** One <li> per stage with room for its channel previews (built once per model). */
@@ -32,7 +22,7 @@ export function buildStages(host, layers, t) {
     const head = el("header", { class: "net-stage-head" },
       el("strong", { text: layer.name }),
       el("span", { class: "net-stage-kind", text: t(`network.kind.${layer.type}`) }),
-      el("span", { class: "net-stage-shape", text: shapeText(layer.output_shape) }),
+      el("span", { class: "net-stage-shape", text: dims(layer.output_shape) }),
       el("span", { class: "net-stage-params", text: layer.params ? t("network.layers.params", { n: int(layer.params) }) : "" }),
       el("span", { class: "net-stage-stats", "data-role": "stats" }));
     const legend = layer.output_shape.length === 3 ? [el("div", { class: "net-legend", "data-role": "legend", role: "img" })] : [];

@@ -1,0 +1,61 @@
+// @ts-check
+// What the views share on the page: the current image, the lab's setup, tab and toast requests.
+// One emitter; every on*() returns an unsubscribe function.
+import { createEmitter } from "./events.js";
+import { sampleBlob } from "./api.js";
+
+/** @typedef {{blob: Blob, name: string, source: string, sample: string | null}} PageImage */
+
+const events = createEmitter();
+
+export const app = {
+  /** The current image (null until the lab has loaded one). @type {PageImage | null} */
+  image: null,
+  /** The lab's current setup (views/lab/setup.js readSetup fields), for tests and other views.
+   *  @type {object | null} */
+  lab: null,
+};
+
+/** @param {PageImage} next */
+export function setImage(next) { app.image = next; events.emit("image", next); }
+/** @param {(img: PageImage) => void} fn */
+export const onImageChange = (fn) => events.on("image", fn);
+
+/** @param {object} setup */
+export function publishLabSetup(setup) { app.lab = setup; }
+/** Ask the lab to apply a partial setup, e.g. {kernel: "custom", kh, kw, values, bias}, and show it.
+ *  @param {object} partial */
+export function requestLabSetup(partial) { events.emit("lab-request", partial); events.emit("view-request", "lab"); }
+/** @param {(partial: any) => void} fn */
+export const onLabSetupRequest = (fn) => events.on("lab-request", fn);
+
+/** @param {(id: string) => void} fn */
+export const onViewRequest = (fn) => events.on("view-request", fn);
+
+/** A short message in the status toast (aria-live). @param {string} message */
+export function notify(message) { events.emit("notify", message); }
+/** @param {(message: string) => void} fn */
+export const onNotify = (fn) => events.on("notify", fn);
+
+/**
+ * The current image as a Blob. Until the lab has loaded one, wait for it (the "shapes" sample when
+ * the page has no lab). track.image records the image used (see onNewImage).
+ * @param {{image?: PageImage | null, waiting?: boolean}} [track]
+ */
+export async function currentImageBlob(track = {}) {
+  let im = app.image;
+  if (!im && document.querySelector('section[data-view="lab"]')) {
+    track.waiting = true;
+    im = await new Promise((resolve) => { const off = onImageChange((next) => { off(); resolve(next); }); });
+    track.waiting = false;
+  }
+  track.image = im;
+  return im?.blob instanceof Blob ? im.blob : sampleBlob(im?.sample || "shapes");
+}
+
+/** Call fn when the current image changes to one this view has not used yet (track as in
+ *  currentImageBlob), so the first image a view waited for does not compute twice.
+ *  @param {(img: PageImage) => void} fn @param {{image?: PageImage | null, waiting?: boolean}} track */
+export function onNewImage(fn, track) {
+  return onImageChange((next) => { if (!track.waiting && (!next || next !== track.image)) fn(next); });
+}

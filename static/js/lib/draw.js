@@ -1,0 +1,83 @@
+// @ts-check
+// Maps to canvases: one channel through a colour scale (lib/colorscale.js, the server's scales),
+// or three channels as an RGB image; sizing a canvas to fit a box.
+import { scaleFor } from "./colorscale.js";
+
+/** @typedef {ReturnType<typeof scaleFor>} Scale */
+/** @typedef {ArrayLike<number>} Values */
+
+/** min and max of values[offset .. offset + n). @param {Values} values */
+export function extent(values, offset = 0, n = values.length - offset) {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = offset; i < offset + n; i++) {
+    const v = values[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/**
+ * The scale for a whole map: over [lo ?? min, hi ?? max]; kind given, else diverging when the map
+ * has negatives or is constant (drawn white), sequential otherwise.
+ * @param {Values} values @param {{kind?: string, lo?: number, hi?: number}} [opts] @returns {Scale}
+ */
+export function mapScale(values, { kind, lo, hi } = {}) {
+  const [mn, mx] = extent(values);
+  const l = lo ?? mn, u = hi ?? mx;
+  return scaleFor(l, u, kind || (l < 0 || l === u ? "diverging" : "sequential"));
+}
+
+/** Size a canvas's CSS box to fit maxW×maxH at the map's true aspect; pixelated when enlarged.
+ *  @param {HTMLCanvasElement} canvas @param {number} h @param {number} w @param {number} maxW
+ *  @param {number} maxH */
+export function fitCanvas(canvas, h, w, maxW, maxH) {
+  const k = Math.min(maxW / w, maxH / h);
+  canvas.style.width = `${Math.max(1, Math.round(w * k))}px`;
+  canvas.style.height = `${Math.max(1, Math.round(h * k))}px`;
+  canvas.classList.toggle("pixelated", k >= 1);
+  return k;
+}
+
+/** Draw values[offset .. offset + h·w) (row-major) on canvas (h×w pixels) through scale;
+ *  canvas.dataset.scale names the scale's kind.
+ *  @param {HTMLCanvasElement} canvas @param {Values} values @param {number} h @param {number} w
+ *  @param {Scale} [scale] @param {number} [offset] */
+export function drawMap(canvas, values, h, w, scale = mapScale(values), offset = 0) {
+  canvas.width = w; canvas.height = h;
+  const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  const img = g.createImageData(w, h);
+  const px = img.data;
+  for (let i = 0, n = h * w; i < n; i++) {
+    const li = scale.toIndex(values[offset + i]) * 3;
+    px[i * 4] = scale.lut[li]; px[i * 4 + 1] = scale.lut[li + 1]; px[i * 4 + 2] = scale.lut[li + 2];
+    px[i * 4 + 3] = 255;
+  }
+  g.putImageData(img, 0, 0);
+  canvas.dataset.scale = scale.kind;
+  return canvas;
+}
+
+/** Draw a (3, h, w) array of values in [0, 1] as an RGB image (outside values clamp).
+ *  @param {HTMLCanvasElement} canvas @param {Values} values @param {number} h @param {number} w */
+export function drawRgb(canvas, values, h, w) {
+  canvas.width = w; canvas.height = h;
+  const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  const img = g.createImageData(w, h);
+  const n = h * w;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) img.data[i * 4 + c] = Math.round(values[c * n + i] * 255);
+    img.data[i * 4 + 3] = 255;
+  }
+  g.putImageData(img, 0, 0);
+  return canvas;
+}
+
+/** The [row, col] of a rows×cols map drawn in element `target` under a pointer event, clamped to
+ *  the map. @param {MouseEvent} ev @param {Element} target @param {number} rows @param {number} cols */
+export function cellAt(ev, target, rows, cols) {
+  const rect = target.getBoundingClientRect();
+  const r = Math.floor(((ev.clientY - rect.top) / rect.height) * rows);
+  const c = Math.floor(((ev.clientX - rect.left) / rect.width) * cols);
+  return [Math.min(rows - 1, Math.max(0, r)), Math.min(cols - 1, Math.max(0, c))];
+}

@@ -1,0 +1,178 @@
+// @ts-check
+// View "conv3d" (slides 11–13): an RGB image ⊛ a bank of FN filters (FN, 3, FH, FW) + bias (FN, 1, 1).
+// Two API calls on the same image: the real bank (→ the output maps) and a bank of FN·3 one-channel
+// filters (→ the per-channel partial maps). The page adds the partials and the bias and checks the sum
+// against the API's output.
+
+import { convolve, kernels, stage } from "../../lib/api.js";
+import { clear, el, readInt } from "../../lib/dom.js";
+import { fixed, shapeText } from "../../lib/format.js";
+import { plane } from "../../lib/images.js";
+import { openView } from "../../lib/view.js";
+import { cellAt } from "../../lib/draw.js";
+import { block, mapFigure, op } from "../../lib/widgets.js";
+import { defaultBank, renderBank, resizeBank } from "./bank-editor.js";
+
+const MAX_SIDE = 128;
+const CH = ["R", "G", "B"];
+
+/** Split every filter into C one-channel filters: (FN, C, k, k) → (FN·C, C, k, k). */
+function partialBank(weights) {
+  const out = [];
+  for (const filter of weights) {
+    filter.forEach((_, c) => out.push(filter.map((w, c2) => (c2 === c ? w : w.map((r) => r.map(() => 0))))));
+  }
+  return out;
+}
+
+export async function mount(root) {
+  const view = await openView(root, "conv3d", { compute, delay: 300 });
+  const { $, t, track } = view;
+  const state = { fn: 2, k: 3, pad: 1, stride: 1, bank: defaultBank(2, 3), result: null, catalogue: [] };
+
+  function readControls() {
+    state.fn = readInt($("fn"), 1, 4, 2);
+    state.k = readInt($("size"), 1, 5, 3);
+    state.pad = readInt($("pad"), 0, 4, 1);
+    state.stride = readInt($("stride"), 1, 4, 1);
+    state.bank = resizeBank(state.bank, state.fn, state.k);
+  }
+
+  async function compute() {
+    const blob = await view.image();
+    const weights = state.bank.map((f) => f.w);
+    const common = { color: "rgb", stride: state.stride, pad: state.pad, max_side: MAX_SIDE };
+    const [full, parts] = await Promise.all([
+      convolve([blob], { ...common, kernel: weights, bias: state.bank.map((f) => f.b) }),
+      convolve([blob], { ...common, kernel: partialBank(weights), bias: new Array(weights.length * 3).fill(0) }),
+    ]);
+    state.result = { input: stage(full, "input"), conv: stage(full, "conv"), parts: stage(parts, "conv"),
+      bias: state.bank.map((f) => f.b), k: state.k, fn: state.fn };
+    // Place the probe automatically for a new image or geometry only: editing a weight
+    // must not move it, so the numbers before and after an edit are at one position.
+    const where = [track.image, state.stride, state.pad, state.k];
+    if (!state.probed && where.some((v, i) => v !== state.probedFor?.[i])) {
+      strongestPosition();
+      state.probedFor = where;
+    }
+    render();
+  }
+
+  /** Put the probe where filter 1 answers most strongly (a position worth reading). */
+  function strongestPosition() {
+    const { conv } = state.result;
+    const [, , OH, OW] = conv.shape;
+    const out = plane(conv.values, conv.shape, 0, 0);
+    const m = state.k;   // away from the border, where the zero padding makes its own edges
+    let best = 0;
+    out.forEach((v, i) => {
+      const y = Math.floor(i / OW);
+      const x = i % OW;
+      const inside = y >= m && x >= m && y < OH - m && x < OW - m;
+      if (inside && Math.abs(v) > Math.abs(out[best])) best = i;
+    });
+    $("py").value = Math.floor(best / OW);
+    $("px").value = best % OW;
+  }
+
+  function renderBlocks() {
+    const host = clear($("blocks"));
+    const r = state.result;
+    if (!r) return;
+    const [, C, H, W] = r.input.shape;
+    const [, FN, OH, OW] = r.conv.shape;
+    host.append(
+      block({ c: C, h: H, w: W, label: shapeText([C, H, W]), sub: t("views.conv3d.inputData"), hue: 200 }),
+      op("⊛"),
+      block({ c: C, h: r.k, w: r.k, label: shapeText([FN, C, r.k, r.k]), sub: t("views.conv3d.filters"), hue: 30, maxPx: 40 }),
+      op("→"),
+      block({ c: FN, h: OH, w: OW, label: shapeText([FN, OH, OW]), sub: t("views.conv3d.convOut"), hue: 120 }),
+      op("+"),
+      block({ c: FN, h: 1, w: 1, label: shapeText([FN, 1, 1]), sub: t("views.common.bias"), hue: 0, maxPx: 12 }),
+      op("→"),
+      block({ c: FN, h: OH, w: OW, label: shapeText([FN, OH, OW]), sub: t("views.conv3d.outputData"), hue: 120 }));
+  }
+
+  /** Per filter: R, G, B partial maps, their sum, + bias, and the API's output; returns max |diff|. */
+  function renderRows() {
+    const host = clear($("rows"));
+    const inputs = clear($("inputs"));
+    const r = state.result;
+    if (!r) return;
+    const [, C, H, W] = r.input.shape;
+    for (let c = 0; c < C; c++) {
+      inputs.append(mapFigure(plane(r.input.values, r.input.shape, 0, c), H, W,
+        t("views.conv3d.inputChannel", { ch: t(`views.common.channel${CH[c]}`) }), { kind: "gray", lo: 0, hi: 1 }));
+    }
+    const [, FN, OH, OW] = r.conv.shape;
+    for (let f = 0; f < FN; f++) {
+      const partials = [0, 1, 2].map((c) => plane(r.parts.values, r.parts.shape, 0, f * 3 + c));
+      const out = plane(r.conv.values, r.conv.shape, 0, f);
+      const sum = new Float32Array(OH * OW);
+      let diff = 0;
+      for (let i = 0; i < sum.length; i++) {
+        sum[i] = partials[0][i] + partials[1][i] + partials[2][i];
+        diff = Math.max(diff, Math.abs(sum[i] + r.bias[f] - out[i]));
+      }
+      const figs = [];
+      partials.forEach((p, c) => {
+        if (c) figs.push(op("+"));
+        figs.push(mapFigure(p, OH, OW, t("views.conv3d.partial", { ch: t(`views.common.channel${CH[c]}`) })));
+      });
+      figs.push(op("="), mapFigure(sum, OH, OW, t("views.conv3d.sum")),
+        op("+"), el("div", { class: "vw-biasbox" }, el("span", {}, t("views.common.bias")), el("strong", {}, fixed(r.bias[f], 3))),
+        op("="), mapFigure(out, OH, OW, t("views.conv3d.output", { f: f + 1 })));
+      host.append(el("div", { class: "vw-row", "data-filter": f },
+        el("h4", {}, t("views.conv3d.filterN", { f: f + 1 })),
+        el("div", { class: "vw-row-maps" }, figs),
+        el("p", { class: "vw-check", "data-role": `check-${f}`, "data-diff": diff },
+          t("views.conv3d.check", { diff: diff.toExponential(1) }))));
+    }
+    host.querySelectorAll("canvas").forEach((cv) => cv.addEventListener("click", (ev) => {
+      [$("py").value, $("px").value] = cellAt(ev, cv, cv.height, cv.width);
+      state.probed = true;
+      renderProbe();
+    }));
+  }
+
+  /** The numbers at one output position: partials, their sum, + bias, against the API's value. */
+  function renderProbe() {
+    const host = clear($("probeOut"));
+    const r = state.result;
+    if (!r) return;
+    const [, FN, OH, OW] = r.conv.shape;
+    const y = Math.min(OH - 1, readInt($("py"), 0, OH - 1, 0));
+    const x = Math.min(OW - 1, readInt($("px"), 0, OW - 1, 0));
+    const i = y * OW + x;
+    for (let f = 0; f < FN; f++) {
+      const p = [0, 1, 2].map((c) => plane(r.parts.values, r.parts.shape, 0, f * 3 + c)[i]);
+      const api = plane(r.conv.values, r.conv.shape, 0, f)[i];
+      const total = p[0] + p[1] + p[2] + r.bias[f];
+      host.append(el("p", { class: "vw-probe-line", "data-role": `probe-${f}`, "data-y": y, "data-x": x,
+        "data-partials": p.join(","), "data-bias": r.bias[f], "data-total": total, "data-api": api },
+        t("views.conv3d.probeLine", { f: f + 1, y, x, r: fixed(p[0], 4), g: fixed(p[1], 4), b: fixed(p[2], 4),
+          bias: fixed(r.bias[f], 3), total: fixed(total, 4), api: fixed(api, 4) })));
+    }
+  }
+
+  function renderEditor() {
+    renderBank($("bank"), state.bank, state.k,
+      { catalogue: state.catalogue, onChange: view.refresh });
+  }
+
+  function render() {
+    renderBlocks();
+    renderRows();
+    renderProbe();
+  }
+
+  view.start(["fn", "size", "pad", "stride"]);
+  readControls();
+  root.querySelectorAll("[data-role=fn],[data-role=size],[data-role=pad],[data-role=stride]").forEach((input) =>
+    input.addEventListener("change", () => { readControls(); renderEditor(); view.refresh(); }));
+  ["py", "px"].forEach((role) => $(role).addEventListener("input", () => { state.probed = true; renderProbe(); }));
+  view.onImage(view.trigger);
+  view.onLanguage(() => { renderEditor(); render(); });
+  kernels().then((cat) => { state.catalogue = cat; renderEditor(); }).catch(() => renderEditor());
+  renderEditor();
+}

@@ -1,0 +1,67 @@
+// @ts-check
+// The output-size formula of slide 10 with the user's numbers, and what is never covered.
+//   OH = (H + 2P − FH) / S + 1, with FH replaced by dilation·(FH − 1) + 1 when dilated.
+
+/** One axis of a GeometryOut: {n, f, fe, s, p, d, out, rem} (rem = padded rows never covered). */
+export function axis(g, which) {
+  const h = which === "h";
+  const n = h ? g.H : g.W, f = h ? g.FH : g.FW;
+  const [s, p, d] = [g.stride, g.pad, g.dilation].map((pair) => pair[h ? 0 : 1]);
+  const fe = d * (f - 1) + 1;
+  const span = n + 2 * p - fe;
+  return { n, f, fe, s, p, d, span, out: Math.floor(span / s) + 1, rem: span % s };
+}
+
+/** "OH = (H + 2P − FH) / S + 1 = (28 + 2·1 − 3) / 1 + 1 = 28" (⌊ ⌋ when not exact). */
+export function formulaText(g, which, names = which === "h" ? ["OH", "H", "FH"] : ["OW", "W", "FW"],
+  withPad = true) {
+  const a = axis(g, which);
+  const [o, i, k] = names;
+  const [l, r] = a.rem === 0 ? ["", ""] : ["⌊", "⌋"];
+  const sym = withPad ? `(${i} + 2P − ${k})` : `(${i} − ${k})`;
+  const num = withPad ? `(${a.n} + 2·${a.p} − ${a.fe})` : `(${a.n} − ${a.fe})`;
+  return `${o} = ${l}${sym} / S${r} + 1 = ${l}${num} / ${a.s}${r} + 1 = ${a.out}`;
+}
+
+function line(text, cls) {
+  const p = document.createElement("p");
+  p.className = cls;
+  p.textContent = text;
+  return p;
+}
+
+/** Render the conv (and pool) formulas plus the not-exact message into el. */
+export function renderFormula(el, geometry, poolGeometry, t) {
+  el.replaceChildren();
+  const title = document.createElement("h2");
+  title.textContent = t("lab.formula.title");
+  el.append(title);
+  const math = document.createElement("div");
+  math.className = "formula-math";
+  math.append(line(formulaText(geometry, "h"), "formula-line"), line(formulaText(geometry, "w"), "formula-line"));
+  const h = axis(geometry, "h"), w = axis(geometry, "w");
+  if (h.d > 1 || w.d > 1) {
+    math.append(line(t("lab.formula.dilated", { fh: h.f, fw: w.f, d: h.d, feh: h.fe, few: w.fe }), "formula-note"));
+  }
+  el.append(math);
+  if (h.rem || w.rem) {
+    const which = h.rem && w.rem ? "notExact" : h.rem ? "notExactRows" : "notExactCols";
+    el.append(line(t(`lab.formula.${which}`, {
+      rows: h.rem, cols: w.rem, sh: h.s, sw: w.s, spanh: h.span, spanw: w.span,
+    }), "formula-warning"));
+  } else {
+    el.append(line(t("lab.formula.exact"), "formula-ok"));
+  }
+  if (poolGeometry) {
+    const pool = document.createElement("div");
+    pool.className = "formula-math pool";
+    pool.append(
+      line(`${t("lab.formula.pool")}  ${formulaText(poolGeometry, "h", ["PH", "OH", "k"], false)}`, "formula-line"),
+      line(`${t("lab.formula.pool")}  ${formulaText(poolGeometry, "w", ["PW", "OW", "k"], false)}`, "formula-line"));
+    el.append(pool);
+    const ph = axis(poolGeometry, "h"), pw = axis(poolGeometry, "w");
+    if (ph.rem || pw.rem) {
+      el.append(line(t("lab.formula.poolNotExact", { rows: ph.rem, cols: pw.rem }), "formula-pool-warning"));
+    }
+  }
+}

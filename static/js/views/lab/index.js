@@ -1,0 +1,222 @@
+// @ts-check
+// The filter lab: image + filter + padding/stride/dilation + ReLU + pooling → every stage drawn,
+// the slide-10 formula, the inspector, downloads; the whole setup lives in the URL.
+import { convolve, decodeValues, kernels } from "../../lib/api.js";
+import { app, notify, onLabSetupRequest, publishLabSetup, setImage } from "../../lib/app.js";
+import { debounce } from "../../lib/events.js";
+import { onLanguageChange, t } from "../../lib/i18n.js";
+import { createRunner } from "../../lib/runner.js";
+import { setParams } from "../../lib/url.js";
+import { curlCommand, copyText, mapsToPng, saveBlob } from "./downloads.js";
+import { renderFormula } from "./formula.js";
+import { createImageInput } from "./image-input.js";
+import { createInspection } from "./inspect.js";
+import { createKernelEditor } from "./kernel-editor.js";
+import { renderPipeline, stageData } from "./pipeline.js";
+import { fmtNum, readSetup, setupToParams } from "./setup.js";
+
+export const MAX_IMAGE_SIDE = 160;   // uploads are resized so the long side fits (the API says so)
+const FIELD_GROUPS = {   // API error field segment → the control it belongs to
+  kernel: "kernel", bias: "bias", pad: "pad", pad_mode: "pad", stride: "stride",
+  dilation: "dilation", pool: "pool", activation: "pool", image: "image", color: "image",
+  max_side: "image", depthwise: "kernel",
+};
+const CONTROL_IDS = { kernel: "lab-kernel", bias: "lab-bias", pad: "lab-pad", stride: "lab-stride",
+  dilation: "lab-dilation", pool: "lab-poolsize", image: "lab-sample" };
+
+const rows = (values, kh, kw) => Array.from({ length: kh }, (_, r) => values.slice(r * kw, (r + 1) * kw));
+
+/** The `spec` of POST /api/convolve for a lab setup. */
+export function specOf(s) {
+  const kernel = s.params && s.kernel !== "custom" ? { id: s.kernel, ...s.params } : rows(s.values, s.kh, s.kw);
+  return {
+    kernel, bias: s.bias, stride: s.stride, pad: s.pad,
+    pad_mode: s.padMode, dilation: s.dilation, depthwise: s.color === "rgb", color: s.color,
+    activation: s.activation, max_side: MAX_IMAGE_SIDE, include_values: true, previews: false,
+    pool: s.pool === "none" ? null : { type: s.pool, size: s.poolSize, stride: s.poolStride },
+  };
+}
+
+export async function mount(root) {
+  const $ = (sel) => root.querySelector(sel);
+  const form = $("#lab-form");
+  const pipelineEl = $("#lab-pipeline");
+  let last = null;      // {response, data, setup}
+  let sample = null;    // the current sample id, or null for the user's own image
+
+  const editor = createKernelEditor({ select: $("#lab-kernel"), kh: $("#lab-kh"), kw: $("#lab-kw"),
+    grid: $("#lab-kernel-grid"), desc: $("#lab-kernel-desc"), params: $("#lab-kernel-params") }, () => changed());
+  const images = createImageInput({ sample: $("#lab-sample"), file: $("#lab-file"),
+    webcam: $("#lab-webcam"), panel: $("#lab-webcam-panel"), video: $("#lab-video"),
+    snap: $("#lab-snap"), close: $("#lab-webcam-close") }, {
+    onImage: (img) => {
+      sample = img.sample;
+      setImage(img);
+      clearErrors();
+      setParams(setupToParams(readForm()));
+      runner.now();
+    },
+    showError: (msg) => showError("image", msg),
+  });
+  const inspection = createInspection(root);
+
+  // --- setup <-> form ---------------------------------------------------------------------
+  const num = (id) => { const v = $(id).valueAsNumber; return Number.isNaN(v) ? $(id).value : v; };
+  function readForm() {
+    return {
+      ...editor.get(), bias: num("#lab-bias"), pad: num("#lab-pad"), padMode: $("#lab-padmode").value,
+      stride: num("#lab-stride"), dilation: num("#lab-dilation"), activation: $("#lab-activation").value,
+      pool: $("#lab-pool").value, poolSize: num("#lab-poolsize"), poolStride: num("#lab-poolstride"),
+      color: form.elements.color.value, sample,
+    };
+  }
+  // A learned bias (e.g. -0.06127064675092697) shown to 6 decimals, the URL's precision; -0 → 0.
+  const fmtBias = (v) => (typeof v === "number" && Number.isFinite(v) ? fmtNum(v) : v);
+  function writeForm(s) {
+    editor.set(s);
+    $("#lab-bias").value = fmtBias(s.bias); $("#lab-pad").value = s.pad; $("#lab-padmode").value = s.padMode;
+    $("#lab-stride").value = s.stride; $("#lab-dilation").value = s.dilation;
+    $("#lab-activation").value = s.activation; $("#lab-pool").value = s.pool;
+    $("#lab-poolsize").value = s.poolSize; $("#lab-poolstride").value = s.poolStride;
+    form.elements.color.value = s.color;
+    syncPoolInputs();
+  }
+  function syncPoolInputs() {
+    const off = $("#lab-pool").value === "none";
+    $("#lab-poolsize").disabled = off; $("#lab-poolstride").disabled = off;
+  }
+
+  // --- errors next to their controls --------------------------------------------------------
+  function clearErrors() {
+    for (const p of root.querySelectorAll(".field-error")) { p.hidden = true; p.textContent = ""; }
+    for (const c of root.querySelectorAll("[aria-invalid]")) c.removeAttribute("aria-invalid");
+  }
+  function showError(group, message) {
+    const p = root.querySelector(`[data-error-for="${group}"]`) ?? root.querySelector('[data-error-for="general"]');
+    p.id ||= `lab-error-${group}`;
+    p.textContent = message;
+    p.hidden = false;
+    const control = CONTROL_IDS[group] && $(`#${CONTROL_IDS[group]}`);
+    if (control) { control.setAttribute("aria-invalid", "true"); control.setAttribute("aria-describedby", p.id); }
+  }
+  function groupOf(field) {
+    for (const seg of String(field ?? "").split(/[.[\]]/)) if (FIELD_GROUPS[seg]) return FIELD_GROUPS[seg];
+    return "general";
+  }
+
+  // --- requests -------------------------------------------------------------------------------
+  const runner = createRunner(async (signal, current) => {
+    if (!app.image) return;
+    const setup = readForm();
+    let response;
+    try {
+      response = await convolve([app.image.blob], specOf(setup), { signal });
+    } catch (err) {
+      if (err.name === "AbortError" || !current()) throw err;
+      clearErrors();
+      showError(groupOf(err.field), err.message);
+      pipelineEl.classList.add("stale"); $("#lab-formula").classList.add("stale");
+      return;
+    }
+    if (!current()) return;
+    clearErrors();
+    pipelineEl.classList.remove("stale"); $("#lab-formula").classList.remove("stale");
+    show(response, setup);
+  }, { delay: 250, loadingAfter: 200, onLoading: (on) => {
+    pipelineEl.setAttribute("aria-busy", String(on));
+    $(".loading-badge").hidden = !on;
+  } });
+
+  function changed() {
+    syncPoolInputs();
+    const setup = readForm();
+    setParams(setupToParams(setup));
+    publishLabSetup(setup);
+    runner.schedule();
+  }
+
+  function show(response, setup) {
+    const used = response.kernel.values;
+    if (setup.params && Array.isArray(used[0]) && !Array.isArray(used[0][0])) {
+      editor.setServerValues(response.kernel.values);   // weights the API built from the params
+      Object.assign(setup, editor.get());
+      setParams(setupToParams(setup));
+    }
+    const stages = response.stages.map((s) => stageData(s, decodeValues(s.values_b64)));
+    const drawn = renderPipeline(pipelineEl, stages, setup, t);
+    const data = {
+      geometry: response.geometry, kernel: response.kernel, bias: response.bias,
+      padded: drawn.padded, conv: stages.find((s) => s.name === "conv"), setup,
+      pool: stages.find((s) => s.name === "pool"), poolGeometry: response.pool_geometry,
+      beforePool: stages.find((s) => s.name === "relu") ?? stages.find((s) => s.name === "conv"),
+      poolType: setup.pool,
+    };
+    last = { response, setup, drawn, data };
+    pipelineEl.dataset.renders = String(Number(pipelineEl.dataset.renders ?? 0) + 1);
+    pipelineEl.dataset.shapes = JSON.stringify(Object.fromEntries(stages.map((s) => [s.name, [s.C, s.H, s.W]])));
+    for (const name of ["input", "conv", "relu", "pool"]) {
+      const st = stages.find((s) => s.name === name);
+      if (st) pipelineEl.setAttribute(`data-shape-${name}`, `${st.C},${st.H},${st.W}`);
+      else pipelineEl.removeAttribute(`data-shape-${name}`);
+    }
+    renderFormula($("#lab-formula"), response.geometry, response.pool_geometry, t);
+    inspection.attach(drawn, data);
+    const note = response.resized?.[0];
+    const resized = $("#lab-resized");
+    resized.hidden = !note;
+    resized.textContent = note ? t("lab.image.resized", { from: note.original.join("×"), to: note.resized.join("×") }) : "";
+  }
+
+  pipelineEl.addEventListener("click", async (e) => {
+    const name = e.target.closest("[data-download]")?.dataset.download;
+    if (!name || !last) return;
+    const canvases = last.drawn[name].maps.map((m) => m.canvas);
+    saveBlob(await mapsToPng(canvases), `convscope-${name}.png`);
+  });
+  $("#lab-npy").addEventListener("click", async () => {
+    if (!app.image) return;
+    const spec = { ...specOf(readForm()), include_values: false };
+    try {
+      saveBlob(await convolve([app.image.blob], spec, { accept: "application/x-npy" }), "convscope-output.npy");
+    } catch (err) { showError(groupOf(err.field), err.message); }
+  });
+  $("#lab-curl").addEventListener("click", async () => {
+    const text = curlCommand(location.origin, app.image?.name ?? "image.png", specOf(readForm()));
+    const pre = $("#lab-curl-text");
+    pre.textContent = text;
+    pre.hidden = false;
+    notify(t(await copyText(text) ? "lab.actions.copied" : "lab.actions.copyFailed"));
+  });
+  $("#lab-link").addEventListener("click", async () => {
+    notify(t(await copyText(location.href) ? "lab.actions.linkCopied" : "lab.actions.copyFailed"));
+  });
+
+  form.addEventListener("input", (e) => { if (!e.target.closest(".kernel-grid") && e.target.name !== "sample") changed(); });
+  form.addEventListener("change", (e) => { if (e.target.type === "radio") changed(); });
+  form.addEventListener("submit", (e) => e.preventDefault());
+  onLabSetupRequest((partial) => { writeForm({ ...readForm(), ...partial }); changed(); });
+  onLanguageChange(() => {
+    editor.relabel(); images.relabel();
+    if (last) show(last.response, last.setup);
+  });
+
+  // Redraw at the new size when the results column changes width (window resize, zoom).
+  let width = pipelineEl.clientWidth;
+  new ResizeObserver(debounce(() => {
+    if (last && pipelineEl.clientWidth > 0 && Math.abs(pipelineEl.clientWidth - width) > 8) {
+      width = pipelineEl.clientWidth;
+      show(last.response, last.setup);
+    }
+  }, 150)).observe(pipelineEl);
+
+  // --- first view: the setup from the URL (sobel + ReLU + max pool by default) on a sample ------
+  const initial = readSetup();
+  sample = initial.sample;
+  const [catalogue] = await Promise.all([kernels(), images.init()]);
+  editor.setCatalogue(catalogue);
+  writeForm(initial);
+  publishLabSetup(readForm());
+  if (!images.hasSample(sample)) sample = images.firstSample();
+  if (sample) await images.loadSample(sample);
+  else await images.loadFallback();
+}

@@ -1,0 +1,133 @@
+// @ts-check
+// The pipeline input → conv → ReLU → pool: one card per stage, each map on a canvas at its true
+// aspect with its shape (C, H, W), min, max and a colour-scale legend; channels side by side.
+import { drawLegend, scaleFor } from "../../lib/colorscale.js";
+import { el } from "../../lib/dom.js";
+import { drawMap, drawRgb, fitCanvas } from "../../lib/draw.js";
+import { compact } from "../../lib/format.js";
+
+const GAP = 10, CARD_PAD = 14;        // px: between cards; a card's padding + border
+const MIN_BOX = 150, MAX_BOX = 300;  // px: the square a single-channel map is fitted into
+
+/** The map box side so that n cards fill the container's width. */
+function boxSide(container, n) {
+  const fit = Math.floor((container.clientWidth - (n - 1) * GAP) / n) - CARD_PAD;
+  return Math.max(MIN_BOX, Math.min(MAX_BOX, fit || MIN_BOX));
+}
+
+/** A stage's min / max: up to 3 decimals, exponential from 1000 and below 0.001. @param {number} v */
+const fmt = (v) => compact(v, 3, { big: 1000, small: 0.001 });
+
+/** A stage with its values viewed as (C, H, W) (N = 1). */
+export function stageData(stage, values) {
+  const [C, H, W] = stage.shape.slice(-3);
+  return { name: stage.name, C, H, W, min: stage.min, max: stage.max, values };
+}
+
+/** Pad value index: -1 (zero) for zeros mode, else the clamped / mirrored index (numpy modes). */
+export function padIndex(i, n, mode) {
+  if (i >= 0 && i < n) return i;
+  if (mode === "zeros") return -1;
+  if (mode === "edge") return i < 0 ? 0 : n - 1;
+  let k = i;  // reflect (no edge repeat), valid for pad < n
+  while (k < 0 || k >= n) k = k < 0 ? -k : 2 * (n - 1) - k;
+  return k;
+}
+
+/** The input (C, H, W) padded by (ph, pw) with the pad mode: a new Float32Array (C, H+2ph, W+2pw). */
+export function padInput(d, ph, pw, mode) {
+  const HP = d.H + 2 * ph, WP = d.W + 2 * pw;
+  const out = new Float32Array(d.C * HP * WP);
+  for (let c = 0; c < d.C; c++) {
+    for (let r = 0; r < HP; r++) {
+      const sr = padIndex(r - ph, d.H, mode);
+      for (let q = 0; q < WP; q++) {
+        const sc = padIndex(q - pw, d.W, mode);
+        out[(c * HP + r) * WP + q] = sr < 0 || sc < 0 ? 0 : d.values[(c * d.H + sr) * d.W + sc];
+      }
+    }
+  }
+  return { C: d.C, H: HP, W: WP, values: out };
+}
+
+function mapBox(fig, label) {
+  const box = el("div", { class: "map" });
+  const canvas = el("canvas", { class: "map-canvas" });
+  const overlay = el("canvas", { class: "map-overlay" });
+  overlay.setAttribute("aria-hidden", "true");
+  box.append(canvas, overlay);
+  if (label) box.append(el("span", { class: "channel-label" }, label));
+  fig.querySelector(".maps").append(box);
+  return { box, canvas, overlay };
+}
+
+function card(stageName, shape, t) {
+  const fig = el("figure", { class: "stage" });
+  fig.dataset.stage = stageName;
+  const cap = el("figcaption");
+  cap.append(el("span", { class: "stage-name" }, t(`lab.stages.${stageName}`)),
+    el("span", { class: "shape" }, `(${shape.join(", ")})`));
+  fig.append(cap, el("div", { class: "maps" }));
+  return fig;
+}
+
+function footer(fig, d, scale, t) {
+  const stats = el("p", { class: "stats" });
+  stats.append(el("span", { class: "min" }, `${t("lab.stats.min")} ${fmt(d.min)}`), el("span", { class: "max" }, `${t("lab.stats.max")} ${fmt(d.max)}`));
+  const legend = el("div", { class: "legend" });
+  legend.setAttribute("aria-label", t(`lab.legend.${scale.kind}`));
+  legend.setAttribute("role", "img");
+  drawLegend(legend, scale);
+  const dl = el("button", { class: "button small download" }, t("lab.actions.png"));
+  dl.type = "button";
+  dl.dataset.download = d.name;
+  dl.setAttribute("aria-label", t("lab.actions.pngOf", { stage: t(`lab.stages.${d.name}`) }));
+  fig.append(stats, legend, dl);
+}
+
+/**
+ * Render the cards into container; returns {stages: {name: {data, maps: [{canvas, overlay}], fig}}}.
+ * input: the padded input is drawn (gray, or RGB when C = 3); other stages one map per channel.
+ */
+export function renderPipeline(container, stages, setup, t) {
+  for (const fig of container.querySelectorAll("figure.stage")) fig.remove();
+  const out = {};
+  const BOX = boxSide(container, stages.length);
+  const BOX_MULTI = Math.floor((BOX - 4) / 2);   // two channels side by side per row
+  for (const d of stages) {
+    const fig = card(d.name, [d.C, d.H, d.W], t);
+    fig.style.width = `${BOX + CARD_PAD}px`;
+    const maps = [];
+    if (d.name === "input") {
+      const padded = padInput(d, setup.pad, setup.pad, setup.padMode);
+      const m = mapBox(fig);
+      if (d.C === 3) drawRgb(m.canvas, padded.values, padded.H, padded.W);
+      else drawMap(m.canvas, padded.values, padded.H, padded.W, scaleFor(0, 1, "gray"));
+      m.scale = fitCanvas(m.canvas, padded.H, padded.W, BOX, BOX);
+      maps.push(m);
+      out.padded = padded;
+      footer(fig, d, scaleFor(0, 1, "gray"), t);
+    } else {
+      const scale = scaleFor(d.min, d.max);
+      const box = d.C === 1 ? BOX : BOX_MULTI;
+      for (let c = 0; c < d.C; c++) {
+        const rgb = setup.color === "rgb" && d.C === 3;   // depthwise: one map per colour channel
+        const m = mapBox(fig, d.C === 1 ? "" : rgb ? "RGB"[c] : `c${c}`);
+        drawMap(m.canvas, d.values, d.H, d.W, scale, c * d.H * d.W);
+        m.scale = fitCanvas(m.canvas, d.H, d.W, box, box);
+        m.channel = c;
+        maps.push(m);
+      }
+      footer(fig, d, scale, t);
+    }
+    for (const m of maps) {
+      m.overlay.width = Math.round(parseFloat(m.canvas.style.width) * devicePixelRatio);
+      m.overlay.height = Math.round(parseFloat(m.canvas.style.height) * devicePixelRatio);
+      m.overlay.style.width = m.canvas.style.width;
+      m.overlay.style.height = m.canvas.style.height;
+    }
+    container.append(fig);
+    out[d.name] = { data: d, maps, fig };
+  }
+  return out;
+}
