@@ -161,9 +161,9 @@ def load_model(path: Path, root: Path) -> Network:
         f.seek(0)
         with zipfile.ZipFile(f) as zf:
             members = _members(zf)
+            headers = {k: _header(zf, i) for k, i in members.items()}
             if "__architecture__" not in members:
                 raise ModelFileError("no __architecture__ entry")
-            headers = {k: _header(zf, i) for k, i in members.items()}
             arch = _json(zf, members["__architecture__"])
             expected = check_architecture(arch)
             declared = {k: v[0] for k, v in headers.items() if k not in _META}

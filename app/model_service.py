@@ -115,7 +115,8 @@ def predict(net: Network, x: np.ndarray, prep: Preparation, *, previews: bool = 
                        f"model_id: {net.id} の入力は {shape} です。predict は 28×28 の"
                        f"グレースケール画像 1 枚（1×28×28）を渡します。",
                        field="model_id", limit="1x28x28")
-    stages = net.forward_stages(x[None, None].astype(np.float32))
+    with np.errstate(over="ignore", invalid="ignore"):  # reported as the 422 below
+        stages = net.forward_stages(x[None, None].astype(np.float32))
     bad = next((s.name for s in stages if not np.isfinite(s.data).all()), None)
     if bad is not None:
         raise ApiError(422, "non_finite_output",
