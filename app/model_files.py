@@ -23,11 +23,10 @@ import stat
 import struct
 import zipfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
-from app.engine.network import Network
 from app.model_checks import ModelCheckError, check_architecture, check_values
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -43,6 +42,14 @@ _META = ("__architecture__", "__meta__")
 
 class ModelFileError(ValueError):
     """A file in the models directory that is not served; the message is the logged reason."""
+
+
+class ModelParts(NamedTuple):
+    """A checked .npz: the architecture dict, float parameters by name, the meta (card) dict."""
+
+    arch: dict[str, Any]
+    params: dict[str, np.ndarray]
+    meta: dict[str, Any]
 
 
 def open_inside(path: Path, root: Path, max_bytes: int) -> BinaryIO:
@@ -74,6 +81,8 @@ def _end_record(f: BinaryIO, size: int) -> None:
     at = tail.rfind(_EOCD)
     if at < 0 or len(tail) - at < 22:
         raise ModelFileError("not a .npz (no zip end record; empty or truncated?)")
+    if tail[max(0, at - 20):at].startswith(b"PK\x06\x07"):  # its counts would override these
+        raise ModelFileError("a zip64 archive (a model needs no zip64 end record)")
     _, _, _, _, entries, cd_size, _, _ = struct.unpack("<4s4H2LH", tail[at:at + 22])
     if not 0 < entries <= MAX_MEMBERS or cd_size > MAX_DIRECTORY_BYTES:
         raise ModelFileError(f"the zip declares {entries} entries and a {cd_size:,}-byte "
@@ -152,9 +161,9 @@ def _json(zf: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> object:
         raise ModelFileError(f"{info.filename}: not valid JSON ({e})") from None
 
 
-def load_model(path: Path, root: Path) -> Network:
-    """The Network in ``path`` (inside ``root``) after every check (module docstring);
-    ModelFileError or ModelCheckError with the reason otherwise. The id is the file stem."""
+def read_model(path: Path, root: Path) -> ModelParts:
+    """The parts of the model in ``path`` (inside ``root``) after every check (module
+    docstring); ModelFileError or ModelCheckError with the reason otherwise."""
     with open_inside(path, root, MAX_FILE_BYTES) as f:
         size = os.fstat(f.fileno()).st_size
         _end_record(f, size)
@@ -178,8 +187,7 @@ def load_model(path: Path, root: Path) -> Network:
                                                            max_header_size=MAX_HEADER)
     check_values(params)
     assert isinstance(arch, dict)
-    return Network(path.stem, arch["name"], tuple(arch["input_shape"]), arch["layers"], params,
-                   meta=meta if isinstance(meta, dict) else {})
+    return ModelParts(arch, params, meta if isinstance(meta, dict) else {})
 
 
 def read_small(path: Path, root: Path, max_bytes: int) -> bytes:

@@ -22,7 +22,7 @@ from typing import Any
 from app.engine.network import Network
 from app.errors import ApiError
 from app.model_checks import ModelCheckError, check_architecture, check_values
-from app.model_files import ModelFileError, load_model, open_inside, parse_json, read_small
+from app.model_files import ModelFileError, open_inside, parse_json, read_model, read_small
 
 log = logging.getLogger("convscope.models")
 
@@ -82,6 +82,13 @@ def _curve(path: Path, root: Path) -> Path | None:
         log.warning("learning curve %s refused (%s); serving the model without it", path, e)
         return None
     return path.resolve()
+
+
+def load_model(npz: Path, root: Path) -> Network:
+    """The checked Network in `npz` (app.model_files.read_model); its id is the file stem."""
+    arch, params, meta = read_model(npz, root)
+    return Network(npz.stem, arch["name"], tuple(arch["input_shape"]), arch["layers"], params,
+                   meta=meta)
 
 
 def load_entry(npz: Path, root: Path | None = None) -> ModelEntry | None:

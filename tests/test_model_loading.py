@@ -21,11 +21,11 @@ from app.config import get_settings
 from app.engine.network import Network, build
 from app.errors import ApiError
 from app.model_checks import ModelCheckError, check_architecture, check_values
-from app.model_files import ModelFileError, load_model
+from app.model_files import ModelFileError
 from app.model_inputs import json_preparation
 from app.model_service import predict
 from app.modelcard import ModelWriteError, write_model
-from app.modelstore import SHIPPED_DIR, ModelEntry, ModelStore
+from app.modelstore import SHIPPED_DIR, ModelEntry, ModelStore, load_model
 from tests.hostile_models import tiny_layers, tiny_net, write_all_bad
 
 LOGGER = "convscope.models"
@@ -122,6 +122,16 @@ def test_member_count_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     load_model(tmp_path / "m.npz", tmp_path)
     monkeypatch.setattr(model_files, "MAX_MEMBERS", 5)
     with pytest.raises(ModelFileError, match="declares 6 entries"):
+        load_model(tmp_path / "m.npz", tmp_path)
+
+
+def test_a_zip64_end_record_is_refused_before_zipfile_reads_its_counts(tmp_path: Path) -> None:
+    tiny_net().save(tmp_path / "m.npz")
+    data = (tmp_path / "m.npz").read_bytes()
+    at = data.rindex(b"PK\x05\x06")
+    locator = b"PK\x06\x07" + bytes(16)  # would point zipfile at a zip64 record
+    (tmp_path / "m.npz").write_bytes(data[:at] + locator + data[at:])
+    with pytest.raises(ModelFileError, match="zip64"):
         load_model(tmp_path / "m.npz", tmp_path)
 
 
