@@ -60,16 +60,18 @@ def open_inside(path: Path, root: Path, max_bytes: int) -> BinaryIO:
         raise ModelFileError(f"cannot resolve it ({e})") from None
     if not real.is_relative_to(base):
         raise ModelFileError(f"it leads out of the models directory (to {real})")
+    not_regular = "not a regular file (a FIFO, device, socket or directory)"
     try:
+        if not stat.S_ISREG(os.stat(real).st_mode):  # never open a FIFO or a device
+            raise ModelFileError(not_regular)
         fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as e:
         raise ModelFileError(f"cannot open it ({e.strerror or e})") from None
-    st = os.fstat(fd)
+    st = os.fstat(fd)  # the file opened may have been swapped since the stat above
     if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
         os.close(fd)
-        what = "larger than " + f"{max_bytes:,} bytes" if stat.S_ISREG(st.st_mode) else \
-            "not a regular file (a FIFO, device, socket or directory)"
-        raise ModelFileError(f"{what}")
+        raise ModelFileError(f"larger than {max_bytes:,} bytes" if stat.S_ISREG(st.st_mode)
+                             else not_regular)
     return os.fdopen(fd, "rb")
 
 

@@ -85,7 +85,12 @@ def test_the_real_app_starts_with_a_folder_full_of_bad_files(served_bad_dir: Pat
         ids = [m["id"] for m in c.get("/api/models").json()["models"]]
         assert ids == [*sorted(p.stem for p in SHIPPED_DIR.glob("*.npz")), "good"]
         assert c.get("/api/models/good/curve.png").status_code == 404
-        assert c.get("/api/models/x/filters").status_code == 404
+        for refused in ("x", "rgb", "no-filters", "nan"):  # refused at load: documented 4xx
+            r = c.get(f"/api/models/{refused}/filters")
+            assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_model"
+            r = c.post("/api/convolve", json={"input": [[0.5] * 8] * 8, "spec": {
+                "kernel": {"model": refused, "layer": "conv1"}}})
+            assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_model"
         r = c.post("/api/models/good/predict", json={"input": [[0.5] * 28] * 28})
         assert r.status_code == 200 and len(r.json()["probabilities"]) == 10
 
