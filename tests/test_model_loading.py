@@ -312,3 +312,28 @@ def test_import_dlfs_on_a_full_disk_exits_1_with_one_line(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("convscope import-dlfs: cannot write") and "No space left" in err
     assert "Traceback" not in err and not (tmp_path / "o.npz").exists()
+
+
+def test_train_on_a_full_disk_exits_1_with_one_line(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture) -> None:
+    import struct
+
+    x = np.zeros((60, 28, 28), np.uint8)
+    x[::2, 8:20, 13:15] = 255
+    t = (np.arange(60) % 2).astype(np.uint8)
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(
+        struct.pack(">IIII", 2051, *x.shape) + x.tobytes())
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(
+        struct.pack(">II", 2049, len(t)) + t.tobytes())
+
+    def full(self: Network, path: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Network, "save", full)
+    out = tmp_path / "models" / "m.npz"
+    assert main(["train", "--data", str(tmp_path), "--epochs", "1", "--val", "10", "--test",
+                 "10", "--out", str(out), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"convscope train: cannot write {out}: No space left on device\n"
+    assert list(out.parent.iterdir()) == []
