@@ -81,7 +81,10 @@ def scan_opcodes(data: bytes) -> int:
 
 
 class _NdarrayName:
-    """What ``numpy.ndarray`` resolves to: a token for _reconstruct, not callable."""
+    """What ``numpy.ndarray`` resolves to: a token for _reconstruct, not callable, no state
+    (a BUILD on it fails instead of writing into the shared token)."""
+
+    __slots__ = ()
 
 
 _NDARRAY = _NdarrayName()

@@ -218,6 +218,8 @@ def test_other_names_and_opcodes_are_refused() -> None:
 
     with pytest.raises(PickleLimitError, match="not callable"):  # ndarray((5,)) is no call
         safe_load_pickle(b"\x80\x02cnumpy\nndarray\nK\x05\x85R.")
+    with pytest.raises(PickleLimitError, match="not a readable pickle"):  # BUILD on the token
+        safe_load_pickle(b"\x80\x02cnumpy\nndarray\n}X\x01\x00\x00\x00aK\x01sb.")
 
 
 def test_big_endian_fortran_and_protocol_0_arrays_load() -> None:
