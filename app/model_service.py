@@ -12,6 +12,7 @@ import numpy as np
 
 from app.config import Settings
 from app.engine.network import Network, Stage
+from app.errors import ApiError
 from app.imaging import colorize, encode_png, grid, png_data_url
 from app.model_inputs import PredictBody, json_preparation, prepare_upload
 from app.modelstore import ModelEntry
@@ -95,15 +96,34 @@ def stage_out(stage: Stage, *, previews: bool, max_previews: int) -> ModelStageO
     urls = _previews(data, stage.kind, max_previews) if previews and maps else None
     values: Any = data.tolist() if data.size <= SMALL_STAGE else None
     return ModelStageOut(name=stage.name, kind=stage.kind, shape=list(data.shape),  # type: ignore[arg-type]
-                         min=float(data.min()), max=float(data.max()), mean=float(data.mean()),
+                         min=float(data.min()), max=float(data.max()),
+                         mean=float(data.mean(dtype=np.float64)),
                          previews=urls, channels_shown=len(urls) if urls else 0,
                          scale=_scale(stage.kind), values=values)  # type: ignore[arg-type]
 
 
 def predict(net: Network, x: np.ndarray, prep: Preparation, *, previews: bool = True,
             max_previews: int = 64) -> PredictResponse:
-    """x (28, 28) in [0, 1] → label, probabilities and every stage (input … softmax)."""
-    stages = net.forward_stages(x[None, None].astype(np.float32))
+    """x (28, 28) in [0, 1] → label, probabilities and every stage (input … softmax).
+    422 model_input_mismatch when the model does not take (1, 28, 28); 422 non_finite_output
+    when a stage overflows to ±inf/NaN (the response schema has only finite numbers)."""
+    if net.input_shape != (1, *x.shape):
+        shape = "×".join(map(str, net.input_shape))
+        raise ApiError(422, "model_input_mismatch",
+                       f"model_id: {net.id} takes {shape} inputs; predict gives every model one "
+                       f"28×28 gray digit (1×28×28).",
+                       f"model_id: {net.id} の入力は {shape} です。predict は 28×28 の"
+                       f"グレースケール画像 1 枚（1×28×28）を渡します。",
+                       field="model_id", limit="1x28x28")
+    with np.errstate(over="ignore", invalid="ignore"):  # reported as the 422 below
+        stages = net.forward_stages(x[None, None].astype(np.float32))
+    bad = next((s.name for s in stages if not np.isfinite(s.data).all()), None)
+    if bad is not None:
+        raise ApiError(422, "non_finite_output",
+                       f"model_id: {net.id} overflows at {bad} (values beyond ±3.4e38) for this "
+                       f"input; no finite prediction exists.",
+                       f"model_id: {net.id} はこの入力で {bad} の値があふれます（±3.4e38 超）。"
+                       f"有限の予測がありません。", field="model_id", limit=bad)
     probs = stages[-1].data[0]
     preview = png_data_url(colorize(x, "gray", vmin=0, vmax=1))
     prepared = PreparedInput(values=x.tolist(), preview=preview, preparation=prep)

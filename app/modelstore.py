@@ -2,26 +2,36 @@
 
 Sources, in order (a later one with the same id replaces an earlier one, with a log line):
 the shipped `app/models/*.npz`, then every `*.npz` in `settings.models_dir`
-(`CONVSCOPE_MODELS_DIR`). Per model: `<id>.npz` (weights, `Network.load`), optional `<id>.json`
-(model card) and `<id>.png` (learning curve). The id is the file stem. A missing, unreadable or
-corrupt file is logged and skipped; it never stops the server from starting.
+(`CONVSCOPE_MODELS_DIR`), at most MAX_MODEL_FILES per directory. Per model: `<id>.npz` (weights),
+optional `<id>.json` (model card) and `<id>.png` (learning curve). The id is the file stem.
+Only regular files inside the directory are read (app.model_files: no FIFOs, no symlinks leading
+out), and a .npz only after its zip and .npy headers and its architecture pass
+(app.model_checks). A file that fails is logged once with the reason and skipped; the server
+always starts.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.engine.network import Network, NetworkError
+from app.engine.network import Network
 from app.errors import ApiError
+from app.model_checks import ModelCheckError, check_architecture, check_values
+from app.model_files import ModelFileError, open_inside, parse_json, read_model, read_small
 
 log = logging.getLogger("convscope.models")
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "models"
+MAX_MODEL_FILES = 64  # *.npz per directory; more are logged and skipped
+MAX_STORE_PARAMS = 64_000_000  # float32 values over all loaded models (256 MB)
+MAX_CARD_BYTES = 256 * 1024
+MAX_CURVE_BYTES = 4 * 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -43,33 +53,82 @@ class ModelEntry:
         """Validation accuracy in [0, 1] from the card (or the npz meta), None if unknown."""
         for facts in (self.card, self.network.meta):
             value = facts.get("validation_accuracy")
-            if isinstance(value, (int, float)):
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+                    math.isfinite(value) and 0 <= value <= 1:
                 return float(value)
         return None
 
 
-def _read_card(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+def _read_card(path: Path, root: Path) -> dict[str, Any]:
+    if not path.exists() and not path.is_symlink():
         return {}
     try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        log.warning("model card %s unreadable (%s); serving the model without it", path, e)
+        card = parse_json(read_small(path, root, MAX_CARD_BYTES))
+    except (ModelFileError, OSError, ValueError) as e:
+        log.warning("model card %s refused (%s); serving the model without it", path, e)
         return {}
     return card if isinstance(card, dict) else {}
 
 
-def load_entry(npz: Path) -> ModelEntry | None:
-    """Load `npz` and its card/curve siblings; None (after a log line) when it cannot be used."""
+def _curve(path: Path, root: Path) -> Path | None:
+    """The learning curve's real path when it is a PNG file inside root, else None (logged)."""
+    if not path.exists() and not path.is_symlink():
+        return None
     try:
-        net = Network.load(npz)
-    except (NetworkError, OSError, ValueError, KeyError, TypeError) as e:
+        with open_inside(path, root, MAX_CURVE_BYTES) as f:
+            if f.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE:
+                raise ModelFileError("not a PNG file")
+    except (ModelFileError, OSError) as e:
+        log.warning("learning curve %s refused (%s); serving the model without it", path, e)
+        return None
+    return path.resolve()
+
+
+def load_model(npz: Path, root: Path) -> Network:
+    """The checked Network in `npz` (app.model_files.read_model); its id is the file stem."""
+    arch, params, meta = read_model(npz, root)
+    return Network(npz.stem, arch["name"], tuple(arch["input_shape"]), arch["layers"], params,
+                   meta=meta)
+
+
+def load_entry(npz: Path, root: Path | None = None) -> ModelEntry | None:
+    """Load `npz` (inside `root`, default its folder) and its card/curve siblings; None after
+    one log line with the reason when it cannot be served."""
+    root = npz.parent if root is None else root
+    try:
+        net = load_model(npz, root)
+    except (ModelFileError, ModelCheckError) as e:
         log.error("skipping model file %s: %s", npz, e)
         return None
-    net.id = npz.stem
-    curve = npz.with_suffix(".png")
-    return ModelEntry(npz.stem, net, npz, _read_card(npz.with_suffix(".json")),
-                      curve if curve.is_file() else None)
+    except Exception as e:  # a reader error we did not foresee: still skipped, still starts
+        log.error("skipping model file %s: unreadable (%s: %s)", npz, type(e).__name__, e)
+        return None
+    return ModelEntry(npz.stem, net, npz, _read_card(npz.with_suffix(".json"), root),
+                      _curve(npz.with_suffix(".png"), root))
+
+
+def _scan(d: Path) -> list[Path]:
+    """The *.npz names in d, sorted, at most MAX_MODEL_FILES (the rest logged)."""
+    try:
+        names = sorted(p for p in d.iterdir() if p.name.endswith(".npz"))
+    except OSError as e:
+        log.error("models directory %s unreadable (%s); no models loaded from it", d, e)
+        return []
+    if len(names) > MAX_MODEL_FILES:
+        log.error("models directory %s has %d .npz files; loading the first %d", d, len(names),
+                  MAX_MODEL_FILES)
+    return names[:MAX_MODEL_FILES]
+
+
+def usable(entry: ModelEntry) -> bool:
+    """The entry's network passes the load-time checks (architecture, finite weights)."""
+    try:
+        check_architecture(entry.network.architecture())
+        check_values(entry.network.params)
+    except ModelCheckError as e:
+        log.error("skipping model %s from %s: %s", entry.id, entry.source, e)
+        return False
+    return True
 
 
 class ModelStore:
@@ -77,7 +136,16 @@ class ModelStore:
 
     def __init__(self, entries: Iterable[ModelEntry] = ()) -> None:
         self._entries: dict[str, ModelEntry] = {}
+        total = 0
         for entry in entries:
+            if not usable(entry):
+                continue
+            total += entry.network.param_count()
+            if total > MAX_STORE_PARAMS:
+                log.error("skipping model %s from %s: the models together would exceed %d "
+                          "parameters", entry.id, entry.source, MAX_STORE_PARAMS)
+                total -= entry.network.param_count()
+                continue
             if entry.id in self._entries:
                 log.warning("model %s from %s replaces the one from %s", entry.id, entry.source,
                             self._entries[entry.id].source)
@@ -93,7 +161,7 @@ class ModelStore:
             if not Path(d).is_dir():
                 log.warning("models directory %s does not exist; no models loaded from it", d)
                 continue
-            entries += [e for p in sorted(Path(d).glob("*.npz")) if (e := load_entry(p))]
+            entries += [e for p in _scan(Path(d)) if (e := load_entry(p, Path(d)))]
         store = cls(entries)
         log.info("models loaded: %s", ", ".join(store.ids()) or "none")
         return store

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         load_dlfs_params,
         network_from_dlfs,
     )
-    from app.modelcard import model_paths, write_model
+    from app.modelcard import ModelWriteError, model_paths, write_model
 
     try:
         params = load_dlfs_params(args.pickle)
@@ -53,7 +53,11 @@ def run(args: argparse.Namespace) -> int:
         card["data"] = {"file": img.name, "labels": lab.name, "examples": len(x)}
         card["evaluation_accuracy"] = acc
         print(f"accuracy on {img.name} ({len(x)} examples): {acc:.4f}")
-    write_model(net, npz, card)
+    try:
+        write_model(net, npz, card)
+    except ModelWriteError as e:
+        print(f"convscope import-dlfs: {e.strerror}", file=sys.stderr)
+        return 1
     print(f"wrote {npz} and {card_path} (model id {model_id!r}); serve it by putting both in "
           f"the folder named by CONVSCOPE_MODELS_DIR")
     return 0

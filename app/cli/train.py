@@ -138,8 +138,12 @@ def run(args: argparse.Namespace) -> int:
     card = _card(args, config, {"file": img_path.name, "labels": lab_path.name,
                                 "examples": len(images)},
                  {"train": len(tr), "validation": len(va), "test": len(te)}, history, test_acc)
-    full = write_model(net, npz, card)
-    draw_curve(card["history"], png, title=f"{full['id']} ({args.model})")
+    try:  # a full disk (ENOSPC) is one line and exit 1, never a traceback
+        full = write_model(net, npz, card)
+        draw_curve(card["history"], png, title=f"{full['id']} ({args.model})")
+    except OSError as e:
+        print(f"convscope train: {e.strerror or e}", file=sys.stderr)
+        return 1
     last = history.epochs[-1]
     test = f", test accuracy {test_acc:.4f}" if test_acc is not None else ""
     val = "no validation" if last.val_accuracy is None else \
