@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     # the raw bytes for at most this + 8192 numbers (app/json_body.py) → 422 kernel_too_large
     max_kernel_values: int = 1_048_576
     max_macs: int = 4_000_000_000  # compute budget: multiply-adds per request (~4 s worst)
-    max_output_values: int = 16_777_216  # compute budget: values produced, all stages together
+    # compute budget: values of every stage together, the input included; 2 × max_image_pixels so
+    # that a gray image at the pixel limit through one same-size conv (the default spec) fits
+    max_output_values: int = 32_000_000
     max_pipeline_layers: int = 16
     max_values_b64: int = 4_194_304  # include_values: float32 values over all stages
     max_output_list: int = 65_536  # `output` as nested lists up to this many values

@@ -49,15 +49,15 @@ def too_many_pixels(field: str | None, limit: int, w: int, h: int | None) -> Ima
 
 
 def check_size(w: int, h: int, settings: Settings, field: str | None, what: str = "image") -> None:
-    """413 when a side is above max_image_side or w·h above max_image_pixels."""
+    """413 when w·h is above max_image_pixels or a side above max_image_side."""
+    if w * h > settings.max_image_pixels:
+        raise too_many_pixels(field, settings.max_image_pixels, w, h)
     side = settings.max_image_side
     if w > side or h > side:
         raise ImageError(413, "image_side_too_large",
                          f"The {what} is {w}×{h}; each side may be at most {side} pixels.",
                          f"画像（{what}）が {w}×{h} です。一辺の上限は {side} ピクセルです。",
                          field=field, limit=side)
-    if w * h > settings.max_image_pixels:
-        raise too_many_pixels(field, settings.max_image_pixels, w, h)
 
 
 def jpeg_scale(w: int, h: int, target: tuple[int, int] | None) -> int:

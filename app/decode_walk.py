@@ -9,12 +9,14 @@ Pure bytes parsing: no Pillow, no NumPy.
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass, field
 
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 _PROGRESSIVE = frozenset({0xC2, 0xC6, 0xCA, 0xCE})
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 
 class TooManyError(Exception):
@@ -59,16 +61,10 @@ def _count(n: int, kind: str, limit: int) -> int:
 
 
 def _jpeg_entropy_end(data: bytes, j: int) -> int:
-    """Offset of the marker that ends the entropy-coded data starting at j."""
-    while True:
-        j = data.find(b"\xff", j)
-        if j < 0 or j + 1 >= len(data):
-            return len(data)
-        nxt = data[j + 1]
-        if nxt == 0 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
-            j += 1 if nxt == 0xFF else 2
-            continue
-        return j
+    """Offset of the marker that ends the entropy-coded data starting at j: FF followed by
+    anything but 00 (stuffing), D0–D7 (restart) or FF (fill). One regex search, C speed."""
+    m = _MARKER.search(data, j)
+    return m.start() if m else len(data)
 
 
 def walk_jpeg(data: bytes, max_scans: int, max_items: int) -> Walk:
@@ -137,13 +133,16 @@ def walk_png(data: bytes, max_frames: int, max_items: int) -> Walk:
     return w
 
 
-def _skip_blocks(data: bytes, j: int) -> int:
-    """Past a GIF sub-block sequence (size byte, data …, 0)."""
+def _skip_blocks(data: bytes, j: int, w: Walk, max_items: int) -> int:
+    """Past a GIF sub-block sequence (size byte, data …, 0). Encoders write full 255-byte
+    sub-blocks but the last, so every shorter one counts as a chunk (bounds the Python loop)."""
     while j < len(data):
         n = data[j]
         j += 1 + n
         if n == 0:
             break
+        if n < 255:
+            w.chunks = _count(w.chunks + 1, "chunks", max_items)
     return j
 
 
@@ -156,13 +155,13 @@ def walk_gif(data: bytes, max_frames: int, max_items: int) -> Walk:
         tag = data[j]
         w.chunks = _count(w.chunks + 1, "chunks", max_items)
         if tag == 0x21 and j + 2 <= len(data):
-            j = _skip_blocks(data, j + 2)
+            j = _skip_blocks(data, j + 2, w, max_items)
         elif tag == 0x2C and j + 10 <= len(data):
             x, y, fw, fh, f = struct.unpack("<HHHHB", data[j + 1:j + 10])
             w.frames.append((x + fw, y + fh))
             _count(len(w.frames), "frames", max_frames)
             j += 10 + (3 << ((f & 7) + 1) if f & 0x80 else 0)
-            j = _skip_blocks(data, j + 1)  # + LZW minimum code size
+            j = _skip_blocks(data, j + 1, w, max_items)  # + LZW minimum code size
         else:
             break
     if w.frames:  # Pillow grows the canvas to the first frame's extent

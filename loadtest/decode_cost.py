@@ -27,7 +27,10 @@ CASES = {  # name → (builder expression in tests.decode_bombs, images per requ
                                                 {"max_side": 1000}),
     "webp-animated-90-bytes-4000x4000": ("animated_webp(4000)", 1, {"max_side": 64}),
     "webp-animated-4000x4000-x16-images": ("animated_webp(4000)", 16, {"max_side": 64}),
+    "webp-still-2000x2000-lossless": ("smooth(2000, 'WEBP', lossless=True)", 1, {"max_side": 64}),
+    "webp-still-2896x2896-lossy": ("smooth(2896, 'WEBP')", 1, {"max_side": 64}),
     "png-16mp-gray": ("png_rows(4000, 4000)", 1, {}),
+    "png-16mp-rgba": ("smooth(4000, 'PNG', 'RGBA')", 1, {}),
     "png-short-idat": ("png_rows(1000, 1000, 500)", 1, {}),
 }
 

@@ -13,7 +13,14 @@ import zlib
 import numpy as np
 from PIL import Image
 
-from tests.hostile_inputs import png_chunk, png_header
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_header(w: int, h: int, depth: int = 8, colour: int = 0, interlace: int = 0) -> bytes:
+    ihdr = struct.pack(">IIBBBBB", w, h, depth, colour, 0, 0, interlace)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)
 
 
 def _jpeg_segments(data: bytes) -> list[tuple[int, int]]:
@@ -103,6 +110,13 @@ def png_rows(w: int, h: int, rows: int | None = None, value: int = 255) -> bytes
             + png_chunk(b"IEND", b""))
 
 
+def png_raw(w: int, h: int, raw_bytes: int, *, interlace: int = 0, depth: int = 8,
+            colour: int = 0) -> bytes:
+    """A w×h PNG whose zlib stream inflates to raw_bytes zero bytes (filter 0, black samples)."""
+    return (png_header(w, h, depth, colour, interlace)
+            + png_chunk(b"IDAT", zlib.compress(b"\0" * raw_bytes, 9)) + png_chunk(b"IEND", b""))
+
+
 def png_many_chunks(chunks: int, w: int = 8, h: int = 8) -> bytes:
     """A small valid PNG with `chunks` empty private ancillary chunks before IDAT."""
     extra = png_chunk(b"zzZz", b"") * chunks
@@ -129,11 +143,22 @@ def apng(frames: int, w: int = 8, h: int = 8, frame_side: int | None = None) -> 
     return out + png_chunk(b"IEND", b"")
 
 
-def gif_frames(frames: int, side: int = 4, frame_side: int | None = None) -> bytes:
-    """A GIF of `frames` side×side frames; the second may claim frame_side×frame_side."""
+def gif_frames(frames: int, side: int = 1, frame_side: int | None = None) -> bytes:
+    """A GIF of `frames` 1×1 frames (LZW: clear, 0, end) on a side×side screen; the second frame
+    may claim frame_side×frame_side."""
     out = b"GIF89a" + struct.pack("<HHBBB", side, side, 0x80, 0, 0) + b"\0\0\0\xff\xff\xff"
     for k in range(frames):
         s = frame_side if (frame_side and k == 1) else side
         out += b"!\xf9\x04\x00\x0a\x00\x00\x00"  # graphic control: 0.1 s
         out += b"," + struct.pack("<HHHHB", 0, 0, s, s, 0) + b"\x02\x02\x44\x01\x00"
     return out + b";"
+
+
+def smooth(side: int, fmt: str, mode: str = "RGB", **opts: object) -> bytes:
+    """An ordinary smooth side×side picture in `fmt` (the honest baseline beside the bombs)."""
+    rng = np.random.default_rng(0)
+    small = rng.integers(0, 256, (3, 3, 4), dtype=np.uint8)
+    img = Image.fromarray(small, "RGBA").resize((side, side), Image.Resampling.BILINEAR)
+    buf = io.BytesIO()
+    img.convert(mode).save(buf, fmt, **opts)
+    return buf.getvalue()
