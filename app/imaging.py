@@ -12,8 +12,9 @@ Conversions: EXIF orientation applied; palette, 1-bit, CMYK, YCbCr → RGB; alph
 palette or tRNS transparency) composited on white; 16-bit gray (I;16, I) scaled by 1/65535;
 gray = ITU-R 601-2 luma 0.299 R + 0.587 G + 0.114 B, Pillow's convert("L") of the RGB decode
 for every format (JPEG too: never libjpeg's Y plane); a JPEG with max_side is first downscaled by
-libjpeg in the DCT domain (1/2, 1/4, 1/8, never below the target), then LANCZOS (up to ~20/255
-from a full decode + LANCZOS); GIF / APNG / WebP: first frame only (the others are never decoded).
+libjpeg in the DCT domain (1/2, 1/4, 1/8, never below the target), then LANCZOS (3–19/255 from
+a full decode + LANCZOS on photographs, more on pixel noise; README); GIF / APNG / WebP: first
+frame only (the others are never decoded).
 Everything the decoder changed is reported in `DecodedImage.notes`.
 """
 
@@ -213,7 +214,7 @@ def _decode_opened(img: Image.Image, color: Color, max_side: int | None) -> Deco
     target = _target_size(w0, h0, max_side)  # (w, h) in the file's own orientation
     if fmt == "JPEG" and target is not None:
         # libjpeg downscales in the DCT domain by 1/2, 1/4 or 1/8 (never below the target) before
-        # the LANCZOS resize: up to ~20/255 from a full decode + LANCZOS (documented in README)
+        # the LANCZOS resize: 3–19/255 from a full decode + LANCZOS on photos (README, OpenAPI)
         img.draft(None, target)
     img.load()
     img, orientation = _orient(img, notes)
