@@ -50,15 +50,18 @@ def _jpeg_segments(data: bytes) -> list[tuple[int, int]]:
     return out
 
 
-def progressive_jpeg(side: int = 4000, repeats: int = 0, seed: int = 0, scan: int = -1) -> bytes:
+def progressive_jpeg(side: int = 4000, repeats: int = 0, seed: int = 0, scan: int = -1,
+                     noisy: bool = False) -> bytes:
     """A progressive side×side RGB JPEG with one scan (the last by default; scan=5 is a 31-byte
-    luma AC refinement) repeated `repeats` more times before EOI.
+    luma AC refinement) repeated `repeats` more times before EOI. noisy: 80-pixel random blocks
+    (large, CPU-heavy scans) instead of a smooth picture.
 
     Each repeat is a valid refinement scan libjpeg decodes again over the whole image (the
     attack of issue 16, item 1: ~10 ms of CPU per repeat at 4000×4000).
     """
     rng = np.random.default_rng(seed)
-    small = rng.integers(0, 256, (3, 3, 3), dtype=np.uint8)  # smooth: tiny refinement scans
+    cells = side // 50 + 1 if noisy else 3  # smooth: tiny refinement scans
+    small = rng.integers(0, 256, (cells, cells, 3), dtype=np.uint8)
     img = Image.fromarray(small).resize((side, side), Image.Resampling.BILINEAR)
     buf = io.BytesIO()
     img.save(buf, "JPEG", progressive=True, quality=75)

@@ -3,6 +3,7 @@ LIMIT and LIMIT+1, and the bombs of issue 16 refused before Pillow decodes (or, 
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterator
 
@@ -11,7 +12,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from app.config import Settings
-from app.decode_budget import DecodeCost, check_request, png_data_bytes
+from app.decode_budget import DecodeCost, check_image, check_request, png_data_bytes
 from app.decode_walk import walk
 from app.image_probe import probe_image_cost
 from app.imaging import ImageError, decode_image
@@ -164,3 +165,21 @@ def test_alpha_on_white_equals_alpha_composite_for_every_value_and_alpha() -> No
     rgba.save(buf, "PNG")
     np.testing.assert_array_equal(decode_image(buf.getvalue(), color="rgb").array,
                                   ref.transpose(2, 0, 1))
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "GIF", "WEBP", "BMP"])
+def test_walk_survives_truncated_and_mutated_files(fmt: str) -> None:
+    """Seeded mutations: the walk either returns or raises ImageError (never anything else)."""
+    base = {"JPEG": progressive_jpeg(32), "PNG": apng(3), "GIF": gif_frames(5),
+            "WEBP": animated_webp(16, frames=3)}.get(fmt)
+    if base is None:
+        buf = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(buf, "BMP")
+        base = buf.getvalue()
+    rng = np.random.default_rng(7)
+    for _ in range(400):
+        data = bytearray(base[: rng.integers(len(base) // 4, len(base) + 1)])
+        for pos in rng.integers(0, len(data), rng.integers(1, 6)):
+            data[pos] = int(rng.integers(0, 256))
+        with contextlib.suppress(ImageError):
+            check_image(bytes(data), fmt, S, "image", max_side=int(rng.integers(1, 64)))
