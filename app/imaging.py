@@ -20,7 +20,6 @@ Everything the decoder changed is reported in `DecodedImage.notes`.
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import struct
@@ -34,6 +33,7 @@ from typing import Literal
 import numpy as np
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from app.cancel import CancellableBytesIO
 from app.colormap import auto_scale, colorize, lut, scale_range
 from app.config import Settings, get_settings
 from app.decode_budget import (
@@ -252,7 +252,7 @@ def open_walked(data: bytes, settings: Settings, field: str | None, max_side: in
     wk, cost = check_image(data, fmt, settings, field, max_side) if fmt else (None, DecodeCost())
     Image.MAX_IMAGE_PIXELS = settings.max_image_pixels  # Pillow's own check: a backstop at 2×
     try:
-        with Image.open(io.BytesIO(data), formats=FORMATS) as img:
+        with Image.open(CancellableBytesIO(data), formats=FORMATS) as img:
             _check_header(img, settings, field)
             yield img, wk, cost
     except ImageError:

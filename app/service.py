@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from starlette.responses import Response
 
-from app import render
+from app import cancel, render
 from app.config import Settings
 from app.decode_budget import check_request
 from app.errors import ApiError
@@ -117,6 +117,7 @@ def batch_from_images(files: Sequence[bytes], opts: InputOptions, settings: Sett
     x: np.ndarray | None = None
     resized, notes = [], []
     for i, data in enumerate(files):
+        cancel.check()  # a timed-out request stops between images
         try:
             img = decode_image(data, color=opts.color, max_side=opts.max_side, settings=settings,
                                field=_field(files, i))
