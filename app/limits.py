@@ -63,14 +63,12 @@ class CpuLimiter:
                         limit=self.capacity, headers={"Retry-After": str(self.retry_after_s)})
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """fn(*args) in the pool; after a 504 the job is cancelled at its next app.cancel.check()
-        and the slot is released when the thread stops."""
+        """fn(*args) in the pool; the slot is released when the thread finishes (even after 504)."""
         if not self.try_admit():
             raise self.overloaded()
-        cancel = threading.Event()  # set on timeout: the job stops at its next check (app/cancel)
         try:
             fut: Future[T] = self._pool.submit(contextvars.copy_context().run, run_cancellable,
-                                               cancel, fn, *args)
+                                               cancel := threading.Event(), fn, *args)
         except BaseException:
             self.release()
             raise
@@ -79,7 +77,7 @@ class CpuLimiter:
             return await asyncio.wait_for(asyncio.wrap_future(fut), self.timeout_s)
         except TimeoutError:
             fut.cancel()
-            cancel.set()
+            cancel.set()  # the job stops at its next app.cancel.check(), freeing its slot
             raise ApiError(504, "timeout",
                            f"The computation took longer than {self.timeout_s:g} s.",
                            f"計算が制限時間 {self.timeout_s:g} 秒を超えました。",
