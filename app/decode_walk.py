@@ -17,6 +17,7 @@ _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 _PROGRESSIVE = frozenset({0xC2, 0xC6, 0xCA, 0xCE})
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 _MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_FILL = re.compile(rb"\xff+")
 
 
 class TooManyError(Exception):
@@ -68,18 +69,28 @@ def _jpeg_entropy_end(data: bytes, j: int) -> int:
 
 
 def walk_jpeg(data: bytes, max_scans: int, max_items: int) -> Walk:
-    """Markers from SOI to the first EOI: SOF (size, sampling), SOS count (≤ max_scans)."""
+    """Markers from SOI to the first EOI: SOF (size, sampling), SOS count (≤ max_scans).
+
+    Fill bytes (FF FF …) and junk between segments are skipped as libjpeg skips them (so no scan
+    hides behind them); before the first SOS each of their bytes counts as a chunk, because
+    Pillow's header parser reads them one byte at a time in Python.
+    """
     w = Walk("JPEG", scans=0)
     i = 2
-    while i + 4 <= len(data) and data[i] == 0xFF:
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte
-            i += 1
+    while i + 4 <= len(data):
+        if data[i] != 0xFF or data[i + 1] == 0xFF:  # junk, or a run of fill bytes
+            nxt = (data.find(b"\xff", i) if data[i] != 0xFF
+                   else _FILL.match(data, i).end() - 1)  # type: ignore[union-attr]
+            nxt = len(data) if nxt < 0 else nxt
+            if not w.scans:
+                w.chunks = _count(w.chunks + nxt - i, "chunks", max_items)
+            i = nxt
             continue
+        marker = data[i + 1]
         w.chunks = _count(w.chunks + 1, "chunks", max_items)
         if marker == 0xD9:
             break
-        if marker == 0x01 or 0xD0 <= marker <= 0xD8:
+        if marker in (0x00, 0x01) or 0xD0 <= marker <= 0xD8:
             i += 2
             continue
         (length,) = struct.unpack(">H", data[i + 2:i + 4])

@@ -183,3 +183,27 @@ def test_walk_survives_truncated_and_mutated_files(fmt: str) -> None:
             data[pos] = int(rng.integers(0, 256))
         with contextlib.suppress(ImageError):
             check_image(bytes(data), fmt, S, "image", max_side=int(rng.integers(1, 64)))
+
+
+def _jpeg_chunks(data: bytes) -> int:
+    return walk(data, "JPEG", max_scans=10**6, max_frames=1, max_items=10**9).chunks
+
+
+@pytest.mark.parametrize("pad", [b"\xff", b"\x00"], ids=["fill", "junk"])
+def test_jpeg_fill_and_junk_before_the_first_scan_count_as_chunks(pad: bytes) -> None:
+    """Pillow parses a JPEG header one byte at a time: 10 MB of fill cost it seconds."""
+    d = progressive_jpeg(64)
+    app0_end = 4 + int.from_bytes(d[4:6], "big")
+    free = S.max_image_chunks - _jpeg_chunks(d)
+    at = d[:app0_end] + pad * free + d[app0_end:]
+    assert _jpeg_chunks(at) == S.max_image_chunks
+    assert decode_image(at).size == (64, 64)
+    e = refused(d[:app0_end] + pad * (free + 1) + d[app0_end:])
+    assert (e.code, e.limit) == ("image_too_many_chunks", S.max_image_chunks)
+
+
+def test_scans_behind_junk_are_still_counted() -> None:
+    d = progressive_jpeg(64, S.max_jpeg_scans - 10 + 1)  # 101 scans
+    sos = d.rindex(b"\xff\xda")  # the last scan: entropy data never holds FF DA
+    hidden = d[:sos] + b"junk" + d[sos:]  # libjpeg skips junk before a marker and decodes on
+    assert refused(hidden).code == "image_too_many_scans"
