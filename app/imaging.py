@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from app.cancel import CancellableBytesIO
 from app.colormap import auto_scale, colorize, lut, scale_range
@@ -70,6 +70,9 @@ _DECODE_ERRORS = (OSError, ValueError, SyntaxError, struct.error, EOFError, Inde
                   TypeError, ZeroDivisionError, zlib.error, OverflowError)
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is an error, never half an image
+# PNG text chunks (tEXt/zTXt/iTXt) are decompressed at open; Pillow allows 64 MiB of them per
+# file (+62 MiB RSS from a 63 KB upload). ConvScope reads no text: 4 MiB, more → 400.
+PngImagePlugin.MAX_TEXT_MEMORY = 4 * 2**20
 # Image.MAX_IMAGE_PIXELS is set to settings.max_image_pixels on every decode, so Pillow refuses
 # (DecompressionBombError) whatever we refuse; its warning between 1× and 2× is redundant because
 # _check_header refuses those images before their pixels are decoded.

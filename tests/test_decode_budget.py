@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import zlib
 from collections.abc import Iterator
 
 import numpy as np
@@ -21,6 +22,7 @@ from tests.decode_bombs import (
     apng,
     gif_frames,
     jpeg_scan_count,
+    png_chunk,
     png_header,
     png_many_chunks,
     png_raw,
@@ -207,3 +209,17 @@ def test_scans_behind_junk_are_still_counted() -> None:
     sos = d.rindex(b"\xff\xda")  # the last scan: entropy data never holds FF DA
     hidden = d[:sos] + b"junk" + d[sos:]  # libjpeg skips junk before a marker and decodes on
     assert refused(hidden).code == "image_too_many_scans"
+
+
+def _png_with_text(chunks: int) -> bytes:
+    """An 8×8 PNG with `chunks` zTXt chunks, each inflating to 1,000,000 bytes (~1 KB each)."""
+    z = zlib.compress(b"A" * 1_000_000, 9)
+    text = b"".join(png_chunk(b"zTXt", b"k%d\0\0" % i + z) for i in range(chunks))
+    raw = zlib.compress((b"\0" + b"\x80" * 8) * 8)
+    return png_header(8, 8) + text + png_chunk(b"IDAT", raw) + png_chunk(b"IEND", b"")
+
+
+def test_png_text_metadata_is_bounded_to_4_mib() -> None:
+    assert decode_image(_png_with_text(4)).size == (8, 8)  # 4,000,000 bytes ≤ 4 MiB
+    e = refused(_png_with_text(5))
+    assert (e.status, e.code) == (400, "image_corrupt") and "text chunks" in e.message_en
