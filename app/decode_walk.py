@@ -214,6 +214,8 @@ def walk_webp(data: bytes, max_frames: int, max_items: int) -> Walk:
 def walk_bmp(data: bytes) -> Walk:
     """Width and height from the DIB header (negative height = top-down)."""
     size = struct.unpack("<I", data[14:18])[0]
+    if size not in (12, 16, 40, 52, 56, 64, 108, 124):  # not a DIB header Pillow knows
+        return Walk("BMP")
     if size == 12:
         wd, h = struct.unpack("<HH", data[18:22])
     else:
