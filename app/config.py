@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     # the raw bytes for at most this + 8192 numbers (app/json_body.py) → 422 kernel_too_large
     max_kernel_values: int = 1_048_576
     max_macs: int = 4_000_000_000  # compute budget: multiply-adds per request (~4 s worst)
-    max_output_values: int = 16_777_216  # compute budget: values produced, all stages together
+    # compute budget: values of every stage together, the input included; 2 × max_image_pixels so
+    # that a gray image at the pixel limit through one same-size conv (the default spec) fits
+    max_output_values: int = 32_000_000
     max_pipeline_layers: int = 16
     max_values_b64: int = 4_194_304  # include_values: float32 values over all stages
     max_output_list: int = 65_536  # `output` as nested lists up to this many values
@@ -42,6 +44,13 @@ class Settings(BaseSettings):
     # Image decoding limits, app/imaging.py: checked from the header, before decoding.
     max_image_pixels: int = 16_000_000  # width·height → 413 image_too_many_pixels
     max_image_side: int = 16_384  # width or height → 413 image_side_too_large
+    # Decode work and memory, app/decode_budget.py: from the file's structure, before decoding.
+    max_jpeg_scans: int = 100  # SOS scans per JPEG (as djpeg -maxscans) → 413
+    max_image_frames: int = 1000  # GIF / APNG / WebP frames (only the first is used) → 413
+    max_image_chunks: int = 10_000  # JPEG markers, PNG chunks, GIF blocks, WebP chunks → 413
+    max_decode_bytes: int = 134_217_728  # decoder buffers per image (128 MiB) → 413
+    max_request_decode_bytes: int = 536_870_912  # the same summed over a request (512 MiB) → 413
+    max_decode_work: int = 2_000_000_000  # pixels × JPEG scans summed over a request → 413
 
 
 @lru_cache

@@ -1,20 +1,25 @@
 """Uploaded bytes → a checked, decoded, oriented float32 (C, H, W) array in [0, 1]; maps → PNG.
 
-Order of the checks (each before the expensive step): empty → 400; the container is sniffed by
-Pillow restricted to PNG, JPEG, GIF, BMP, WebP (anything else → 415); width and height are read
-from the header (Image.open is lazy) and refused above `max_image_side` / `max_image_pixels` → 413
-before any pixel is decoded; only then the pixels are decoded (truncated / garbled → 400).
+Order of the checks (each before the expensive step): empty → 400; the structure is walked
+without decoding (JPEG markers and scans, PNG chunks and APNG frames, GIF blocks, WebP chunks)
+and the decode work and memory are checked (app/decode_budget.py → 413); the container is
+sniffed by Pillow restricted to PNG, JPEG, GIF, BMP, WebP (anything else → 415); width and
+height are read from the header (Image.open is lazy) and refused above `max_image_side` /
+`max_image_pixels` → 413 before any pixel is decoded; a PNG's image data is inflated (and thrown
+away) to check it holds every row; only then the pixels are decoded (truncated / garbled → 400).
 
 Conversions: EXIF orientation applied; palette, 1-bit, CMYK, YCbCr → RGB; alpha (LA, RGBA, PA,
 palette or tRNS transparency) composited on white; 16-bit gray (I;16, I) scaled by 1/65535;
-gray = ITU-R 601-2 luma 0.299 R + 0.587 G + 0.114 B (Pillow's "L"; for JPEG libjpeg's own Y
-plane, the same weights); GIF / WebP: first frame only.
+gray = ITU-R 601-2 luma 0.299 R + 0.587 G + 0.114 B, Pillow's convert("L") of the RGB decode
+for every format (JPEG too: never libjpeg's Y plane); a JPEG with max_side is first downscaled by
+libjpeg in the DCT domain (1/2, 1/4, 1/8, never below the target), then LANCZOS (3–19/255 from
+a full decode + LANCZOS on photographs, more on pixel noise; README); GIF / APNG / WebP: first
+frame only (the others are never decoded).
 Everything the decoder changed is reported in `DecodedImage.notes`.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import struct
@@ -26,10 +31,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, PngImagePlugin, UnidentifiedImageError
 
+from app.cancel import CancellableBytesIO
 from app.colormap import auto_scale, colorize, lut, scale_range
 from app.config import Settings, get_settings
+from app.decode_budget import (
+    DecodeCost,
+    check_image,
+    check_png_rows,
+    check_size,
+    target_size,
+    too_many_pixels,
+)
+from app.decode_walk import Walk
+from app.image_errors import ImageError
 from app.png import encode_png, grid, png_data_url
 
 __all__ = [
@@ -54,25 +70,13 @@ _DECODE_ERRORS = (OSError, ValueError, SyntaxError, struct.error, EOFError, Inde
                   TypeError, ZeroDivisionError, zlib.error, OverflowError)
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is an error, never half an image
+# PNG text chunks (tEXt/zTXt/iTXt) are decompressed at open; Pillow allows 64 MiB of them per
+# file (+62 MiB RSS from a 63 KB upload). ConvScope reads no text: 4 MiB, more → 400.
+PngImagePlugin.MAX_TEXT_MEMORY = 4 * 2**20
 # Image.MAX_IMAGE_PIXELS is set to settings.max_image_pixels on every decode, so Pillow refuses
 # (DecompressionBombError) whatever we refuse; its warning between 1× and 2× is redundant because
 # _check_header refuses those images before their pixels are decoded.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-
-
-class ImageError(Exception):
-    """A refused image: HTTP `status`, machine `code`, messages (en/ja), `field`, `limit`.
-
-    Codes: image_empty (400), image_unsupported_format (415), image_side_too_large (413),
-    image_too_many_pixels (413), image_corrupt (400), invalid_max_side (422).
-    """
-
-    def __init__(self, status: int, code: str, message_en: str, message_ja: str, *,
-                 field: str | None = "image", limit: int | str | None = None) -> None:
-        super().__init__(message_en)
-        self.status, self.code = status, code
-        self.message_en, self.message_ja = message_en, message_ja
-        self.field, self.limit = field, limit
 
 
 @dataclass(frozen=True)
@@ -119,36 +123,15 @@ def _corrupt(field: str | None, detail: str) -> ImageError:
                       field=field)
 
 
-def _too_many_pixels(field: str | None, limit: int, w: int, h: int | None) -> ImageError:
-    """w×h from the header; h=None when only the pixel count w is known (Pillow's own check)."""
-    size = f"{w}×{h} = {w * h:,} pixels" if h else (f"{w:,} pixels" if w else "its header size")
-    return ImageError(413, "image_too_many_pixels",
-                      f"The image is too large: {size}; at most {limit:,} pixels are allowed.",
-                      f"画像が大きすぎます（{size}）。上限は {limit:,} ピクセルです。",
-                      field=field, limit=limit)
-
-
 def _check_header(img: Image.Image, settings: Settings, field: str | None) -> None:
-    """Refuse by the header's width and height, before any pixel is decoded."""
+    """Refuse by Pillow's width and height (a GIF grows to its first frame), before decoding."""
     w, h = img.size
-    side = settings.max_image_side
-    if w > side or h > side:
-        raise ImageError(413, "image_side_too_large",
-                         f"The image is {w}×{h}; each side may be at most {side} pixels.",
-                         f"画像が {w}×{h} です。一辺の上限は {side} ピクセルです。",
-                         field=field, limit=side)
-    if w * h > settings.max_image_pixels:
-        raise _too_many_pixels(field, settings.max_image_pixels, w, h)
+    check_size(w, h, settings, field)
     if w < 1 or h < 1:
         raise _corrupt(field, f"the header says {w}×{h}")
 
 
-def _target_size(w: int, h: int, max_side: int | None) -> tuple[int, int] | None:
-    """(w, h) scaled so that the long side is max_side, or None when it already fits."""
-    if max_side is None or max(w, h) <= max_side:
-        return None
-    s = max_side / max(w, h)
-    return max(1, round(w * s)), max(1, round(h * s))
+_target_size = target_size
 
 
 def _orient(img: Image.Image, notes: list[ImageNote]) -> tuple[Image.Image, int]:
@@ -176,13 +159,18 @@ def _flatten(img: Image.Image, notes: list[ImageNote]) -> Image.Image:
                                "16 ビットのグレー画像を 1/65535 倍で [0, 1] にしました。"))
         return img.convert("F")
     if _has_alpha(img):
-        rgba = img.convert("RGBA")
-        lowest_alpha = rgba.getchannel("A").getextrema()[0]
-        if isinstance(lowest_alpha, (int, float)) and lowest_alpha < 255:
-            notes.append(ImageNote("alpha_on_white", "Transparent pixels composited on white.",
-                                   "透明な部分は白の背景に重ねました。"))
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
+        # one RGB canvas + the alpha plane beside the decoded image (peak ~2× lower than a white
+        # RGBA + alpha_composite + convert); paste blends src·a + white·(1 − a), a = alpha/255
+        rgba = img if img.mode == "RGBA" else img.convert("RGBA")
+        alpha = rgba.getchannel("A")
+        lowest_alpha = alpha.getextrema()[0]
+        if not (isinstance(lowest_alpha, (int, float)) and lowest_alpha < 255):
+            return rgba.convert("RGB")
+        notes.append(ImageNote("alpha_on_white", "Transparent pixels composited on white.",
+                               "透明な部分は白の背景に重ねました。"))
+        out = Image.new("RGB", rgba.size, (255, 255, 255))
+        out.paste(rgba, mask=alpha)
+        return out
     if img.mode in ("L", "RGB"):
         return img
     return img.convert("L" if img.mode == "1" else "RGB")
@@ -227,10 +215,10 @@ def _decode_opened(img: Image.Image, color: Color, max_side: int | None) -> Deco
                                "チャンネルあたり 16 ビットを 8 ビットに減らしました。"))
     w0, h0 = img.size
     target = _target_size(w0, h0, max_side)  # (w, h) in the file's own orientation
-    if fmt == "JPEG" and (target is not None or (color == "gray" and img.mode == "RGB")):
-        # libjpeg does the work: gray straight from the Y plane (no RGB buffer) and a DCT-domain
-        # downscale by 1/2, 1/4 or 1/8 that never goes below the target size
-        img.draft("L" if color == "gray" and img.mode == "RGB" else None, target)
+    if fmt == "JPEG" and target is not None:
+        # libjpeg downscales in the DCT domain by 1/2, 1/4 or 1/8 (never below the target) before
+        # the LANCZOS resize: 3–19/255 from a full decode + LANCZOS on photos (README, OpenAPI)
+        img.draft(None, target)
     img.load()
     img, orientation = _orient(img, notes)
     if orientation in (5, 6, 7, 8):  # these transpose: width and height swap
@@ -255,35 +243,47 @@ def _check_max_side(max_side: int | None) -> None:
 
 
 @contextmanager
-def open_checked(data: bytes, settings: Settings, field: str | None) -> Iterator[Image.Image]:
-    """Image.open (lazy: header only) with the header checked; every failure → ImageError."""
+def open_walked(data: bytes, settings: Settings, field: str | None, max_side: int | None = None
+                ) -> Iterator[tuple[Image.Image, Walk | None, DecodeCost]]:
+    """(img, walk, cost): the structure walked and the decode budget checked (app/decode_budget)
+    before Image.open (lazy: header only; libwebp allocates its canvas there), then the header
+    checked; every failure → ImageError. walk is None for a format we do not sniff."""
     if not data:
         raise ImageError(400, "image_empty", "The image file is empty (0 bytes).",
                          "画像ファイルが空です（0 バイト）。", field=field)
+    fmt = _sniff(data)
+    wk, cost = check_image(data, fmt, settings, field, max_side) if fmt else (None, DecodeCost())
     Image.MAX_IMAGE_PIXELS = settings.max_image_pixels  # Pillow's own check: a backstop at 2×
     try:
-        with Image.open(io.BytesIO(data), formats=FORMATS) as img:
+        with Image.open(CancellableBytesIO(data), formats=FORMATS) as img:
             _check_header(img, settings, field)
-            yield img
+            yield img, wk, cost
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:  # Pillow refused first (above 2× the limit)
         pixels = re.search(r"\((\d+) pixels\)", str(exc))
-        raise _too_many_pixels(field, settings.max_image_pixels,
-                               int(pixels.group(1)) if pixels else 0, None) from None
+        raise too_many_pixels(field, settings.max_image_pixels,
+                              int(pixels.group(1)) if pixels else 0, None) from None
     except UnidentifiedImageError:
-        if _sniff(data) is None:
+        if fmt is None:
             raise ImageError(415, "image_unsupported_format",
                              f"Unsupported image format; accepted: {FORMATS_TEXT}.",
                              f"対応していない画像形式です。使える形式: {FORMATS_TEXT}。",
                              field=field, limit=FORMATS_TEXT) from None
-        raise _corrupt(field, f"the file starts like {_sniff(data)} but its header is broken") \
-            from None
+        raise _corrupt(field, f"the file starts like {fmt} but its header is broken") from None
     except _DECODE_ERRORS as exc:
         raise _corrupt(field, str(exc) or type(exc).__name__) from None
     except Exception as exc:  # a Pillow plugin bug must still be a 400, never a 500
         log.warning("unexpected %s while decoding an image", type(exc).__name__, exc_info=True)
         raise _corrupt(field, type(exc).__name__) from None
+
+
+@contextmanager
+def open_checked(data: bytes, settings: Settings, field: str | None,
+                 max_side: int | None = None) -> Iterator[Image.Image]:
+    """open_walked without the walk: the checked, lazily opened image."""
+    with open_walked(data, settings, field, max_side) as (img, _, _):
+        yield img
 
 
 def decode_image(data: bytes, *, color: Color = "gray", max_side: int | None = None,
@@ -295,5 +295,7 @@ def decode_image(data: bytes, *, color: Color = "gray", max_side: int | None = N
     """
     settings = settings or get_settings()
     _check_max_side(max_side)
-    with open_checked(data, settings, field) as img:
+    with open_walked(data, settings, field, max_side) as (img, wk, _):
+        if wk is not None and wk.format == "PNG" and wk.png_idat:
+            check_png_rows(data, wk, field)  # image data that ends early → 400, not black rows
         return _decode_opened(img, color, max_side)

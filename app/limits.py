@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.cancel import run_cancellable
 from app.config import Settings
 from app.errors import ApiError, error_body, install_error_handlers, prefers_japanese
 
@@ -66,7 +67,8 @@ class CpuLimiter:
         if not self.try_admit():
             raise self.overloaded()
         try:
-            fut: Future[T] = self._pool.submit(contextvars.copy_context().run, fn, *args)
+            fut: Future[T] = self._pool.submit(contextvars.copy_context().run, run_cancellable,
+                                               cancel := threading.Event(), fn, *args)
         except BaseException:
             self.release()
             raise
@@ -75,6 +77,7 @@ class CpuLimiter:
             return await asyncio.wait_for(asyncio.wrap_future(fut), self.timeout_s)
         except TimeoutError:
             fut.cancel()
+            cancel.set()  # the job stops at its next app.cancel.check(), freeing its slot
             raise ApiError(504, "timeout",
                            f"The computation took longer than {self.timeout_s:g} s.",
                            f"計算が制限時間 {self.timeout_s:g} 秒を超えました。",

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from app import cancel
 from app.config import Settings
 from app.engine import (
     Geometry,
@@ -147,6 +148,7 @@ def run_plan(x: np.ndarray, steps: Sequence[Step]) -> list[np.ndarray]:
     """Every step's output, in order; 422 `non_finite` if float32 overflowed."""
     outs: list[np.ndarray] = []
     for step in steps:
+        cancel.check()  # a timed-out request stops between layers
         x = np.ascontiguousarray(step.run(x), dtype=np.float32)
         if not np.isfinite(x).all():
             raise ApiError(422, "non_finite",

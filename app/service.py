@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 from starlette.responses import Response
 
-from app import render
+from app import cancel, render
 from app.config import Settings
+from app.decode_budget import check_request
 from app.errors import ApiError
-from app.image_probe import probe_image
+from app.image_probe import probe_image_cost
 from app.imaging import ImageError, decode_image
 from app.kernel_spec import numeric_array
 from app.payload import Payload
@@ -89,14 +90,18 @@ def _field(files: Sequence[bytes], i: int) -> str:
 
 
 def probe_images(files: Sequence[bytes], opts: InputOptions, settings: Settings) -> Shape:
-    """(N, C, H, W) of the batch from the headers alone (nothing decoded); same size required."""
-    shapes = []
-    for i, data in enumerate(files):
-        try:
-            shapes.append(probe_image(data, color=opts.color, max_side=opts.max_side,
-                                      settings=settings, field=_field(files, i)))
-        except ImageError as e:
-            raise _image_error(e) from None
+    """(N, C, H, W) of the batch from the headers alone (nothing decoded); same size required;
+    the decode budget of the whole request checked (app/decode_budget.check_request)."""
+    shapes, costs = [], []
+    try:
+        for i, data in enumerate(files):
+            shape, cost = probe_image_cost(data, color=opts.color, max_side=opts.max_side,
+                                           settings=settings, field=_field(files, i))
+            shapes.append(shape)
+            costs.append(cost)
+        check_request(costs, settings)
+    except ImageError as e:
+        raise _image_error(e) from None
     if len(set(shapes)) > 1:
         raise _mismatch([(h, w) for _, h, w in shapes])
     return (len(files), *shapes[0])
@@ -112,6 +117,7 @@ def batch_from_images(files: Sequence[bytes], opts: InputOptions, settings: Sett
     x: np.ndarray | None = None
     resized, notes = [], []
     for i, data in enumerate(files):
+        cancel.check()  # a timed-out request stops between images
         try:
             img = decode_image(data, color=opts.color, max_side=opts.max_side, settings=settings,
                                field=_field(files, i))

@@ -20,6 +20,15 @@ from typing import Any
 import numpy as np
 from PIL import Image, PngImagePlugin
 
+from tests.decode_bombs import (
+    animated_webp,
+    apng,
+    gif_frames,
+    png_many_chunks,
+    png_rows,
+    progressive_jpeg,
+)
+
 IDENTITY_PAD1 = {"kernel": "identity", "pad": 1}
 RGB_VALUES = {**IDENTITY_PAD1, "color": "rgb", "include_values": True}
 # Left half transparent (flattened onto white, 1, 1, 1), right half blue (0, 0, 1).
@@ -218,6 +227,24 @@ def cases() -> list[Case]:
                                   "files": [("image", (f"{i}.png", png, "image/png"))
                                             for i in range(17)],
                                   "data": {"spec": json.dumps(IDENTITY_PAD1)}}, S({422})),
+        Case("jpeg-progressive-4000-8000-repeated-scans",
+             upload(progressive_jpeg(4000, 8000, scan=5), {"kernel": [[1]], "max_side": 64},
+                    name="x.jpg"), S({413})),
+        Case("webp-animated-90-bytes-4000x4000", upload(animated_webp(4000), name="x.webp"),
+             S({413})),
+        Case("webp-animated-4000x4000-x16", {
+            "method": "POST", "url": "/api/convolve",
+            "files": [("image", (f"{i}.webp", animated_webp(4000), "image/webp"))
+                      for i in range(16)],
+            "data": {"spec": json.dumps({"kernel": [[1]], "max_side": 64})}}, S({413})),
+        Case("webp-animated-1001-frames", upload(animated_webp(8, 1001), name="x.webp"),
+             S({413})),
+        Case("gif-1001-frames", upload(gif_frames(1001), name="x.gif"), S({413})),
+        Case("gif-second-frame-65535", upload(gif_frames(2, frame_side=65535), name="x.gif"),
+             S({413})),
+        Case("apng-acTL-1001-frames", upload(apng(1001)), S({413})),
+        Case("png-10000-chunks", upload(png_many_chunks(10_000)), S({413})),
+        Case("png-idat-ends-early", upload(png_rows(256, 256, 128)), S({400})),
         Case("predict-nan", post_json({"input": [[float("nan")] * 28] * 28},
                                       "/api/models/simple-convnet/predict"), S({422})),
     ]

@@ -88,7 +88,10 @@ class InputOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     color: Literal["gray", "rgb"] = Field("gray", description="Images become C=1 or C=3.")
     max_side: int | None = Field(None, ge=1, le=8192,
-                                 description="Resize uploads so the long side fits (reported).")
+                                 description="Resize uploads so the long side fits (reported), "
+                                 "with LANCZOS. A JPEG is first downscaled by libjpeg in the DCT "
+                                 "domain by 1/2, 1/4 or 1/8 (never below the target), so it "
+                                 "differs from a full decode + LANCZOS (3-19/255 on photos).")
     include_values: bool = Field(False, description="Each stage carries values_b64 (little-endian "
                                  "float32, C order); at most max_values_b64 values in all.")
     previews: bool = Field(True, description="Image inputs: each stage carries a PNG preview "
