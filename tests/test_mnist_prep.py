@@ -38,13 +38,13 @@ def test_centring_uses_centre_of_mass_not_the_bounding_box() -> None:
     img[10:25, 20:80] = 1.0  # heavy bar, 15 rows
     img[25:70, 42:58] = 1.0  # thinner stem, 45 rows
     # centre of mass: (900·7 + 720·37) / 1620 = 20.33 rows into the 60-row box, i.e. 6.44 rows
-    # into the 20-row fitted box (pixel centres), so the box goes at round(13.5 − 6.44) = 7.
+    # into the 20-row fitted box (pixel centres), so the box goes at round(14 − 6.44) = 8.
     p = prepare_digit(img)
     cy, cx = centre_of_mass(p.image)
     assert abs(cy - CENTRE) <= 0.5 and abs(cx - CENTRE) <= 0.5
     ys, _ = np.nonzero(p.image > 0.5)
-    assert p.offset[0] == 7  # bounding-box centring would give 4
-    assert ys.min() == 7
+    assert p.offset[0] == 8  # bounding-box centring would give 4
+    assert ys.min() == 8
 
 
 def test_light_background_is_inverted() -> None:
@@ -91,3 +91,15 @@ def test_channel_first_single_channel_input_is_accepted() -> None:
 def test_rgb_input_is_refused() -> None:
     with pytest.raises(ValueError):
         prepare_digit(np.zeros((3, 10, 10), np.float32))
+
+
+def test_centre_is_where_mnist_puts_the_centre_of_mass() -> None:
+    # Measured on the 6,000 training digits: (13.99 ± 0.29, 14.01 ± 0.29), a whole-pixel shift
+    # to (14, 14); the field's geometric centre 13.5 put uploads half a pixel up-left.
+    assert CENTRE == 14.0
+    img = _canvas(60, 60)
+    img[20:40, 29:32] = 1.0  # a 20 × 3 bar: kept at scale 1, its mass centre is column 1 of 3
+    p = prepare_digit(img)
+    cy, cx = centre_of_mass(p.image)
+    assert p.scale == 1.0 and p.offset[1] == 13  # 13.5 − 1 rounded down to 12 before
+    assert cx == 14.0 and 13.5 <= cy <= 14.5

@@ -37,9 +37,32 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="with --augment: also rotate by up to ±DEG degrees")
     p.add_argument("--scale", type=float, default=0.0,
                    help="with --augment: also scale by 1 ± S")
+    p.add_argument("--stroke", type=float, default=0.0,
+                   help="with --augment: change the stroke width of this fraction of the "
+                   "images (half thicker, half thinner; 0 = never)")
     p.add_argument("--limit", type=int, default=0, help="use only the first N examples")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
+
+
+def _config_class() -> Any:
+    """TrainConfig plus stroke-width augmentation (app.engine.augment.random_stroke) applied
+    before the shift/rotation/scale warp."""
+    from dataclasses import dataclass
+
+    from app.engine.augment import random_stroke
+    from app.engine.train import TrainConfig
+
+    @dataclass(frozen=True)
+    class StrokeConfig(TrainConfig):
+        stroke: float = 0.0  # fraction of images whose stroke width changes
+
+        def augment(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+            if self.stroke > 0:
+                x = random_stroke(x, rng, self.stroke)
+            return super().augment(x, rng)
+
+    return StrokeConfig
 
 
 class _UsageError(Exception):
@@ -85,7 +108,8 @@ def _progress(total_batches: int, epochs: int, disable: bool) -> tuple[Any, Any,
 
 
 def _card(args: argparse.Namespace, config: Any, data: dict[str, Any], split: dict[str, Any],
-          history: Any, test_acc: float | None) -> dict[str, Any]:
+          history: Any, test_acc: float | None,
+          dilated: dict[str, float | None]) -> dict[str, Any]:
     """The model card: data, split, seed, recipe, accuracies, training time, history."""
     last = history.epochs[-1]
     return {
@@ -96,8 +120,10 @@ def _card(args: argparse.Namespace, config: Any, data: dict[str, Any], split: di
         "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
         "schedule": args.schedule, "optimizer": "adam", "weight_decay": args.weight_decay,
         "augment": {"random_shift_px": config.max_shift, "rotate_deg": config.max_rotate_deg,
-                    "scale": config.max_scale},
+                    "scale": config.max_scale, "stroke": config.stroke},
         "validation_accuracy": last.val_accuracy, "test_accuracy": test_acc,
+        "dilated_strokes": dilated | {
+            "method": "the same held-out digits after a 3x3 grey dilation (thick pen)"},
         "final_train_loss": last.train_loss, "training_time_s": round(history.seconds, 1),
         "source": "convscope train (ConvScope's NumPy engine)",
         "command": "convscope " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else None,
@@ -107,9 +133,10 @@ def _card(args: argparse.Namespace, config: Any, data: dict[str, Any], split: di
 
 def run(args: argparse.Namespace) -> int:
     from app.curve import draw_curve
+    from app.engine.augment import grey_dilate
     from app.engine.data import to_float
     from app.engine.network import build
-    from app.engine.train import TrainConfig, evaluate, train
+    from app.engine.train import evaluate, train
     from app.modelcard import model_paths, write_model
 
     try:
@@ -122,11 +149,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"convscope train: {e}", file=sys.stderr)
         return 2
     x, t = to_float(images), labels.astype(np.int64)
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+    config = _config_class()(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                          seed=args.seed, schedule=args.schedule, weight_decay=args.weight_decay,
                          max_shift=args.shift if args.augment else 0,
                          max_rotate_deg=args.rotate if args.augment else 0.0,
-                         max_scale=args.scale if args.augment else 0.0)
+                         max_scale=args.scale if args.augment else 0.0,
+                         stroke=args.stroke if args.augment else 0.0)
     print(f"{args.model}: {net.param_count():,} parameters; data {img_path.name} "
           f"({len(tr)} train / {len(va)} validation / {len(te)} test)", flush=True)
     bar, on_batch, on_epoch = _progress(config.epochs * -(-len(tr) // config.batch_size),
@@ -134,10 +162,13 @@ def run(args: argparse.Namespace) -> int:
     history = train(net, x[tr], t[tr], config, x[va], t[va], on_batch, on_epoch)
     bar.close()
     test_acc = evaluate(net, x[te], t[te])[1] if len(te) else None
+    dilated = {name: evaluate(net, grey_dilate(x[ix]), t[ix])[1] if len(ix) else None
+               for name, ix in (("validation_accuracy", va), ("test_accuracy", te))}
     _, npz, card_path, png = model_paths(args.out)
     card = _card(args, config, {"file": img_path.name, "labels": lab_path.name,
                                 "examples": len(images)},
-                 {"train": len(tr), "validation": len(va), "test": len(te)}, history, test_acc)
+                 {"train": len(tr), "validation": len(va), "test": len(te)}, history, test_acc,
+                 dilated)
     try:  # a full disk (ENOSPC) is one line and exit 1, never a traceback
         full = write_model(net, npz, card)
         draw_curve(card["history"], png, title=f"{full['id']} ({args.model})")
@@ -148,5 +179,6 @@ def run(args: argparse.Namespace) -> int:
     test = f", test accuracy {test_acc:.4f}" if test_acc is not None else ""
     val = "no validation" if last.val_accuracy is None else \
         f"validation accuracy {last.val_accuracy:.4f}"
-    print(f"wrote {npz}, {card_path}, {png}: {val}{test}; {history.seconds:.0f} s")
+    thick = f", dilated strokes {dilated['test_accuracy']:.4f}" if len(te) else ""
+    print(f"wrote {npz}, {card_path}, {png}: {val}{test}{thick}; {history.seconds:.0f} s")
     return 0

@@ -1,4 +1,4 @@
-"""Data augmentation for training: small random translations (zero-filled)."""
+"""Data augmentation for training: random translations, affine warps, stroke width."""
 
 from __future__ import annotations
 
@@ -53,3 +53,40 @@ def random_affine(x: np.ndarray, rng: np.random.Generator, *, max_shift: float =
     top = at(y0, x0) * (1 - wx) + at(y0, x0 + 1) * wx
     bottom = at(y0 + 1, x0) * (1 - wx) + at(y0 + 1, x0 + 1) * wx
     return (top * (1 - wy) + bottom * wy).astype(np.float32)
+
+
+def grey_dilate(x: np.ndarray) -> np.ndarray:
+    """3×3 grey dilation of x (N, C, H, W): each pixel becomes the max of its 3×3 neighbourhood
+    (zero outside). A thicker stroke: about one pixel more on every side."""
+    H, W = x.shape[2:]
+    p = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    out = p[:, :, 1:H + 1, 1:W + 1].copy()
+    for dy in range(3):
+        for dx in range(3):
+            np.maximum(out, p[:, :, dy:dy + H, dx:dx + W], out=out)
+    return out
+
+
+def grey_erode_cross(x: np.ndarray) -> np.ndarray:
+    """Grey erosion of x (N, C, H, W) by the 3×3 cross (the pixel and its 4 neighbours; zero
+    outside): a thinner stroke, about one pixel less on every side."""
+    H, W = x.shape[2:]
+    p = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    out = p[:, :, 1:H + 1, 1:W + 1].copy()
+    for dy, dx in ((0, 1), (2, 1), (1, 0), (1, 2)):
+        np.minimum(out, p[:, :, dy:dy + H, dx:dx + W], out=out)
+    return out
+
+
+def random_stroke(x: np.ndarray, rng: np.random.Generator, p: float) -> np.ndarray:
+    """Change the stroke width of a fraction p of the images of x (N, C, H, W): half of those
+    thicker, half thinner, x + a·(op(x) − x) with op = grey_dilate or grey_erode_cross and
+    strength a ∈ U(0.25, 1). Always draws 2N numbers (deterministic for a seed)."""
+    kind, a = rng.uniform(size=len(x)), rng.uniform(0.25, 1.0, len(x)).astype(x.dtype)
+    out = x.copy()
+    for mask, op in ((kind < p / 2, grey_dilate), ((kind >= p / 2) & (kind < p),
+                                                    grey_erode_cross)):
+        if mask.any():
+            xs = x[mask]
+            out[mask] = xs + a[mask, None, None, None] * (op(xs) - xs)
+    return out
