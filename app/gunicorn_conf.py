@@ -12,6 +12,9 @@ rebuild (defaults in brackets):
   CONVSCOPE_LIMIT_REQUEST_LINE [8190], CONVSCOPE_LIMIT_REQUEST_FIELDS [100],
   CONVSCOPE_LIMIT_REQUEST_FIELD_SIZE [8190]    HTTP header limits
   CONVSCOPE_BACKLOG [256]                      pending connections before the kernel refuses
+  CONVSCOPE_REUSE_PORT [1]                     one SO_REUSEPORT socket per worker: the kernel
+                                               spreads connections over the workers (0: one
+                                               shared socket, whichever worker wakes takes all)
 BLAS is pinned to one thread per worker: the workers are the parallelism.
 """
 
@@ -54,6 +57,7 @@ limit_request_line = _int("CONVSCOPE_LIMIT_REQUEST_LINE", 8190)
 limit_request_fields = _int("CONVSCOPE_LIMIT_REQUEST_FIELDS", 100)
 limit_request_field_size = _int("CONVSCOPE_LIMIT_REQUEST_FIELD_SIZE", 8190)
 backlog = _int("CONVSCOPE_BACKLOG", 256)
+reuse_port = _int("CONVSCOPE_REUSE_PORT", 1) != 0
 # Heartbeat files on tmpfs: a container's overlay filesystem can stall them.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("CONVSCOPE_ACCESS_LOG", "-") or None
