@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     header_timeout_s: float = 10.0  # head not complete this long after its first byte → 408
     body_timeout_s: float = 30.0  # body not complete this long after its head → 408
     max_connections: int = 512  # open connections; at the cap idle keep-alives are closed, → 503
-    malloc_arenas: int = 2  # glibc malloc arenas (mallopt M_ARENA_MAX): bounded RSS after bursts
+    # glibc malloc, so that RSS returns near its baseline after a burst (0: glibc's default)
+    malloc_arenas: int = 2  # mallopt(M_ARENA_MAX), as MALLOC_ARENA_MAX=2
+    malloc_mmap_threshold: int = 1_048_576  # blocks ≥ this are mmapped, returned when freed
+    malloc_trim_s: float = 5.0  # malloc_trim(0) at most this often, when no request is in flight
 
     # Image decoding limits, app/imaging.py: checked from the header, before decoding.
     max_image_pixels: int = 16_000_000  # width·height → 413 image_too_many_pixels

@@ -8,7 +8,7 @@ rebuild (defaults in brackets):
   CONVSCOPE_GRACEFUL_TIMEOUT [30]              seconds in-flight requests get after SIGTERM
   CONVSCOPE_KEEPALIVE [75]                     idle keep-alive seconds (above browsers' and load
                                                balancers' idle timeouts: no close-vs-reuse race)
-  CONVSCOPE_MAX_REQUESTS [0 = never]           recycle a worker after this many requests
+  CONVSCOPE_MAX_REQUESTS [10000; 0 = never]    recycle a worker after this many (+ 0-10 %) requests
   CONVSCOPE_LIMIT_REQUEST_LINE [8190], CONVSCOPE_LIMIT_REQUEST_FIELDS [100],
   CONVSCOPE_LIMIT_REQUEST_FIELD_SIZE [8190]    HTTP header limits
   CONVSCOPE_BACKLOG [256]                      pending connections before the kernel refuses
@@ -51,7 +51,7 @@ worker_class = "app.server.worker.ConvScopeWorker"  # enforces the limit_request
 timeout = _int("CONVSCOPE_WORKER_TIMEOUT", 60)
 graceful_timeout = _int("CONVSCOPE_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("CONVSCOPE_KEEPALIVE", 75)
-max_requests = _int("CONVSCOPE_MAX_REQUESTS", 0)
+max_requests = _int("CONVSCOPE_MAX_REQUESTS", 10_000)  # recycled with 10 % jitter: no RSS creep
 max_requests_jitter = max_requests // 10
 limit_request_line = _int("CONVSCOPE_LIMIT_REQUEST_LINE", 8190)
 limit_request_fields = _int("CONVSCOPE_LIMIT_REQUEST_FIELDS", 100)

@@ -173,8 +173,12 @@ class BodySizeGuard:
         started = False
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, ticket
             started = started or message["type"] == "http.response.start"
+            if ticket is not None and message["type"] == "http.response.body" and \
+                    not message.get("more_body", False):
+                ticket.drop()  # free before the client can see the response and send again
+                ticket = None
             await send(message)
 
         try:

@@ -2,32 +2,61 @@
 
 uvicorn-worker's UvicornWorker does not pass gunicorn's `limit_request_*` settings on to
 uvicorn (they did nothing); this worker serves with `LimitedH11Protocol` configured from them
-and from the CONVSCOPE_* settings (header/body timeouts, connection cap), and caps glibc's
-malloc arenas at 2 (RSS returns near its baseline after a burst).
+and from the CONVSCOPE_* settings (header/body timeouts, connection cap). It also keeps glibc's
+malloc from holding memory after a burst: 2 arenas, a fixed mmap threshold, and
+malloc_trim(0) when the worker goes idle (RSS returns near its baseline).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import ctypes.util
 import logging
+import sys
 from typing import Any
 
+from gunicorn.arbiter import Arbiter
+from uvicorn.server import Server
 from uvicorn_worker import UvicornWorker
 
 from app.config import get_settings
 from app.server.protocol import HttpLimits, LimitedH11Protocol
 
-M_ARENA_MAX = -8  # glibc <malloc.h>
+M_ARENA_MAX, M_MMAP_THRESHOLD = -8, -3  # glibc <malloc.h>
 
 
-def limit_malloc_arenas(arenas: int) -> bool:
-    """mallopt(M_ARENA_MAX, arenas): same effect as MALLOC_ARENA_MAX, set at run time."""
+def _libc() -> Any:
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):  # not glibc
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+def tune_malloc(arenas: int, mmap_threshold: int) -> bool:
+    """glibc: at most `arenas` malloc arenas (as MALLOC_ARENA_MAX, at run time) and a fixed
+    mmap threshold (blocks ≥ it, e.g. NumPy arrays, go back to the OS when freed instead of
+    fragmenting the heap); 0 leaves glibc's default. False when this is not glibc."""
+    libc = _libc()
+    if libc is None:
         return False
+    if arenas > 0:
+        libc.mallopt(M_ARENA_MAX, arenas)
+    if mmap_threshold > 0:
+        libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold)
+    return True
+
+
+async def trim_when_idle(state: Any, period_s: float) -> None:
+    """Every period_s: if requests were served since the last look and none is in flight,
+    malloc_trim(0) hands free heap pages back to the OS (RSS returns near its baseline)."""
+    libc, seen = _libc(), 0
+    while libc is not None:
+        await asyncio.sleep(period_s)  # the trimming period
+        if state.total_requests != seen and not state.tasks:
+            seen = state.total_requests
+            libc.malloc_trim(0)
 
 
 def http_limits(cfg: Any) -> HttpLimits:
@@ -50,6 +79,21 @@ class ConvScopeWorker(UvicornWorker):
         self.config.http_limits = http_limits(self.cfg)  # type: ignore[attr-defined]
 
     def init_process(self) -> None:
-        if not limit_malloc_arenas(get_settings().malloc_arenas):
-            logging.getLogger("uvicorn.error").info("mallopt(M_ARENA_MAX) not available")
+        s = get_settings()
+        if not tune_malloc(s.malloc_arenas, s.malloc_mmap_threshold):
+            logging.getLogger("uvicorn.error").info("not glibc: malloc left as it is")
         super().init_process()
+
+    async def _serve(self) -> None:
+        """UvicornWorker._serve plus the idle malloc_trim task."""
+        self.config.app = self.wsgi
+        server = Server(config=self.config)
+        self._install_sigquit_handler()
+        period = get_settings().malloc_trim_s
+        trimmer = asyncio.create_task(trim_when_idle(server.server_state, period)) \
+            if period > 0 else None
+        await server.serve(sockets=self.sockets)
+        if trimmer is not None:
+            trimmer.cancel()
+        if not server.started:
+            sys.exit(Arbiter.WORKER_BOOT_ERROR)

@@ -31,6 +31,7 @@ class Call:
         self.path, self.ctype = path, ctype
         self.received = 0
         self.messages: list[Message] = []
+        self.admitted_at_send: list[int] = []
 
     async def receive(self) -> Message:
         self.received += 1
@@ -42,6 +43,8 @@ class Call:
 
     async def send(self, message: Message) -> None:
         self.messages.append(message)
+        cpu = getattr(getattr(self.app, "state", None), "cpu", None)
+        self.admitted_at_send.append(cpu.admitted if cpu else -1)
 
     def run(self) -> Call:
         scope: Scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
@@ -91,6 +94,15 @@ def test_one_free_slot_admits_and_computes_in_it() -> None:
     assert call.status == 200, call.json
     assert call.json["output"] == [[[[15, 16], [6, 15]]]] and call.received == 3
     assert app.state.cpu.admitted == 1  # its slot is free again
+
+
+def test_slot_is_free_before_the_client_sees_the_response() -> None:
+    """A keep-alive client may send its next request as soon as it reads the response: the
+    slot must be back by then, or N clients on N slots would see 503s."""
+    app = app_with(1, 0, taken=0)
+    call = Call(app, BODY).run()
+    assert call.status == 200
+    assert call.admitted_at_send == [1, 0]  # held for the head, free when the body goes out
 
 
 def test_bodiless_requests_are_not_admitted_here() -> None:
