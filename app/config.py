@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     max_header_bytes: int = 65_536  # whole request head while incomplete → 431
     header_timeout_s: float = 10.0  # head not complete this long after its first byte → 408
     body_timeout_s: float = 30.0  # body not complete this long after its head → 408
+    body_min_rate: int = 1024  # body bytes/s over each 5 s window, else 408 (slow drip); 0: off
     max_connections: int = 512  # open connections; at the cap idle keep-alives are closed, → 503
     # glibc malloc, so that RSS returns near its baseline after a burst (0: glibc's default)
     malloc_arenas: int = 2  # mallopt(M_ARENA_MAX), as MALLOC_ARENA_MAX=2

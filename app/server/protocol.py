@@ -6,9 +6,11 @@
 - Content-Length together with Transfer-Encoding (RFC 9112 §6.1, request smuggling) → 400 and
   the connection is closed, so a pipelined request behind it is never answered.
 - A head not complete `header_timeout_s` after its first byte (or after the connection opened)
-  → 408 / closed; a body not complete `body_timeout_s` after its head → 408 / closed.
-- At most `max_connections` open connections per worker: at the cap an idle keep-alive
-  connection is closed to make room, else the new one gets 503 + Retry-After and is closed.
+  → 408 / closed; a body not complete `body_timeout_s` after its head, or arriving slower than
+  `body_min_rate` bytes/s over any 5 s window (slow drip) → 408 / closed.
+- At most `max_connections` open connections per worker: at the cap the connection whose head
+  has been arriving the longest (slowloris), else an idle keep-alive one, is closed to make
+  room; with neither, the new one gets 503 + Retry-After and is closed.
 Every refusal is the API's JSON error shape and closes the connection.
 """
 
@@ -28,6 +30,9 @@ from app.errors import error_body, prefers_japanese
 log = logging.getLogger("uvicorn.error")
 
 
+RATE_WINDOW_S = 5.0  # a body arriving slower than body_min_rate over this long → 408
+
+
 @dataclass(frozen=True)
 class HttpLimits:
     """Per-worker HTTP limits (bytes, counts, seconds); 0 switches a limit off."""
@@ -38,6 +43,7 @@ class HttpLimits:
     head_bytes: int = 65536
     header_timeout_s: float = 10.0
     body_timeout_s: float = 30.0
+    body_min_rate: int = 1024  # bytes/s over each RATE_WINDOW_S while a body arrives
     max_connections: int = 512
     retry_after_s: int = 2
 
@@ -128,19 +134,16 @@ class LimitedH11Protocol(H11Protocol):
         self.head_timer: asyncio.TimerHandle | None = None
         self.body_timer: asyncio.TimerHandle | None = None
         self.line_open = 0  # bytes of a request line still without its LF
+        self.head_since = 0.0  # loop time the current head started arriving
+        self.rate_timer: asyncio.TimerHandle | None = None
+        self.window_bytes = 0  # body bytes in the current rate window
 
     # --- connection lifecycle ------------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         cap = self.limits.max_connections
         if cap and len(self.connections) >= cap and not self._evict_idle():
             super().connection_made(transport)
-            self.refusal = Refusal(503, "too_many_connections",
-                                   f"The server has {cap} open connections (its limit); retry in "
-                                   f"{self.limits.retry_after_s} s.",
-                                   f"接続数が上限 {cap} に達しています。"
-                                   f"{self.limits.retry_after_s} 秒後に再試行してください。",
-                                   cap, self.limits.retry_after_s)
-            self.send_400_response("")
+            self.refuse(self._busy_refusal())
             return
         super().connection_made(transport)
         self._arm_head_timer()
@@ -150,7 +153,15 @@ class LimitedH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
     def _evict_idle(self) -> bool:
-        """Close one idle keep-alive connection (waiting for a request, nothing received)."""
+        """Make room: close the connection whose request head has been arriving the longest
+        (a slowloris; a browser's head arrives at once), else an idle keep-alive one."""
+        slow = [c for c in self.connections if isinstance(c, LimitedH11Protocol)
+                and c.head_timer is not None and c.conn.their_state is h11.IDLE]
+        if slow:
+            oldest = min(slow, key=lambda c: c.head_since)
+            oldest.refuse(self._busy_refusal())
+            self.connections.discard(oldest)
+            return True
         for other in list(self.connections):
             if isinstance(other, LimitedH11Protocol) and other.idle():
                 other.timeout_keep_alive_handler()
@@ -161,6 +172,13 @@ class LimitedH11Protocol(H11Protocol):
     def idle(self) -> bool:
         return (self.timeout_keep_alive_task is not None and self.line_open == 0
                 and self.conn.their_state is h11.IDLE)
+
+    def _busy_refusal(self) -> Refusal:
+        cap, retry = self.limits.max_connections, self.limits.retry_after_s
+        return Refusal(503, "too_many_connections",
+                       f"The server has {cap} open connections (its limit); retry in {retry} s.",
+                       f"接続数が上限 {cap} に達しています。{retry} 秒後に再試行してください。",
+                       cap, retry)
 
     # --- reading ---------------------------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
@@ -193,21 +211,41 @@ class LimitedH11Protocol(H11Protocol):
             if self.conn.their_state is h11.SEND_BODY and self.limits.body_timeout_s:
                 self.body_timer = self.loop.call_later(self.limits.body_timeout_s,
                                                        self._body_timed_out)
-        elif isinstance(event, h11.EndOfMessage) and self.body_timer is not None:
-            self.body_timer.cancel()
-            self.body_timer = None
+            if self.conn.their_state is h11.SEND_BODY and self.limits.body_min_rate:
+                self.window_bytes = 0
+                self.rate_timer = self.loop.call_later(RATE_WINDOW_S, self._check_rate)
+        elif isinstance(event, h11.Data):
+            self.window_bytes += len(event.data)
+        elif isinstance(event, h11.EndOfMessage):
+            self._cancel_timers()
 
     # --- timers --------------------------------------------------------------------------------
     def _arm_head_timer(self) -> None:
         if self.limits.header_timeout_s and self.head_timer is None:
+            self.head_since = self.loop.time()
             self.head_timer = self.loop.call_later(self.limits.header_timeout_s,
                                                    self._head_timed_out)
 
     def _cancel_timers(self) -> None:
-        for timer in (self.head_timer, self.body_timer):
+        for timer in (self.head_timer, self.body_timer, self.rate_timer):
             if timer is not None:
                 timer.cancel()
-        self.head_timer = self.body_timer = None
+        self.head_timer = self.body_timer = self.rate_timer = None
+
+    def _check_rate(self) -> None:
+        """Every RATE_WINDOW_S while a body arrives: too few bytes (and not paused by us) → 408."""
+        self.rate_timer = None
+        if self.transport.is_closing() or self.conn.their_state is not h11.SEND_BODY:
+            return
+        if self.window_bytes < self.limits.body_min_rate * RATE_WINDOW_S and \
+                not self.flow.read_paused:
+            if self.body_timer is not None:
+                self.body_timer.cancel()
+            self._body_timed_out(f"arrived at {self.window_bytes / RATE_WINDOW_S:.0f} bytes/s, "
+                                 f"below {self.limits.body_min_rate}")
+            return
+        self.window_bytes = 0
+        self.rate_timer = self.loop.call_later(RATE_WINDOW_S, self._check_rate)
 
     def _head_timed_out(self) -> None:
         self.head_timer = None
@@ -220,13 +258,13 @@ class LimitedH11Protocol(H11Protocol):
             return  # a response is still being produced; the keep-alive timer follows it
         self._timed_out("header", self.limits.header_timeout_s)
 
-    def _body_timed_out(self) -> None:
+    def _body_timed_out(self, slow: str = "") -> None:
         self.body_timer = None
         if self.transport.is_closing() or self.conn.their_state is not h11.SEND_BODY:
             return
         if self.cycle is not None and self.cycle.response_started:
-            log.info("%s: request body not complete in %g s; connection closed",
-                     _peer(self.client), self.limits.body_timeout_s)
+            log.info("%s: request body %s; connection closed", _peer(self.client),
+                     slow or f"not complete in {self.limits.body_timeout_s:g} s")
             self.cycle.disconnected = True
             self.cycle.message_event.set()
             self.transport.close()
@@ -234,7 +272,17 @@ class LimitedH11Protocol(H11Protocol):
         if self.cycle is not None:
             self.cycle.disconnected = True  # the app sees http.disconnect
             self.cycle.message_event.set()  # its response, if any, is dropped
-        self._timed_out("body", self.limits.body_timeout_s)
+        if slow:
+            self._refuse_slow_body(slow)
+        else:
+            self._timed_out("body", self.limits.body_timeout_s)
+
+    def _refuse_slow_body(self, why: str) -> None:
+        rate = self.limits.body_min_rate
+        log.info("%s: request body %s; 408, connection closed", _peer(self.client), why)
+        self.refuse(Refusal(408, "body_too_slow",
+                            f"The request body {why} bytes/s over {RATE_WINDOW_S:g} s.",
+                            f"リクエスト本体の到着が遅すぎます（毎秒 {rate} バイト未満）。", rate))
 
     def _timed_out(self, what: str, seconds: float) -> None:
         log.info("%s: request %s not complete in %g s; 408, connection closed",

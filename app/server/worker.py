@@ -65,7 +65,8 @@ def http_limits(cfg: Any) -> HttpLimits:
     return HttpLimits(line=cfg.limit_request_line, fields=cfg.limit_request_fields,
                       field_size=cfg.limit_request_field_size,
                       head_bytes=s.max_header_bytes, header_timeout_s=s.header_timeout_s,
-                      body_timeout_s=s.body_timeout_s, max_connections=s.max_connections,
+                      body_timeout_s=s.body_timeout_s, body_min_rate=s.body_min_rate,
+                      max_connections=s.max_connections,
                       retry_after_s=s.retry_after_s)
 
 

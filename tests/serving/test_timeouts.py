@@ -7,6 +7,7 @@ Every read is bounded (rawhttp.READ_TIMEOUT_S); the server's own timers end the 
 
 from __future__ import annotations
 
+import select
 import socket
 from collections.abc import Iterator
 
@@ -15,7 +16,7 @@ import pytest
 from loadtest import server as serving
 
 from .conftest import Server, start_gunicorn
-from .rawhttp import connect, get, parse, read_all, read_reply
+from .rawhttp import READ_TIMEOUT_S, connect, get, parse, read_all, read_reply
 
 pytestmark = pytest.mark.slow
 CAP = 6
@@ -93,3 +94,48 @@ def test_connection_cap(tmp_path_factory: pytest.TempPathFactory) -> None:
             s.close()
     finally:
         serving.stop(server, 30)
+
+
+def test_slowloris_at_the_cap_makes_room(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """CAP connections, each in the middle of a request head: a new client is still served,
+    and exactly one of the slow connections (the oldest head) is closed to make room."""
+    server = start_gunicorn(tmp_path_factory.mktemp("loris"), CONVSCOPE_MAX_CONNECTIONS=str(CAP),
+                            CONVSCOPE_HEADER_TIMEOUT_S="120")
+    try:
+        loris = []
+        for _ in range(CAP):
+            s = connect(server.url)
+            s.sendall(get("/api/health", close=False))
+            assert read_reply(s).status == 200
+            s.sendall(b"GET /api/health HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+            loris.append(s)
+        with connect(server.url) as newcomer:
+            newcomer.sendall(get("/api/health"))
+            assert [r.status for r in parse(read_all(newcomer))] == [200]
+        ready, _, _ = select.select(loris, [], [], READ_TIMEOUT_S)
+        assert len(ready) == 1
+        evicted = parse(read_all(ready[0]))  # 503 if its head had started arriving, else closed
+        assert [r.status for r in evicted] in ([503], [])
+        still_open = [s for s in loris if s not in ready]
+        assert len(still_open) == CAP - 1
+        for s in loris:
+            s.close()
+    finally:
+        serving.stop(server, 30)
+
+
+def test_slow_drip_body_below_the_minimum_rate(gunicorn) -> None:  # type: ignore[no-untyped-def]
+    """A body dripping below CONVSCOPE_BODY_MIN_RATE is cut after one 5 s window (long before
+    the 60 s body timeout); a body sent at once is read."""
+    server = gunicorn(CONVSCOPE_BODY_MIN_RATE="100000", CONVSCOPE_BODY_TIMEOUT_S="60")
+    with connect(server.url) as s:
+        s.sendall(b"POST /api/convolve HTTP/1.1\r\nHost: t\r\nContent-Type: application/json"
+                  b"\r\nContent-Length: 1000000\r\n\r\n{\"input\": [")
+        [reply] = parse(read_all(s))
+    assert reply.status == 408 and reply.json()["error"]["code"] == "body_too_slow"
+    assert reply.json()["error"]["limit"] == 100000
+    body = b'{"input": [[1, 2], [3, 4]], "spec": {"kernel": [[1]]}}'
+    with connect(server.url) as s:
+        s.sendall(b"POST /api/convolve HTTP/1.1\r\nHost: t\r\nContent-Type: application/json"
+                  b"\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        assert [r.status for r in parse(read_all(s))] == [200]
