@@ -21,7 +21,8 @@ from uvicorn.server import Server
 from uvicorn_worker import UvicornWorker
 
 from app.config import get_settings
-from app.server.protocol import HttpLimits, LimitedH11Protocol
+from app.server.http_limits import HttpLimits
+from app.server.protocol import LimitedH11Protocol
 
 M_ARENA_MAX, M_MMAP_THRESHOLD = -8, -3  # glibc <malloc.h>
 
