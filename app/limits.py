@@ -5,7 +5,7 @@
   FastAPI's own route-level limit (`include_router(..., max_body_size=...)`), which raises the
   413 that the error handlers reshape. A request with a body is admitted (one CPU slot, held
   until its response and its computations end) BEFORE its body is read, else 503 + Retry-After
-  and the connection is closed unread: bytes being received per worker ≤ capacity ×
+  with the body discarded as it arrives (never held): bytes being held per worker ≤ capacity ×
   max_body_bytes. A client gone mid-body is one log line; a full disk (ENOSPC) → 507.
 - `CpuLimiter`: CPU work runs in a bounded thread pool; at most workers + queue requests are
   admitted, more → 503 with Retry-After; a request running past `request_timeout_s` → 504.
@@ -166,7 +166,11 @@ class BodySizeGuard:
         ticket = None
         if limiter is not None and has_body(scope["method"], headers):
             if not limiter.try_admit():
-                await send_error(send, limiter.overloaded(), ja)  # body left unread, closed
+                # the body is discarded as it arrives (never held) so that the client, still
+                # sending, reads the 503 rather than a connection reset; the connection stays
+                expect = headers.get(b"expect", b"").lower() == b"100-continue"
+                kept = not expect and await discard_body(receive, self.max_body_bytes)
+                await send_error(send, limiter.overloaded(), ja, close=not kept)
                 return
             ticket = Ticket(limiter)
         token, ticket_token = _current.set(limiter), _ticket.set(ticket)
@@ -204,15 +208,30 @@ class BodySizeGuard:
                 ticket.drop()
 
 
-async def send_error(send: Send, exc: ApiError, ja: bool) -> None:
-    """An ApiError as a JSON response that closes the connection (the body may be unread)."""
+async def discard_body(receive: Receive, limit: int) -> bool:
+    """Read and drop the request body; True when it ended within `limit` bytes (the connection
+    can be kept), False on a disconnect or past the limit. Bounded in time by the server's body
+    timeout and minimum rate."""
+    seen = 0
+    while seen <= limit:
+        message = await receive()
+        if message["type"] != "http.request":
+            return False
+        seen += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return seen <= limit
+    return False
+
+
+async def send_error(send: Send, exc: ApiError, ja: bool, close: bool = True) -> None:
+    """An ApiError as a JSON response; `close` (the body may be unread) closes the connection."""
     body = json.dumps(error_body(exc.code, exc.message_ja if ja else exc.message_en, exc.field,
                                  exc.limit), ensure_ascii=False).encode()
     extra = [(k.lower().encode(), v.encode()) for k, v in (exc.headers or {}).items()]
+    conn = [(b"connection", b"close")] if close else []
     await send({"type": "http.response.start", "status": exc.status,
                 "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close"), *extra]})
+                            (b"content-length", str(len(body)).encode()), *conn, *extra]})
     await send({"type": "http.response.body", "body": body})
 
 

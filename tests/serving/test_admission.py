@@ -26,9 +26,10 @@ class Call:
     """One POST through the app; .status, .headers, .json and how many receive() calls ran."""
 
     def __init__(self, app: object, body: bytes, *, chunks: int = 1, disconnect: bool = False,
-                 path: str = "/api/convolve", ctype: bytes = b"application/json") -> None:
+                 path: str = "/api/convolve", ctype: bytes = b"application/json",
+                 expect: bool = False) -> None:
         self.app, self.body, self.chunks, self.disconnect = app, body, chunks, disconnect
-        self.path, self.ctype = path, ctype
+        self.path, self.ctype, self.expect = path, ctype, expect
         self.received = 0
         self.messages: list[Message] = []
         self.admitted_at_send: list[int] = []
@@ -52,7 +53,8 @@ class Call:
                         self.path.encode(), "query_string": b"", "root_path": "",
                         "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000),
                         "headers": [(b"host", b"t"), (b"content-type", self.ctype),
-                                    (b"content-length", str(len(self.body)).encode())]}
+                                    (b"content-length", str(len(self.body)).encode()),
+                                    *([(b"expect", b"100-continue")] if self.expect else [])]}
         asyncio.run(self.app(scope, self.receive, self.send))  # type: ignore[operator]
         return self
 
@@ -78,13 +80,23 @@ def app_with(workers: int, queue: int, taken: int) -> FastAPI:
     return app
 
 
-def test_full_capacity_refuses_before_reading_the_body() -> None:
-    app = app_with(1, 1, taken=2)  # LIMIT: every slot taken
-    call = Call(app, BODY).run()
-    assert call.status == 503 and call.received == 0  # not one byte of the body was read
-    assert call.headers[b"retry-after"] == b"3" and call.headers[b"connection"] == b"close"
+def test_full_capacity_refuses_without_running_the_app() -> None:
+    """Every slot taken (LIMIT): 503 before any route runs; the body is discarded as it arrives
+    (so that a client still sending reads the 503, not a reset) and the connection is kept."""
+    app = app_with(1, 1, taken=2)
+    call = Call(app, BODY, chunks=3).run()
+    assert call.status == 503 and call.received == 3  # read to the end, nothing parsed
+    assert call.headers[b"retry-after"] == b"3" and b"connection" not in call.headers
     assert call.json["error"]["code"] == "overloaded" and call.json["error"]["limit"] == 2
     assert app.state.cpu.admitted == 2
+
+
+def test_full_capacity_with_expect_100_continue_reads_nothing() -> None:
+    """A client waiting for 100-continue is refused before it sends a byte of its body."""
+    app = app_with(1, 1, taken=2)
+    call = Call(app, BODY, expect=True).run()
+    assert call.status == 503 and call.received == 0
+    assert call.headers[b"connection"] == b"close"
 
 
 def test_one_free_slot_admits_and_computes_in_it() -> None:
