@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     request_timeout_s: float = 30.0  # per-request CPU time limit → 504
     retry_after_s: int = 2  # Retry-After seconds on 503
 
+    # Production server (app/server/, gunicorn + ConvScopeWorker); per worker process.
+    max_header_bytes: int = 65_536  # whole request head while incomplete → 431
+    header_timeout_s: float = 10.0  # head not complete this long after its first byte → 408
+    body_timeout_s: float = 30.0  # body not complete this long after its head → 408
+    body_min_rate: int = 1024  # body bytes/s over each 5 s window, else 408 (slow drip); 0: off
+    max_connections: int = 512  # open connections; at the cap idle keep-alives are closed, → 503
+    # glibc malloc, so that RSS returns near its baseline after a burst (0: glibc's default)
+    malloc_arenas: int = 2  # mallopt(M_ARENA_MAX), as MALLOC_ARENA_MAX=2
+    malloc_mmap_threshold: int = 1_048_576  # blocks ≥ this are mmapped, returned when freed
+    malloc_trim_s: float = 5.0  # malloc_trim(0) at most this often, when no request is in flight
+
     # Image decoding limits, app/imaging.py: checked from the header, before decoding.
     max_image_pixels: int = 16_000_000  # width·height → 413 image_too_many_pixels
     max_image_side: int = 16_384  # width or height → 413 image_side_too_large

@@ -59,6 +59,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: _resp("Server at capacity; retry after the Retry-After seconds.") | {"headers": {
         "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}},
     504: _resp("The computation exceeded the per-request time limit."),
+    507: _resp("No space left on the server to hold the request; retry later."),
 }
 """`responses=` for every API route: documents the error shape in OpenAPI."""
 

@@ -8,10 +8,13 @@ rebuild (defaults in brackets):
   CONVSCOPE_GRACEFUL_TIMEOUT [30]              seconds in-flight requests get after SIGTERM
   CONVSCOPE_KEEPALIVE [75]                     idle keep-alive seconds (above browsers' and load
                                                balancers' idle timeouts: no close-vs-reuse race)
-  CONVSCOPE_MAX_REQUESTS [0 = never]           recycle a worker after this many requests
+  CONVSCOPE_MAX_REQUESTS [10000; 0 = never]    recycle a worker after this many (+ 0-10 %) requests
   CONVSCOPE_LIMIT_REQUEST_LINE [8190], CONVSCOPE_LIMIT_REQUEST_FIELDS [100],
   CONVSCOPE_LIMIT_REQUEST_FIELD_SIZE [8190]    HTTP header limits
   CONVSCOPE_BACKLOG [256]                      pending connections before the kernel refuses
+  CONVSCOPE_REUSE_PORT [1]                     one SO_REUSEPORT socket per worker: the kernel
+                                               spreads connections over the workers (0: one
+                                               shared socket, whichever worker wakes takes all)
 BLAS is pinned to one thread per worker: the workers are the parallelism.
 """
 
@@ -44,16 +47,17 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{_int('PORT', 8000)}"
 workers = _int("CONVSCOPE_WORKERS", available_cpus())
-worker_class = "uvicorn_worker.UvicornWorker"
+worker_class = "app.server.worker.ConvScopeWorker"  # enforces the limit_request_* below
 timeout = _int("CONVSCOPE_WORKER_TIMEOUT", 60)
 graceful_timeout = _int("CONVSCOPE_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("CONVSCOPE_KEEPALIVE", 75)
-max_requests = _int("CONVSCOPE_MAX_REQUESTS", 0)
+max_requests = _int("CONVSCOPE_MAX_REQUESTS", 10_000)  # recycled with 10 % jitter: no RSS creep
 max_requests_jitter = max_requests // 10
 limit_request_line = _int("CONVSCOPE_LIMIT_REQUEST_LINE", 8190)
 limit_request_fields = _int("CONVSCOPE_LIMIT_REQUEST_FIELDS", 100)
 limit_request_field_size = _int("CONVSCOPE_LIMIT_REQUEST_FIELD_SIZE", 8190)
 backlog = _int("CONVSCOPE_BACKLOG", 256)
+reuse_port = _int("CONVSCOPE_REUSE_PORT", 1) != 0
 # Heartbeat files on tmpfs: a container's overlay filesystem can stall them.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("CONVSCOPE_ACCESS_LOG", "-") or None

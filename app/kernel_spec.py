@@ -10,6 +10,7 @@ A 2-D kernel on C channels is the book's 3-D filter with the same slice on every
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,12 +67,18 @@ def numeric_array(value: Any, field: str, what: str = "values") -> np.ndarray:
 
 
 def _catalogue(kid: str, params: dict[str, Any], field: str) -> np.ndarray:
+    # an integer past float range (400 digits) is refused by the engine's range check as ±inf
+    params = {k: (math.inf if v > 0 else -math.inf) if type(v) is int and abs(v) > 2**1000 else v
+              for k, v in params.items()}
     try:
         return get_kernel(kid, **params)
     except KernelError as e:
         sub = field if e.field == "kernel" else f"{field}.{e.field}"
         code = "unknown_kernel" if e.field == "kernel" else "invalid_kernel_param"
         raise _invalid(sub, code, str(e), _kernel_error_ja(kid, params, e), e.limit) from None
+    except (ArithmeticError, ValueError, TypeError) as e:  # any other refusal of the engine
+        raise _invalid(field, "invalid_kernel_param", f"{field}: {e}.",
+                       f"{field} のパラメータが不正です（{e}）。") from None
 
 
 def _kernel_error_ja(kid: str, params: dict[str, Any], e: KernelError) -> str:

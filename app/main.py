@@ -13,6 +13,7 @@ from app.limits import install_api
 from app.modelstore import ModelStore
 from app.routes import convolve, docs, geometry, health, kernels, models, pages, pipeline, samples
 from app.security import SecurityHeaders
+from app.server.head import HeadAsGet
 from app.version import __version__
 
 ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs)
@@ -28,11 +29,13 @@ def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(title="ConvScope", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # offline /docs: routes/docs.py
+                  redirect_slashes=False,  # no Location built from the Host header: 404 instead
                   description="Convolution results over HTTP, and the ConvScope pages.")
     install_api(app, settings)  # error shape, body guard, CPU limiter, BLAS threads
     for module in ROUTERS:
         app.include_router(module.router, max_body_size=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.add_middleware(HeadAsGet)  # HEAD answered on every GET route, without a body
     app.add_middleware(SecurityHeaders)  # outermost: CSP, nosniff, Referrer-Policy on all
     return app
 

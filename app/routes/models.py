@@ -13,6 +13,8 @@ from app.limits import run_cpu
 from app.model_inputs import read_predict_body
 from app.model_service import detail, filters, filters_png, predict_body, summary
 from app.modelstore import ModelEntry
+from app.render import JSON, NPY, negotiate
+from app.render import PNG as PNG_TYPE
 from app.schemas.models import (
     FiltersResponse,
     ModelDetail,
@@ -76,7 +78,12 @@ async def get_filters(model_id: str, request: Request, models: ModelsDep,
     PNG itself with `Accept: image/png`."""
     entry = models.entry(model_id)
     name = _conv_layer(entry, layer)
-    if "image/png" in request.headers.get("accept", ""):
+    media = negotiate(request.headers.get("accept"))  # q=0 honoured; 406 when none fits
+    if media == NPY:
+        raise ApiError(406, "not_acceptable", "Filters are served as JSON or PNG, not NPY.",
+                       "フィルタは JSON か PNG で返します（NPY は不可）。", field="Accept",
+                       limit=f"{JSON}, {PNG_TYPE}")
+    if media == PNG_TYPE:
         png = await run_cpu(filters_png, entry.network.conv_weights(name))
         return Response(png, media_type="image/png")
     return await run_cpu(filters, entry, name)

@@ -57,7 +57,7 @@ class FiltersResponse(BaseModel):
 class PredictRequest(BaseModel):
     """A digit already prepared: 28×28 values in [0, 1], white digit on black (as MNIST)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "2", true, 0 for bool: refused
     input: Digit = Field(description="28 rows of 28 values in [0, 1]; used as it is.")
     previews: bool = Field(True, description="Include PNG previews of every stage's channels.")
 

@@ -38,7 +38,7 @@ class CatalogueKernel(BaseModel):
 class ModelKernel(BaseModel):
     """Filters a model learned: one filter (index) or the whole layer as a bank."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "2", true, 0 for bool: refused
     model: str = Field(max_length=128, description="Model id (GET /api/models).")
     layer: str = Field(max_length=64, description="Conv layer name, e.g. conv1.")
     index: int | None = Field(None, ge=0, le=1023, description="One filter; omit for the bank.")
@@ -63,7 +63,7 @@ BiasField = Annotated[
 class ConvParams(BaseModel):
     """One convolution: OH = (H + 2P − FH_eff) / S + 1, FH_eff = dilation·(FH − 1) + 1."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "2", true, 0 for bool: refused
     kernel: KernelField = [[1]]  # a 1×1 identity: fits any input (a 3×3 would not fit 1×1 or 2×2)
     bias: BiasField = 0.0
     stride: StrideField = 1
@@ -76,7 +76,7 @@ class ConvParams(BaseModel):
 class PoolSpec(BaseModel):
     """Pooling after the conv (and ReLU): window size, stride (defaults to size)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "2", true, 0 for bool: refused
     type: Literal["max", "avg"] = "max"
     size: PoolSideField = 2
     stride: PoolSideField | None = None
@@ -85,7 +85,7 @@ class PoolSpec(BaseModel):
 class InputOptions(BaseModel):
     """How inputs are read and what the response carries."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "2", true, 0 for bool: refused
     color: Literal["gray", "rgb"] = Field("gray", description="Images become C=1 or C=3.")
     max_side: int | None = Field(None, ge=1, le=8192,
                                  description="Resize uploads so the long side fits (reported), "
@@ -110,12 +110,12 @@ class ConvLayer(ConvParams):
 
 
 class ReluLayer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "2", true, 0 for bool: refused
     type: Literal["relu"]
 
 
 class PoolLayer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "2", true, 0 for bool: refused
     type: Literal["pool"]
     mode: Literal["max", "avg"] = "max"
     size: PoolSideField = 2

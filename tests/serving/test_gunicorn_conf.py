@@ -10,7 +10,7 @@ import pytest
 
 ENV = ("HOST", "PORT", "CONVSCOPE_WORKERS", "CONVSCOPE_WORKER_TIMEOUT",
        "CONVSCOPE_GRACEFUL_TIMEOUT", "CONVSCOPE_KEEPALIVE", "CONVSCOPE_MAX_REQUESTS",
-       "CONVSCOPE_LIMIT_REQUEST_LINE", "CONVSCOPE_BACKLOG",
+       "CONVSCOPE_LIMIT_REQUEST_LINE", "CONVSCOPE_BACKLOG", "CONVSCOPE_REUSE_PORT",
        # set by the module: listed so that monkeypatch restores them after each test
        "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -27,10 +27,11 @@ def load(monkeypatch: pytest.MonkeyPatch, **env: str) -> ModuleType:
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     conf = load(monkeypatch)
     assert conf.bind == "0.0.0.0:8000"
-    assert conf.worker_class == "uvicorn_worker.UvicornWorker"
+    assert conf.worker_class == "app.server.worker.ConvScopeWorker"
     assert conf.workers == conf.available_cpus() >= 1
     assert (conf.timeout, conf.graceful_timeout, conf.keepalive) == (60, 30, 75)
-    assert conf.max_requests == 0 and conf.control_socket_disable is True
+    assert (conf.max_requests, conf.max_requests_jitter) == (10_000, 1000)
+    assert conf.reuse_port is True and conf.control_socket_disable is True
     assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
 
 
