@@ -4,7 +4,7 @@ request bodies in OpenAPI (`body_doc`, `add_request_schemas`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,22 +12,20 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from starlette.datastructures import UploadFile
 
+from app.api.capacity import run_cpu
+from app.api.json_guard import parse_body, precheck
+from app.api.validation import validation_api_error
 from app.config import Settings
-from app.errors import ApiError, validation_api_error
-from app.json_body import parse_body, precheck
-from app.limits import run_cpu
+from app.errors import ApiError
 from app.schemas import ConvolveRequest, PipelineRequest
+from app.services.convolve import Payload
 
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (ConvolveRequest, PipelineRequest)
 
 
-@dataclass
-class Payload:
-    """What a request carries: a nested list or image bytes, and the validated spec."""
-
-    spec: Any
-    nested: Any = None  # a nested list, or the ndarray it made (app.json_body)
-    files: list[bytes] | None = None
+def validation_context(settings: Settings) -> dict[str, Any]:
+    """The setting-dependent limits the request models check while validating."""
+    return {"max_pipeline_layers": settings.max_pipeline_layers}
 
 
 def _media_type(request: Request) -> str:
@@ -57,7 +55,7 @@ async def read_payload(request: Request, body_model: type[BaseModel], spec_model
 def _read_json(body: bytes, body_model: type[BaseModel], settings: Settings) -> tuple[Any, Any]:
     """(spec, input) — the raw-byte pre-check (depth, value count) first, then a lean parse."""
     precheck(body, settings.max_input_values, settings.max_kernel_values)
-    return parse_body(body, body_model)
+    return parse_body(body, body_model, validation_context(settings))
 
 
 async def _read_multipart(request: Request, spec_model: type[BaseModel],
@@ -84,7 +82,9 @@ async def _read_multipart(request: Request, spec_model: type[BaseModel],
     if not isinstance(raw_spec, str):
         raw_spec = (await raw_spec.read()).decode("utf-8", "replace")
     try:
-        spec = spec_model.model_validate_json(raw_spec)
+        # up to max_body_bytes of JSON (~3 s for 10 MiB of layers): CPU work, off the loop
+        spec = await run_cpu(partial(spec_model.model_validate_json, raw_spec,
+                                     context=validation_context(settings)))
     except ValidationError as e:
         raise validation_api_error(e.errors(include_url=False), prefix="spec") from None
     return Payload(spec=spec, files=[await f.read() for f in images])  # type: ignore[union-attr]

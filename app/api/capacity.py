@@ -6,8 +6,7 @@
   413 that the error handlers reshape.
 - `CpuLimiter`: CPU work runs in a bounded thread pool; at most workers + queue requests are
   admitted, more → 503 with Retry-After; a request running past `request_timeout_s` → 504.
-- `check_budget`: multiply-adds and values produced, computed from the
-  geometry before anything runs → 422 naming the budget.
+(The compute budget, multiply-adds and values produced, is the planner's: app.services.plan.)
 """
 
 from __future__ import annotations
@@ -18,14 +17,14 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api.errors import install_error_handlers
 from app.config import Settings
-from app.errors import ApiError, error_body, install_error_handlers, prefers_japanese
+from app.errors import ApiError, error_body, prefers_japanese
 
 T = TypeVar("T")
 
@@ -150,41 +149,9 @@ def pin_blas_threads() -> None:
 
 def install_api(app: FastAPI, settings: Settings) -> None:
     """Error handlers, the body guard, the CPU limiter on app.state.cpu and BLAS pinning."""
-    from app.payload import add_request_schemas
-
     install_error_handlers(app)
-    add_request_schemas(app)
     app.state.max_body_bytes = settings.max_body_bytes
     app.state.cpu = CpuLimiter(settings.cpu_workers, settings.cpu_queue,
                                settings.request_timeout_s, settings.retry_after_s)
     app.add_middleware(BodySizeGuard, max_body_bytes=settings.max_body_bytes)
     pin_blas_threads()
-
-
-@dataclass(frozen=True)
-class Cost:
-    """What a request will compute, from the geometry alone."""
-
-    macs: int = 0  # multiply-adds: N·FN·OH·OW·C·FH·FW per conv
-    outputs: int = 0  # values produced by every stage
-
-    def __add__(self, other: Cost) -> Cost:
-        return Cost(self.macs + other.macs, self.outputs + other.outputs)
-
-
-def check_budget(cost: Cost, settings: Settings) -> None:
-    """422 `budget_exceeded` naming the budget (max_macs or max_output_values)."""
-    for name, value, limit, en, ja in (
-        ("max_macs", cost.macs, settings.max_macs, "multiply-adds", "積和演算の回数"),
-        ("max_output_values", cost.outputs, settings.max_output_values, "output values",
-         "出力値の数"),
-    ):
-        if value > limit:
-            raise ApiError(422, "budget_exceeded",
-                           f"Compute budget {name} exceeded: this request needs {value:,} {en}, "
-                           f"the limit is {limit:,}. Use a smaller image (max_side), fewer "
-                           f"filters or a smaller kernel.",
-                           f"計算量の上限 {name} を超えています: {ja}が {value:,}"
-                           f"（上限 {limit:,}）。画像を小さく（max_side）、フィルタを少なく、"
-                           f"カーネルを小さくしてください。",
-                           field=name, limit=limit)

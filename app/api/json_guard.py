@@ -29,6 +29,7 @@ import pydantic_core
 from pydantic import BaseModel
 
 from app.errors import ApiError
+from app.services.kernels import contains_bool
 
 MAX_JSON_DEPTH = 32
 """Deepest bracket nesting accepted (a pipeline body needs 8: body/spec/layers/layer/4-D)."""
@@ -140,7 +141,7 @@ def precheck(body: bytes, max_input_values: int, max_kernel_values: int | None =
 def _check_spec_separators(count: int, max_kernel_values: int) -> None:
     """422 kernel_too_large when the separators outside `input` exceed the kernel limit plus
     SPEC_SLACK (kernel values ≤ separators + 1 per kernel; the exact FN·C·FH·FW check follows
-    in app.kernel_spec once parsed)."""
+    in app.services.kernels once parsed)."""
     if count > max_kernel_values + SPEC_SLACK:
         n = max_kernel_values
         raise ApiError(422, "kernel_too_large",
@@ -167,17 +168,6 @@ def _may_hold_bool_items(body: bytes) -> bool:
     return False
 
 
-def contains_bool(value: Any) -> bool:
-    """True when a nested list holds a bool anywhere (json true/false: not numbers here, though
-    NumPy would read them as 1/0). C-speed per leaf row: ~50 ns a value."""
-    if type(value) is bool:
-        return True
-    if not isinstance(value, list):
-        return False
-    kinds = set(map(type, value))
-    return bool in kinds or (list in kinds and any(contains_bool(v) for v in value))
-
-
 def _as_array(raw: list[Any], body: bytes = b"") -> Any:
     """A numeric regular nested list → ndarray (float64/int64); anything else unchanged (the
     service's numeric_array then answers invalid_array / out_of_range exactly as before). A list
@@ -194,26 +184,30 @@ def _as_array(raw: list[Any], body: bytes = b"") -> Any:
     return arr
 
 
-def parse_body(body: bytes, model: type[BaseModel]) -> tuple[Any, Any]:
+def parse_body(body: bytes, model: type[BaseModel],
+               context: dict[str, Any] | None = None) -> tuple[Any, Any]:
     """(validated spec, input) from a JSON body already through `precheck`.
 
     Raises pydantic's ValidationError for anything the model refuses, as model_validate_json.
+    context: pydantic's validation context (setting-dependent limits, e.g. max_pipeline_layers).
     """
     if len(body) > _SMALL_BODY and body.lstrip()[:1] != b"{":  # not an object: no need to parse
-        req = model.model_validate_json(b"[]")
+        req = model.model_validate_json(b"[]", context=context)
         return req.spec, req.input  # type: ignore[attr-defined]
     try:
         top = pydantic_core.from_json(body)
     except ValueError:
-        req = model.model_validate_json(body)  # not JSON: the parser's own error (400)
+        # not JSON: the parser's own error (400)
+        req = model.model_validate_json(body, context=context)
         return req.spec, req.input  # type: ignore[attr-defined]
     if not isinstance(top, dict):  # the "should be an object" error without re-parsing a big body
-        req = model.model_validate_json(body if len(body) <= _SMALL_BODY else b"[]")
+        req = model.model_validate_json(body if len(body) <= _SMALL_BODY else b"[]",
+                                        context=context)
         return req.spec, req.input  # type: ignore[attr-defined]
     raw = top.get("input")
     if isinstance(raw, list) and 1 <= len(raw) <= _INPUT_MAX_ITEMS:
         top["input"] = [0]  # stand-in: the array itself is checked by the service
-        req = model.model_validate(top)
+        req = model.model_validate(top, context=context)
         return req.spec, _as_array(raw, body)  # type: ignore[attr-defined]
-    req = model.model_validate(top)
+    req = model.model_validate(top, context=context)
     return req.spec, req.input  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Results → HTTP bodies: JSON stages (stats, PNG previews, base64 values), PNG grid, NPY.
+"""Media negotiation and binary encoding: the Accept header → JSON, PNG or NPY.
 
 The media type comes from the Accept header (`negotiate`): application/json (default),
 image/png (colour-scaled final map(s), a grid when several) or application/x-npy
@@ -7,16 +7,16 @@ image/png (colour-scaled final map(s), a grid when several) or application/x-npy
 
 from __future__ import annotations
 
-import base64
 import io
+from typing import Any
 
 import numpy as np
 from starlette.responses import Response
 
-from app.colormap import colorize
-from app.errors import ApiError
-from app.png import encode_png, grid, png_data_url
-from app.schemas.responses import GeometryOut, StageName, StageOut
+from app.errors import ERROR_RESPONSES, ApiError
+from app.imaging.colormap import colorize
+from app.imaging.png import encode_png, grid
+from app.services.convolve import Outcome
 
 JSON, PNG, NPY = "application/json", "image/png", "application/x-npy"
 MEDIA_TYPES = (JSON, PNG, NPY)
@@ -65,46 +65,6 @@ def negotiate(accept: str | None) -> str:
     return best
 
 
-def geometry_out(g: object) -> GeometryOut:
-    """Engine Geometry → response model."""
-    names = GeometryOut.model_fields
-    return GeometryOut(**{k: getattr(g, k) for k in names})
-
-
-def values_b64(x: np.ndarray) -> str:
-    """Little-endian float32, C order, base64."""
-    return base64.b64encode(np.ascontiguousarray(x, dtype="<f4").tobytes()).decode("ascii")
-
-
-def _image_tiles(x: np.ndarray) -> list[np.ndarray]:
-    """Input images (N, C, H, W) in [0, 1] → RGB uint8 tiles (C = 3) or gray maps."""
-    if x.shape[1] == 3:
-        return [np.floor(np.clip(im.transpose(1, 2, 0), 0, 1) * 255 + 0.5).astype(np.uint8)
-                for im in x]
-    return [np.repeat(np.floor(np.clip(m, 0, 1) * 255 + 0.5).astype(np.uint8)[..., None], 3, 2)
-            for im in x for m in im]
-
-
-def preview(x: np.ndarray, *, is_input: bool, max_maps: int) -> str:
-    """PNG data URL: the input as an image, else every map colour-scaled (a grid when several)."""
-    tiles = _image_tiles(x) if is_input else list(x.reshape(-1, *x.shape[-2:]))
-    tiles = tiles[:max_maps]
-    if len(tiles) == 1:
-        return png_data_url(tiles[0])
-    return "data:image/png;base64," + base64.b64encode(encode_png(grid(tiles))).decode("ascii")
-
-
-def stage_out(name: StageName, label: str, x: np.ndarray, *, image: bool, values: bool,
-              max_maps: int, geometry: object | None = None) -> StageOut:
-    """Statistics of one stage (N, C, H, W) with its optional preview and raw values."""
-    return StageOut(
-        name=name, label=label, shape=list(x.shape), min=float(x.min()), max=float(x.max()),
-        mean=float(x.mean(dtype=np.float64)),
-        preview=preview(x, is_input=name == "input", max_maps=max_maps) if image else None,
-        values_b64=values_b64(x) if values else None,
-        geometry=geometry_out(geometry) if geometry is not None else None)
-
-
 MAPS_HEADER = "X-ConvScope-Maps"
 """PNG responses: "<shown> of <total>" maps (N·FN); the grid holds only the first max_maps."""
 
@@ -118,8 +78,31 @@ def png_response(final: np.ndarray, max_maps: int) -> Response:
     return Response(body, media_type=PNG, headers={MAPS_HEADER: f"{len(maps)} of {total}"})
 
 
+def respond(outcome: Outcome, media: str, max_maps: int) -> Response:
+    """A service's Outcome in the negotiated media type: its JSON body, the PNG or the NPY."""
+    if media == PNG:
+        return png_response(outcome.final, max_maps)
+    if media == NPY:
+        return npy_response(outcome.final)
+    assert outcome.body is not None
+    return Response(outcome.body.model_dump_json(), media_type=JSON)
+
+
 def npy_response(final: np.ndarray) -> Response:
     """np.save bytes of the final float32 array."""
     buf = io.BytesIO()
     np.save(buf, np.ascontiguousarray(final, dtype=np.float32), allow_pickle=False)
     return Response(buf.getvalue(), media_type=NPY)
+
+
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": BINARY, "application/x-npy": BINARY},
+          "description": "JSON (default), PNG of the final map(s) or NPY (by Accept). The PNG "
+                         "grid shows at most max_preview_maps (64) of the N·FN maps; header "
+                         "X-ConvScope-Maps says how many, e.g. \"64 of 1024\".",
+          "headers": {"X-ConvScope-Maps": {
+              "description": "PNG only: \"<shown> of <N·FN>\" maps in the grid.",
+              "schema": {"type": "string", "example": "64 of 1024"}}}},
+    406: ERROR_RESPONSES[422] | {"description": "Unsupported Accept."},
+}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.errors import ApiError
+
 _SOURCES = {"body", "query", "path", "header", "cookie"}
 _TYPE_TAGS = {"str", "int", "float", "bool", "list", "dict", "none", "json-or-python"}
 
@@ -89,3 +91,10 @@ def describe_validation_error(errors: list[dict[str, Any]], prefix: str = ""
         str(err.get("type")), f"値を確認してください（{detail}）")
     ja = _JA[code].format(field=where, limit=limit, detail=ja_detail)
     return code, field, limit, en, ja
+
+
+def validation_api_error(errors: Any, prefix: str = "") -> ApiError:
+    """Pydantic/FastAPI error list → a 422 ApiError describing the first error."""
+    code, field, limit, en, ja = describe_validation_error(list(errors), prefix)
+    status = 400 if code == "invalid_json" else 422
+    return ApiError(status, code, en, ja, field=field, limit=limit)

@@ -21,13 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.dlfs_import import (
+    from app.models.card import model_paths, write_model
+    from app.models.dlfs_import import (
         DlfsImportError,
         UnsafePickleError,
         load_dlfs_params,
         network_from_dlfs,
     )
-    from app.modelcard import model_paths, write_model
 
     try:
         params = load_dlfs_params(args.pickle)

@@ -106,11 +106,11 @@ def _card(args: argparse.Namespace, config: Any, data: dict[str, Any], split: di
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.curve import draw_curve
     from app.engine.data import to_float
     from app.engine.network import build
     from app.engine.train import TrainConfig, evaluate, train
-    from app.modelcard import model_paths, write_model
+    from app.imaging.curve import draw_curve
+    from app.models.card import model_paths, write_model
 
     try:
         img_path, lab_path, images, labels, (tr, va, te) = _load(args)

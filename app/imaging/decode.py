@@ -9,7 +9,8 @@ Conversions: EXIF orientation applied; palette, 1-bit, CMYK, YCbCr → RGB; alph
 palette or tRNS transparency) composited on white; 16-bit gray (I;16, I) scaled by 1/65535;
 gray = ITU-R 601-2 luma 0.299 R + 0.587 G + 0.114 B (Pillow's "L"; for JPEG libjpeg's own Y
 plane, the same weights); GIF / WebP: first frame only.
-Everything the decoder changed is reported in `DecodedImage.notes`.
+Everything the decoder changed is reported in `DecodedImage.notes`. `probe_image` reads the
+(C, H, W) an upload will decode to from its header alone, to plan every budget before decoding.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ from typing import Literal
 import numpy as np
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from app.colormap import auto_scale, colorize, lut, scale_range
 from app.config import Settings, get_settings
-from app.png import encode_png, grid, png_data_url
+from app.imaging.colormap import auto_scale, colorize, lut, scale_range
+from app.imaging.png import encode_png, grid, png_data_url
 
 __all__ = [
     "FORMATS", "DecodedImage", "ImageError", "ImageNote", "auto_scale", "colorize",
-    "decode_image", "encode_png", "grid", "lut", "open_checked", "png_data_url",
+    "decode_image", "encode_png", "grid", "lut", "open_checked", "png_data_url", "probe_image",
     "scale_range",
 ]
 
@@ -297,3 +298,26 @@ def decode_image(data: bytes, *, color: Color = "gray", max_side: int | None = N
     _check_max_side(max_side)
     with open_checked(data, settings, field) as img:
         return _decode_opened(img, color, max_side)
+
+
+def probe_image(data: bytes, *, color: Color = "gray", max_side: int | None = None,
+                settings: Settings | None = None, field: str | None = "image"
+                ) -> tuple[int, int, int]:
+    """(C, H, W) that decode_image will return, from the header alone (no pixel decoded).
+
+    Same refusals as decode_image for empty / unsupported / oversized headers. EXIF orientation
+    5–8 swaps H and W; max_side scales the long side. (A PNG whose eXIf chunk follows the pixel
+    data is seen as orientation 1 here; callers compare with the decoded shape.)
+    """
+    settings = settings or get_settings()
+    _check_max_side(max_side)
+    with open_checked(data, settings, field) as img:
+        w, h = img.size
+        try:  # the base method reads EXIF already parsed from the header (never loads pixels)
+            orientation = int(Image.Image.getexif(img).get(ExifTags.Base.Orientation, 1))
+        except _DECODE_ERRORS:
+            orientation = 1
+    w, h = _target_size(w, h, max_side) or (w, h)
+    if orientation in (5, 6, 7, 8):
+        w, h = h, w
+    return (3 if color == "rgb" else 1), h, w

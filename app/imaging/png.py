@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
-from app.colormap import ScaleArg, colorize
+from app.imaging.colormap import ScaleArg, colorize
 
 PNG_COMPRESS_LEVEL = 3  # zlib level: previews are sent once and discarded, so favour speed
 

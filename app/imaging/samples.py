@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from app.png import encode_png
+from app.imaging.png import encode_png
 
 SIZE = 256
 # A CJK font is used for "畳み込み" when one is installed (Debian: fonts-noto-cjk); else Latin text.

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .engine.network import Network
+from app.engine.network import Network
 
 
 def model_paths(out: str | Path) -> tuple[str, Path, Path, Path]:

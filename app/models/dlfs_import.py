@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine.network import ARCHITECTURES, Network
+from app.engine.network import ARCHITECTURES, Network
 
 MAX_PICKLE_BYTES = 64 * 1024 * 1024
 

@@ -1,7 +1,7 @@
 """The learned models the server offers, loaded once at startup (see app.main's lifespan).
 
 Sources, in order (a later one with the same id replaces an earlier one, with a log line):
-the shipped `app/models/*.npz`, then every `*.npz` in `settings.models_dir`
+the shipped `app/models/shipped/*.npz`, then every `*.npz` in `settings.models_dir`
 (`CONVSCOPE_MODELS_DIR`). Per model: `<id>.npz` (weights, `Network.load`), optional `<id>.json`
 (model card) and `<id>.png` (learning curve). The id is the file stem. A missing, unreadable or
 corrupt file is logged and skipped; it never stops the server from starting.
@@ -21,7 +21,7 @@ from app.errors import ApiError
 
 log = logging.getLogger("convscope.models")
 
-SHIPPED_DIR = Path(__file__).resolve().parent / "models"
+SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Inputs → engine → stages: the work behind POST /api/convolve and /api/pipeline.
 
-Runs in the CPU pool (app.limits.run_cpu). Images become float32 in [0, 1], shaped
+Runs in the CPU pool (app.api.capacity.run_cpu). Images become float32 in [0, 1], shaped
 (N, C, H, W) with C = 1 (gray) or 3 (rgb); nested lists (H, W), (C, H, W) or (N, C, H, W) are
 taken as they are. Everything is planned and checked (geometry, limits, budget) before running.
 """
@@ -12,16 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from starlette.responses import Response
 
-from app import render
 from app.config import Settings
 from app.errors import ApiError
-from app.image_probe import probe_image
-from app.imaging import ImageError, decode_image
-from app.kernel_spec import numeric_array
-from app.payload import Payload
-from app.planner import Shape, Step, plan_layers, run_plan
+from app.imaging.decode import ImageError, decode_image, probe_image
 from app.schemas import (
     ConvLayer,
     ConvolveResponse,
@@ -35,8 +29,28 @@ from app.schemas import (
     ResizedNote,
     StageOut,
 )
+from app.services.kernels import numeric_array
+from app.services.plan import Shape, Step, plan_layers, run_plan
+from app.services.stages import geometry_out, stage_out
 
 PIXEL_SCALE = "[0, 1]"
+
+
+@dataclass
+class Payload:
+    """What a request carries: a nested list or image bytes, and the validated spec."""
+
+    spec: Any
+    nested: Any = None  # a nested list, or the ndarray it made (app.api.json_guard)
+    files: list[bytes] | None = None
+
+
+@dataclass
+class Outcome:
+    """final: the last stage (N, FN, OH, OW) float32; body: the JSON response (detailed runs)."""
+
+    final: np.ndarray
+    body: ConvolveResponse | PipelineResponse | None = None
 
 
 @dataclass
@@ -148,10 +162,10 @@ def _stages(batch: Batch, steps: Sequence[Step], outs: Sequence[np.ndarray],
             opts: InputOptions, settings: Settings) -> list[StageOut]:
     image, values = batch.is_image and opts.previews, opts.include_values
     maps = settings.max_preview_maps
-    stages = [render.stage_out("input", "input", batch.x, image=image, values=values,
+    stages = [stage_out("input", "input", batch.x, image=image, values=values,
                                max_maps=maps)]
     for step, out in zip(steps, outs, strict=True):
-        stages.append(render.stage_out(step.name, step.label, out, geometry=step.geometry,
+        stages.append(stage_out(step.name, step.label, out, geometry=step.geometry,
                                        image=image, values=values, max_maps=maps))
     return stages
 
@@ -177,45 +191,39 @@ def _check_values_cap(shape: Shape, steps: Sequence[Step], opts: InputOptions,
                        field="spec.include_values", limit=n)
 
 
-def _binary(media: str, final: np.ndarray, settings: Settings) -> Response:
-    if media == render.PNG:
-        return render.png_response(final, settings.max_preview_maps)
-    return render.npy_response(final)
-
-
 def run_convolve(batch: Batch, steps: Sequence[Step], spec: ConvSpec, settings: Settings,
-                 media: str) -> Response:
-    """One planned conv (+ ReLU, + pooling) → the response in `media` (JSON, PNG or NPY)."""
+                 detailed: bool) -> Outcome:
+    """One planned conv (+ ReLU, + pooling) → the final maps, and the JSON body if detailed."""
     outs = run_plan(batch.x, steps)
-    if media != render.JSON:
-        return _binary(media, outs[-1], settings)
+    if not detailed:
+        return Outcome(outs[-1])
     conv = steps[0]
     pool = next((s for s in steps if s.name == "pool"), None)
     output, omitted = _output(outs[-1], settings)
     assert conv.kernel is not None and conv.bias is not None and conv.geometry is not None
     body = ConvolveResponse(
-        shape=list(outs[-1].shape), geometry=render.geometry_out(conv.geometry),
-        pool_geometry=render.geometry_out(pool.geometry) if pool and pool.geometry else None,
+        shape=list(outs[-1].shape), geometry=geometry_out(conv.geometry),
+        pool_geometry=geometry_out(pool.geometry) if pool and pool.geometry else None,
         stages=_stages(batch, steps, outs, spec, settings), output=output, output_omitted=omitted,
         kernel=conv.kernel, bias=conv.bias.tolist(),
         pixel_scale=PIXEL_SCALE if batch.is_image else None, resized=batch.resized,
         notes=batch.notes)
-    return Response(body.model_dump_json(), media_type=render.JSON)
+    return Outcome(outs[-1], body)
 
 
 def run_pipeline(batch: Batch, steps: Sequence[Step], spec: PipelineSpec, settings: Settings,
-                 media: str) -> Response:
+                 detailed: bool) -> Outcome:
     """Up to max_pipeline_layers planned conv / relu / pool layers → every stage."""
     outs = run_plan(batch.x, steps)
-    if media != render.JSON:
-        return _binary(media, outs[-1], settings)
+    if not detailed:
+        return Outcome(outs[-1])
     output, omitted = _output(outs[-1], settings)
     body = PipelineResponse(
         shape=list(outs[-1].shape), stages=_stages(batch, steps, outs, spec, settings),
         kernels=[s.kernel for s in steps if s.kernel is not None], output=output,
         output_omitted=omitted, pixel_scale=PIXEL_SCALE if batch.is_image else None,
         resized=batch.resized, notes=batch.notes)
-    return Response(body.model_dump_json(), media_type=render.JSON)
+    return Outcome(outs[-1], body)
 
 
 def batch_from_payload(payload: Payload, settings: Settings) -> Batch:
@@ -235,11 +243,11 @@ def batch_from_payload(payload: Payload, settings: Settings) -> Batch:
 
 
 def prepare(payload: Payload, layers: Sequence[ConvLayer | ReluLayer | PoolLayer], prefix: str,
-            settings: Settings, models: Any, media: str) -> tuple[Batch, list[Step]]:
+            settings: Settings, models: Any, detailed: bool) -> tuple[Batch, list[Step]]:
     """Plan and check every limit on the (probed) shape, and only then decode the images."""
     def plan(shape: Shape) -> list[Step]:
         steps = plan_layers(layers, shape, settings, models, prefix=prefix)
-        if media == render.JSON:
+        if detailed:
             _check_values_cap(shape, steps, payload.spec, settings)
         return steps
 
@@ -252,13 +260,16 @@ def prepare(payload: Payload, layers: Sequence[ConvLayer | ReluLayer | PoolLayer
     return batch, (steps if batch.x.shape == shape else plan(batch.x.shape))
 
 
-def convolve_payload(payload: Payload, settings: Settings, models: Any, media: str) -> Response:
-    """POST /api/convolve's work, run in the CPU pool."""
-    batch, steps = prepare(payload, conv_layers(payload.spec), "spec", settings, models, media)
-    return run_convolve(batch, steps, payload.spec, settings, media)
+def convolve_payload(payload: Payload, settings: Settings, models: Any,
+                     detailed: bool = True) -> Outcome:
+    """POST /api/convolve's work, run in the CPU pool. detailed: build the JSON body."""
+    batch, steps = prepare(payload, conv_layers(payload.spec), "spec", settings, models, detailed)
+    return run_convolve(batch, steps, payload.spec, settings, detailed)
 
 
-def pipeline_payload(payload: Payload, settings: Settings, models: Any, media: str) -> Response:
-    """POST /api/pipeline's work, run in the CPU pool."""
-    batch, steps = prepare(payload, payload.spec.layers, "spec.layers", settings, models, media)
-    return run_pipeline(batch, steps, payload.spec, settings, media)
+def pipeline_payload(payload: Payload, settings: Settings, models: Any,
+                     detailed: bool = True) -> Outcome:
+    """POST /api/pipeline's work, run in the CPU pool. detailed: build the JSON body."""
+    batch, steps = prepare(payload, payload.spec.layers, "spec.layers", settings, models,
+                           detailed)
+    return run_pipeline(batch, steps, payload.spec, settings, detailed)

@@ -18,7 +18,6 @@ import numpy as np
 from app.config import Settings
 from app.engine.kernels import CATALOGUE, KernelError, get_kernel
 from app.errors import ApiError
-from app.json_body import contains_bool
 from app.schemas import MAX_ABS_VALUE, CatalogueKernel, ModelKernel
 
 
@@ -42,6 +41,17 @@ class ResolvedKernel:
 
 def _invalid(field: str, code: str, en: str, ja: str, limit: Any = None) -> ApiError:
     return ApiError(422, code, en, ja, field=field, limit=limit)
+
+
+def contains_bool(value: Any) -> bool:
+    """True when a nested list holds a bool anywhere (json true/false: not numbers here, though
+    NumPy would read them as 1/0). C-speed per leaf row: ~50 ns a value."""
+    if type(value) is bool:
+        return True
+    if not isinstance(value, list):
+        return False
+    kinds = set(map(type, value))
+    return bool in kinds or (list in kinds and any(contains_bool(v) for v in value))
 
 
 def numeric_array(value: Any, field: str, what: str = "values") -> np.ndarray:

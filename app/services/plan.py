@@ -1,7 +1,8 @@
 """Plan a stack of conv / relu / pool layers from shapes alone, then run it.
 
-`plan_layers` resolves every kernel, computes every geometry and the total cost, and refuses
-(422) what does not fit — before any array work. `run_plan` then calls the engine.
+`plan_layers` resolves every kernel, computes every geometry and the total cost (`Cost`), and
+refuses (422) what does not fit the settings (layers, kernel limits, the compute budget
+max_macs / max_output_values) — before any array work. `run_plan` then calls the engine.
 Shapes: x (N, C, H, W) → conv (N, FN, OH, OW) → relu (same) → pool (N, FN, PH, PW).
 """
 
@@ -25,12 +26,40 @@ from app.engine import (
     relu,
 )
 from app.errors import ApiError
-from app.kernel_spec import resolve_bias, resolve_kernel
-from app.limits import Cost, check_budget
 from app.schemas import ConvLayer, KernelUsed, PoolLayer, ReluLayer
 from app.schemas.responses import StageName
+from app.services.kernels import resolve_bias, resolve_kernel
 
 Shape = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a request will compute, from the geometry alone."""
+
+    macs: int = 0  # multiply-adds: N·FN·OH·OW·C·FH·FW per conv
+    outputs: int = 0  # values produced by every stage
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.macs + other.macs, self.outputs + other.outputs)
+
+
+def check_budget(cost: Cost, settings: Settings) -> None:
+    """422 `budget_exceeded` naming the budget (max_macs or max_output_values)."""
+    for name, value, limit, en, ja in (
+        ("max_macs", cost.macs, settings.max_macs, "multiply-adds", "積和演算の回数"),
+        ("max_output_values", cost.outputs, settings.max_output_values, "output values",
+         "出力値の数"),
+    ):
+        if value > limit:
+            raise ApiError(422, "budget_exceeded",
+                           f"Compute budget {name} exceeded: this request needs {value:,} {en}, "
+                           f"the limit is {limit:,}. Use a smaller image (max_side), fewer "
+                           f"filters or a smaller kernel.",
+                           f"計算量の上限 {name} を超えています: {ja}が {value:,}"
+                           f"（上限 {limit:,}）。画像を小さく（max_side）、フィルタを少なく、"
+                           f"カーネルを小さくしてください。",
+                           field=name, limit=limit)
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,19 @@ Pure functions of a ModelEntry / Network and arrays; the routes run the heavy on
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from app.config import Settings
 from app.engine.network import Network, Stage
-from app.imaging import colorize, encode_png, grid, png_data_url
-from app.model_inputs import PredictBody, json_preparation, prepare_upload
-from app.modelstore import ModelEntry
+from app.errors import ApiError
+from app.imaging.colormap import colorize
+from app.imaging.decode import ImageError, decode_image
+from app.imaging.digits import prepare_digit
+from app.imaging.png import encode_png, grid, png_data_url
+from app.models.store import ModelEntry
 from app.schemas.models import (
     FiltersResponse,
     LayerInfo,
@@ -26,8 +30,38 @@ from app.schemas.models import (
     PreparedInput,
 )
 
+UPLOAD_MAX_SIDE = 512  # uploads are shrunk to this long side before preparation (reported)
 SMALL_STAGE = 2048  # a stage with at most this many values (one image) also returns `values`
 FILTER_TILE = 8  # each filter weight becomes an 8×8 block in the gallery PNG
+
+
+@dataclass(frozen=True)
+class PredictBody:
+    """Either raw upload bytes (prepared later, in the CPU pool) or a ready 28×28 input."""
+
+    upload: bytes | None
+    input: np.ndarray | None
+    previews: bool
+
+
+def json_preparation() -> Preparation:
+    """A JSON input is used as it is: nothing changed."""
+    return Preparation(source="json", inverted=False, empty=False, bbox=None, scale=1.0,
+                       offset=[0, 0], resized_from=None)
+
+
+def prepare_upload(data: bytes, settings: Settings) -> tuple[np.ndarray, Preparation]:
+    """Image bytes → decoded gray → MNIST-style (28, 28) input and what was done (CPU work)."""
+    try:
+        img = decode_image(data, color="gray", max_side=UPLOAD_MAX_SIDE, settings=settings)
+    except ImageError as e:
+        raise ApiError(e.status, e.code, e.message_en, e.message_ja, field=e.field,
+                       limit=e.limit) from None
+    p = prepare_digit(img.array[0])
+    return p.image, Preparation(source="upload", inverted=p.inverted, empty=p.empty,
+                                bbox=list(p.bbox) if p.bbox else None, scale=p.scale,
+                                offset=list(p.offset),
+                                resized_from=list(img.resized_from) if img.resized_from else None)
 
 
 def summary(entry: ModelEntry) -> ModelSummary:

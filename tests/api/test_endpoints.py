@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.engine.kernels import CATALOGUE
 from app.engine.network import build
-from app.modelstore import ModelEntry, ModelStore
+from app.models.store import ModelEntry, ModelStore
 from tests.api.helpers import SLIDE7_INPUT, SLIDE_KERNEL
 
 ERROR_KEYS = {"code", "field", "limit", "message"}
@@ -215,3 +215,13 @@ def test_every_documented_4xx_is_the_error_shape(client: TestClient) -> None:
                     ref = resp["content"]["application/json"]["schema"].get("$ref", "")
                     assert ref.endswith("/ErrorResponse"), (method, path, status, ref)
     assert "HTTPValidationError" not in doc["components"]["schemas"]
+
+
+def test_default_kernel_fits_a_1x1_input(client: TestClient) -> None:
+    r = client.post("/api/convolve", json={"input": [[7]]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["output"] == [[[[7.0]]]] and body["shape"] == [1, 1, 1, 1]
+    assert body["kernel"]["values"] == [[1.0]]
+    r = client.post("/api/convolve", json={"input": SLIDE_KERNEL, "spec": {}})
+    assert r.json()["output"] == [[[[float(v) for v in row] for row in SLIDE_KERNEL]]]

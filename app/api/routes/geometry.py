@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.errors import ERROR_RESPONSES
-from app.planner import geometry_or_422
-from app.render import geometry_out
 from app.schemas import GeometryOut, GeometryQuery
+from app.services.plan import geometry_or_422
+from app.services.stages import geometry_out
 
 router = APIRouter(prefix="/api", tags=["geometry"])
 

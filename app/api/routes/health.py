@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from app.version import __version__
+from app.config import __version__
 
 router = APIRouter(prefix="/api", tags=["meta"])
 

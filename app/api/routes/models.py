@@ -7,12 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
+from app.api.capacity import run_cpu
+from app.api.predict_body import read_predict_body
 from app.deps import ModelsDep, SettingsDep
 from app.errors import ERROR_RESPONSES, ApiError, ErrorResponse
-from app.limits import run_cpu
-from app.model_inputs import read_predict_body
-from app.model_service import detail, filters, filters_png, predict_body, summary
-from app.modelstore import ModelEntry
+from app.models.store import ModelEntry
 from app.schemas.models import (
     FiltersResponse,
     ModelDetail,
@@ -20,6 +19,7 @@ from app.schemas.models import (
     PredictRequest,
     PredictResponse,
 )
+from app.services.predict import detail, filters, filters_png, predict_body, summary
 
 router = APIRouter(prefix="/api", tags=["models"], responses={
     404: {"model": ErrorResponse, "description": "Unknown model id."},

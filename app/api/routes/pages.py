@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.config import Settings, get_settings
-from app.version import __version__
+from app.config import __version__
+from app.deps import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,9 +36,6 @@ def _templates(directory: Path) -> Jinja2Templates:
 def available_views(templates_dir: Path) -> list[View]:
     """The views whose partial template exists, in tab order."""
     return [v for v in VIEWS if (templates_dir / "views" / f"{v.id}.html").is_file()]
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 @router.get("/", response_class=HTMLResponse)

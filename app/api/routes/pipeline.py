@@ -3,14 +3,13 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app import service
+from app.api.body import body_doc, read_payload
+from app.api.capacity import run_cpu
+from app.api.media import JSON, MEDIA_RESPONSES, negotiate, respond
 from app.deps import ModelsDep, SettingsDep
 from app.errors import ERROR_RESPONSES
-from app.limits import run_cpu
-from app.payload import body_doc, read_payload
-from app.render import negotiate
-from app.routes.convolve import MEDIA_RESPONSES
 from app.schemas import PipelineRequest, PipelineResponse, PipelineSpec
+from app.services.convolve import pipeline_payload
 
 router = APIRouter(prefix="/api", tags=["pipeline"])
 
@@ -25,4 +24,5 @@ async def pipeline(request: Request, settings: SettingsDep, models: ModelsDep) -
     """
     media = negotiate(request.headers.get("accept"))
     payload = await read_payload(request, PipelineRequest, PipelineSpec, settings)
-    return await run_cpu(service.pipeline_payload, payload, settings, models, media)
+    outcome = await run_cpu(pipeline_payload, payload, settings, models, media == JSON)
+    return respond(outcome, media, settings.max_preview_maps)

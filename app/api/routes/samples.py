@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app.errors import ApiError, ErrorResponse
-from app.samples import SAMPLES, sample_png, sample_size
+from app.imaging.samples import SAMPLES, sample_png, sample_size
 
 router = APIRouter(prefix="/api", tags=["samples"])
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.json_guard import MAX_JSON_DEPTH, SPEC_SLACK, parse_body, precheck
 from app.config import Settings
 from app.errors import ApiError
-from app.json_body import MAX_JSON_DEPTH, SPEC_SLACK, parse_body, precheck
 from app.schemas import ConvolveRequest
 
 LIMIT = 1_048_576  # the default max_input_values: 1024 × 1024
@@ -181,3 +181,48 @@ def test_a_hostile_kernel_is_refused_before_parsing(client: TestClient) -> None:
     assert err["status"] == 422
     assert (err["error"]["code"], err["error"]["field"], err["error"]["limit"]) == (
         "kernel_too_large", "spec.kernel", LIMIT)
+
+
+# JSON booleans are not numbers (true/false in input or kernels are refused, not read as 1/0)
+
+def _bool_error(r: object) -> tuple[int, str, str]:
+    body = r.json()["error"]  # type: ignore[attr-defined]
+    return r.status_code, body["code"], body["field"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("x", [[[True, 2], [1, 1]], [[1.5, False], [1, 1]], [[[[1, 2], [3, True]]]],
+                               [[True]]])
+def test_boolean_input_entries_are_refused(client: TestClient, x: list) -> None:
+    r = client.post("/api/convolve", json={"input": x, "spec": {"kernel": [[1]]}})
+    assert _bool_error(r) == (422, "invalid_array", "input")
+
+
+@pytest.mark.parametrize("k", [[[True, 0.5]], [[True]], [[[[1, False]]]], [[1, 2], [0, True]]])
+def test_boolean_kernel_entries_are_refused(client: TestClient, k: list) -> None:
+    x = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    r = client.post("/api/convolve", json={"input": x, "spec": {"kernel": k}})
+    assert _bool_error(r) == (422, "invalid_array", "spec.kernel")
+
+
+def test_boolean_kernel_in_a_pipeline_is_refused(client: TestClient) -> None:
+    layers = [{"type": "conv", "kernel": [[1, True]]}]
+    r = client.post("/api/pipeline", json={"input": [[1, 2], [3, 4]], "spec": {"layers": layers}})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_array"
+    assert r.json()["error"]["field"].endswith("kernel")
+
+
+def test_true_elsewhere_in_the_body_does_not_refuse_numbers(client: TestClient) -> None:
+    x = [[0, 1, 2], [3, 4, 5]]
+    r = client.post("/api/convolve", json={"input": x, "spec": {"kernel": [[1]],
+                                                                 "depthwise": True}})
+    assert r.status_code == 200, r.text
+    assert r.json()["output"] == [[[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]]]
+
+
+def test_bool_detection_on_lists_and_raw_bytes() -> None:
+    from app.api.json_guard import _may_hold_bool_items, contains_bool
+    assert contains_bool([[1, 2], [3, True]]) and contains_bool([[[False]]])
+    assert not contains_bool([[1, 2.5], [3, 4]]) and not contains_bool([])
+    assert _may_hold_bool_items(b'{"input": [[1, 2], [3,\n true]]}')
+    assert _may_hold_bool_items(b'{"input": [false]}')
+    assert not _may_hold_bool_items(b'{"input": [[1]], "spec": {"depthwise": true, "k": "true"}}')

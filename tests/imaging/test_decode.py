@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from app.config import Settings
-from app.imaging import DecodedImage, ImageError, decode_image
+from app.imaging.decode import DecodedImage, ImageError, decode_image
 
 
 @pytest.fixture(autouse=True)
@@ -347,7 +347,7 @@ def test_sixteen_bit_rgb_png_is_reduced_to_8_bit_and_says_so() -> None:
 
 
 def test_int32_mode_i_scaled_by_65535_and_clipped() -> None:
-    from app.imaging import _flatten, _to_array
+    from app.imaging.decode import _flatten, _to_array
 
     img = Image.fromarray(np.array([[0, 65535, 131070, -5]], dtype=np.int32))
     assert img.mode == "I"

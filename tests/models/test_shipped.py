@@ -16,8 +16,8 @@ import pytest
 from app.engine import Network
 from app.engine.data import find_idx_pair, load_idx, split_indices, to_float
 
-ROOT = Path(__file__).resolve().parent.parent
-MODELS = ROOT / "app" / "models"
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = ROOT / "app" / "models" / "shipped"
 SHIPPED = ("simple-convnet", "slide4-cnn")
 DATA = Path(os.environ.get("CONVSCOPE_DATA_DIR", ROOT.parent / "shared" / "data" / "mnist"))
 

@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 
 from app.cli import main
-from app.dlfs_import import (
+from app.engine import Network
+from app.engine.network import ARCHITECTURES
+from app.models.dlfs_import import (
     DlfsImportError,
     UnsafePickleError,
     load_dlfs_params,
     network_from_dlfs,
     safe_load_pickle,
 )
-from app.engine import Network
-from app.engine.network import ARCHITECTURES
 
 SHAPES = {"W1": (30, 1, 5, 5), "b1": (30,), "W2": (4320, 100), "b2": (100,), "W3": (100, 10),
           "b3": (10,)}
@@ -121,7 +121,7 @@ def test_numpy1_pickles_load(tmp_path: Path) -> None:
 def test_imported_model_is_served_from_the_models_dir(tmp_path: Path, monkeypatch) -> None:
     """CONVSCOPE_MODELS_DIR → ModelStore serves the import beside the shipped ones."""
     from app.config import Settings
-    from app.modelstore import ModelStore
+    from app.models.store import ModelStore
 
     pkl = tmp_path / "params.pkl"
     pkl.write_bytes(pickle.dumps(book_params(3)))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.colormap import (
+from app.imaging.colormap import (
     DIVERGING_STOPS,
     SEQUENTIAL_STOPS,
     auto_scale,
@@ -17,7 +17,7 @@ from app.colormap import (
     lut,
     scale_range,
 )
-from app.png import encode_png, grid, png_data_url
+from app.imaging.png import encode_png, grid, png_data_url
 
 
 def rgb(hex_: str) -> list[int]:

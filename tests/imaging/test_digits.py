@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.mnist_prep import CENTRE, centre_of_mass, prepare_digit
+from app.imaging.digits import CENTRE, centre_of_mass, prepare_digit
 
 
 def _canvas(h: int = 200, w: int = 300, bg: float = 0.0) -> np.ndarray:

@@ -13,7 +13,7 @@ from PIL import Image
 
 from app.cli import main
 from app.engine import conv2d, depthwise_conv2d, get_kernel, max_pool2d, relu
-from app.imaging import colorize, decode_image, grid
+from app.imaging.decode import colorize, decode_image, grid
 
 
 def write_png(path: Path, img: Image.Image) -> Path:

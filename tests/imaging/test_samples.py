@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from app.imaging import decode_image
+from app.imaging.decode import decode_image
+from app.imaging.samples import SAMPLES, sample_image, sample_png
 from app.main import create_app
-from app.samples import SAMPLES, sample_image, sample_png
 
 IDS = ["shapes", "text", "gradient", "checkerboard", "scene"]
 
