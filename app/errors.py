@@ -1,30 +1,97 @@
-"""The one error shape for every 4xx/5xx: {"error": {"code", "field", "limit", "message"}}.
+"""The one error shape for every 4xx/5xx: {"error": {"code", "field", "limit", "message"}}, and
+the error catalogue.
 
-`ApiError` is raised anywhere (routes, services, worker threads); the handlers of
-app.api.errors turn it, FastAPI's validation errors and Starlette's HTTP errors (404, 405, 413,
-415, …) into that shape. Messages are English, or Japanese when Accept-Language
-prefers `ja`.
+`ApiError("kernel_too_large", field="spec.kernel", limit=31, fh=33, fw=33)` takes its status and
+its English / Japanese message templates from app/errors_catalogue.json (each code once; a few
+codes have named `variant`s, other wordings of the same code). `ApiError` is raised anywhere
+(routes, services, imaging, worker threads); the handlers of app.api.errors turn it, FastAPI's
+validation errors and Starlette's HTTP errors (404, 405, 413, 415, …) into that shape, in
+Japanese when Accept-Language prefers `ja`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
+
+CATALOGUE_PATH = Path(__file__).with_name("errors_catalogue.json")
+LANGS = ("en", "ja")
 
 Limit = int | float | str | None
 
 
-class ApiError(Exception):
-    """A client-visible error: HTTP status, machine code, en/ja messages, offending field, limit."""
+@cache
+def catalogue() -> dict[str, Any]:
+    """The parsed app/errors_catalogue.json: {"errors": {code: entry}, "notes", ...}."""
+    data: dict[str, Any] = json.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    return data
 
-    def __init__(self, status: int, code: str, message_en: str, message_ja: str | None = None, *,
-                 field: str | None = None, limit: Limit = None,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(message_en)
-        self.status, self.code, self.field, self.limit = status, code, field, limit
-        self.message_en, self.message_ja = message_en, message_ja or message_en
+
+class Text(NamedTuple):
+    """A parameter whose value differs by language (e.g. a library's English detail)."""
+
+    en: str
+    ja: str
+
+
+def _render(template: str, lang: str, params: dict[str, Any]) -> str:
+    values = {k: (getattr(v, lang) if isinstance(v, Text) else v) for k, v in params.items()}
+    return template.format(**values)
+
+
+def _entry(code: str, variant: str | None) -> dict[str, Any]:
+    """The catalogue entry of code (and variant); KeyError names an unknown one."""
+    entry: dict[str, Any] = catalogue()["errors"][code]
+    if variant is not None:
+        return {"status": entry["status"], **entry["variants"][variant]}
+    return entry
+
+
+def note_text(code: str, **params: Any) -> tuple[str, str]:
+    """(English, Japanese) text of a decoder note (catalogue "notes") with its parameters."""
+    entry = catalogue()["notes"][code]
+    return _render(entry["en"], "en", params), _render(entry["ja"], "ja", params)
+
+
+def validation_detail_ja(error_type: str, detail: str) -> str:
+    """What a value should be, in Japanese, by pydantic error type (the English is pydantic's)."""
+    details: dict[str, str] = catalogue()["validation_details"]
+    return details.get(error_type) or details["_other"].format(detail=detail)
+
+
+class ApiError(Exception):
+    """A client-visible error: code (catalogue), HTTP status, field, limit, en/ja messages.
+
+    params fill the code's message templates (besides `field` and `limit`); a `Text` param
+    gives each language its own value. status: only for codes without one (http_error).
+    """
+
+    def __init__(self, code: str, *, field: str | None = None, limit: Limit = None,
+                 variant: str | None = None, headers: dict[str, str] | None = None,
+                 status: int | None = None, **params: Any) -> None:
+        entry = _entry(code, variant)
+        self.code, self.variant, self.field, self.limit = code, variant, field, limit
+        self.status: int = status or entry["status"]
         self.headers = headers
+        self.params = {"field": field, "limit": limit, **params}
+        self._templates = {lang: entry[lang] for lang in LANGS}
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        """The message in `lang` ("en" or "ja")."""
+        return _render(self._templates[lang], lang, self.params)
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
+
+    @property
+    def message_ja(self) -> str:
+        return self.message("ja")
 
 
 class ErrorDetail(BaseModel):

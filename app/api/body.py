@@ -45,11 +45,9 @@ async def read_payload(request: Request, body_model: type[BaseModel], spec_model
         return Payload(spec=spec, nested=nested)
     if media == "multipart/form-data":
         return await _read_multipart(request, spec_model, settings)
-    raise ApiError(415, "unsupported_media_type",
-                   f"Send application/json or multipart/form-data, not {media or 'no type'!r}.",
-                   f"application/json か multipart/form-data で送ってください"
-                   f"（{media or 'なし'}）。",
-                   field="Content-Type", limit="application/json, multipart/form-data")
+    raise ApiError("unsupported_media_type", variant="convolve" if media else "convolve_untyped",
+                   field="Content-Type", limit="application/json, multipart/form-data",
+                   media=media)
 
 
 def _read_json(body: bytes, body_model: type[BaseModel], settings: Settings) -> tuple[Any, Any]:
@@ -66,18 +64,13 @@ async def _read_multipart(request: Request, spec_model: type[BaseModel],
                               max_part_size=settings.max_body_bytes)
     images = form.getlist("image")
     if not images:
-        raise ApiError(422, "missing", "Send one or more `image` files (or JSON with `input`).",
-                       "`image` ファイルを 1 つ以上送ってください。", field="image")
+        raise ApiError("missing", variant="images", field="image")
     if len(images) > settings.max_images:
-        n = settings.max_images
-        raise ApiError(422, "too_many_images", f"At most {n} images per request.",
-                       f"1 回のリクエストで送れる画像は {n} 枚までです。", field="image", limit=n)
+        raise ApiError("too_many_images", field="image", limit=settings.max_images)
     if not all(isinstance(f, UploadFile) for f in images):
-        raise ApiError(422, "invalid", "`image` must be files, not text fields.",
-                       "`image` はファイルとして送ってください。", field="image")
+        raise ApiError("invalid", variant="image_text", field="image")
     if len(form.getlist("spec")) > 1:
-        raise ApiError(422, "too_many_items", "Send one `spec` field, not several.",
-                       "`spec` フィールドは 1 つだけ送ってください。", field="spec", limit=1)
+        raise ApiError("too_many_items", variant="spec_fields", field="spec", limit=1)
     raw_spec = form.get("spec") or "{}"
     if not isinstance(raw_spec, str):
         raw_spec = (await raw_spec.read()).decode("utf-8", "replace")

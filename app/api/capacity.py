@@ -53,12 +53,8 @@ class CpuLimiter:
             self.admitted -= 1
 
     def overloaded(self) -> ApiError:
-        return ApiError(503, "overloaded",
-                        f"The server is busy (capacity {self.capacity}: every slot is taken); "
-                        f"retry in {self.retry_after_s} s.",
-                        f"サーバーが混み合っています（処理中 {self.capacity} 件）。"
-                        f"{self.retry_after_s} 秒後に再試行してください。",
-                        limit=self.capacity, headers={"Retry-After": str(self.retry_after_s)})
+        return ApiError("overloaded", limit=self.capacity, retry_after_s=self.retry_after_s,
+                        headers={"Retry-After": str(self.retry_after_s)})
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) in the pool; the slot is released when the thread finishes (even after 504)."""
@@ -74,10 +70,7 @@ class CpuLimiter:
             return await asyncio.wait_for(asyncio.wrap_future(fut), self.timeout_s)
         except TimeoutError:
             fut.cancel()
-            raise ApiError(504, "timeout",
-                           f"The computation took longer than {self.timeout_s:g} s.",
-                           f"計算が制限時間 {self.timeout_s:g} 秒を超えました。",
-                           limit=self.timeout_s) from None
+            raise ApiError("timeout", limit=self.timeout_s) from None
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -123,9 +116,8 @@ class BodySizeGuard:
 async def _send_413(send: Send, limit: int, ja: bool) -> None:
     import json
 
-    msg = (f"リクエスト本体が上限 {limit} バイトを超えています。" if ja
-           else f"The request body is larger than {limit} bytes.")
-    body = json.dumps(error_body("body_too_large", msg, "body", limit),
+    err = ApiError("body_too_large", field="body", limit=limit)
+    body = json.dumps(error_body(err.code, err.message("ja" if ja else "en"), err.field, limit),
                       ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"),

@@ -9,42 +9,34 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.validation import validation_api_error
-from app.errors import ApiError, Limit, error_body, prefers_japanese
+from app.errors import ApiError, error_body, prefers_japanese
 
 
 def error_response(request: Request | None, exc: ApiError) -> JSONResponse:
     """ApiError → JSONResponse in the request's preferred language."""
     ja = request is not None and prefers_japanese(request.headers.get("accept-language"))
-    body = error_body(exc.code, exc.message_ja if ja else exc.message_en, exc.field, exc.limit)
+    body = error_body(exc.code, exc.message("ja" if ja else "en"), exc.field, exc.limit)
     return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
 
-_HTTP_ERRORS: dict[int, tuple[str, str, str]] = {
-    400: ("bad_request", "The request could not be read.", "リクエストを読み取れません。"),
-    404: ("not_found", "No such resource.", "該当するリソースがありません。"),
-    405: ("method_not_allowed", "This method is not allowed here.", "このメソッドは使えません。"),
-    406: ("not_acceptable", "Cannot produce the requested media type.",
-          "要求された形式では応答できません。"),
-    413: ("body_too_large", "The request body is too large.", "リクエスト本体が大きすぎます。"),
-    415: ("unsupported_media_type", "Unsupported content type.",
-          "対応していない Content-Type です。"),
-}
+_HTTP_CODES: dict[int, str] = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+                               406: "not_acceptable", 413: "body_too_large",
+                               415: "unsupported_media_type"}
 
 
 def _from_http(request: Request, exc: StarletteHTTPException) -> ApiError:
-    detail = str(exc.detail)
-    code, en, ja = _HTTP_ERRORS.get(exc.status_code, ("http_error", detail, detail))
-    if exc.status_code == 400 and detail and detail != "Bad Request":
-        en, ja = f"{en} ({detail})", f"{ja}（{detail}）"
-    limit: Limit = None
-    if exc.status_code == 413:
-        limit = getattr(request.app.state, "max_body_bytes", None)
-        en = f"The request body is larger than {limit} bytes."
-        ja = f"リクエスト本体が上限 {limit} バイトを超えています。"
-    elif exc.status_code == 405:
-        en = f"{request.method} is not allowed on {request.url.path}."
-    return ApiError(exc.status_code, code, en, ja, field="body" if exc.status_code == 413 else None,
-                    limit=limit, headers=getattr(exc, "headers", None))
+    """A Starlette HTTP error (404, 405, 413, …) as the catalogue's ApiError."""
+    detail, status = str(exc.detail), exc.status_code
+    headers = getattr(exc, "headers", None)
+    code = _HTTP_CODES.get(status)
+    if code is None:
+        return ApiError("http_error", status=status, headers=headers, detail=detail)
+    if status == 413:
+        return ApiError(code, field="body", headers=headers,
+                        limit=getattr(request.app.state, "max_body_bytes", None))
+    variant = "detail" if status == 400 and detail and detail != "Bad Request" else None
+    return ApiError(code, variant=variant, headers=headers, detail=detail, method=request.method,
+                    path=request.url.path)
 
 
 async def _api_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -63,8 +55,7 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _server_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    err = ApiError(500, "internal_error", "Internal server error.", "サーバー内部のエラーです。")
-    return error_response(request, err)
+    return error_response(request, ApiError("internal_error"))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -57,9 +57,8 @@ def _input_starts(s: bytes) -> list[int]:
     while pos >= 0:  # the depth is carried from one candidate to the next: linear in len(s)
         seen += 1
         if seen > _MAX_INPUT_KEYS:
-            raise ApiError(422, "too_many_items", f"More than {_MAX_INPUT_KEYS} `input` keys.",
-                           f"`input` キーが {_MAX_INPUT_KEYS} 個を超えています。",
-                           field="input", limit=_MAX_INPUT_KEYS)
+            raise ApiError("too_many_items", variant="input_keys", field="input",
+                           limit=_MAX_INPUT_KEYS)
         depth += (s.count(b"[", last, pos) + s.count(b"{", last, pos)
                   - s.count(b"]", last, pos) - s.count(b"}", last, pos))
         last = pos
@@ -106,10 +105,7 @@ def precheck(body: bytes, max_input_values: int, max_kernel_values: int | None =
     than max_kernel_values + SPEC_SLACK (None: no bound). O(len(body)) time, O(1 MiB) extra
     memory per pass."""
     if body.count(b'"') > 2 * MAX_JSON_STRINGS:
-        raise ApiError(422, "too_many_items",
-                       f"The JSON body holds more than {MAX_JSON_STRINGS} strings.",
-                       f"JSON の文字列が {MAX_JSON_STRINGS} 個を超えています。", field="body",
-                       limit=MAX_JSON_STRINGS)
+        raise ApiError("too_many_items", variant="strings", field="body", limit=MAX_JSON_STRINGS)
     opens, commas = body.count(b"[") + body.count(b"{"), body.count(b",")
     spec_limit = None if max_kernel_values is None else max_kernel_values + SPEC_SLACK
     if opens <= MAX_JSON_DEPTH and commas < max_input_values and (
@@ -120,20 +116,14 @@ def precheck(body: bytes, max_input_values: int, max_kernel_values: int | None =
     structure = blanked.translate(None, _NOT_STRUCTURE)  # only []{}, are left
     max_depth, spans = _scan(structure, _structure_offsets(blanked, starts))
     if max_depth > MAX_JSON_DEPTH:
-        raise ApiError(400, "invalid_json",
-                       f"Invalid JSON: nested deeper than {MAX_JSON_DEPTH} levels.",
-                       f"JSON を解析できません: 入れ子が {MAX_JSON_DEPTH} 段を超えています。",
-                       limit=MAX_JSON_DEPTH)
+        raise ApiError("invalid_json", variant="depth", limit=MAX_JSON_DEPTH)
     in_input = 0
     for start, end in spans:
         separators = structure.count(b",", start, end)
         in_input += separators
         if separators + 1 > max_input_values:
-            n, bound = max_input_values, separators + 1
-            raise ApiError(422, "input_too_large",
-                           f"input has {bound:,} values; at most {n:,}.",
-                           f"input の値が {bound:,} 個あります（上限 {n:,}）。",
-                           field="input", limit=n)
+            raise ApiError("input_too_large", field="input", limit=max_input_values,
+                           count=separators + 1)
     if max_kernel_values is not None:
         _check_spec_separators(structure.count(b",") - in_input, max_kernel_values)
 
@@ -143,12 +133,8 @@ def _check_spec_separators(count: int, max_kernel_values: int) -> None:
     SPEC_SLACK (kernel values ≤ separators + 1 per kernel; the exact FN·C·FH·FW check follows
     in app.services.kernels once parsed)."""
     if count > max_kernel_values + SPEC_SLACK:
-        n = max_kernel_values
-        raise ApiError(422, "kernel_too_large",
-                       f"spec holds about {count:,} numbers; kernels may carry at most "
-                       f"{n:,} values.",
-                       f"spec の数値が {count:,} 個あります（カーネルの値は {n:,} 個まで）。",
-                       field="spec.kernel", limit=n)
+        raise ApiError("kernel_too_large", variant="spec", field="spec.kernel",
+                       limit=max_kernel_values, count=count)
 
 
 _BOOL_LOOKS = 64  # true/false literals examined in the bytes before walking the list anyway

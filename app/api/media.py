@@ -59,9 +59,8 @@ def negotiate(accept: str | None) -> str:
             if q > best_q:
                 best, best_q = c, q
     if best is None:
-        raise ApiError(406, "not_acceptable", f"Cannot answer with {accept!r}; use one of "
-                       f"{', '.join(MEDIA_TYPES)}.", f"{accept!r} では応答できません。",
-                       field="Accept", limit=", ".join(MEDIA_TYPES))
+        raise ApiError("not_acceptable", variant="accept", field="Accept",
+                       limit=", ".join(MEDIA_TYPES), accept=accept)
     return best
 
 

@@ -23,16 +23,14 @@ def _flag(value: object, field: str) -> bool:
         return True
     if text in ("false", "0", "no"):
         return False
-    raise ApiError(422, "invalid", f"{field} must be true or false.",
-                   f"{field} は true か false にしてください。", field=field, limit="true, false")
+    raise ApiError("invalid", variant="flag", field=field, limit="true, false")
 
 
 async def _multipart(request: Request) -> PredictBody:
     form = await request.form()
     image = form.get("image")
     if not isinstance(image, UploadFile):
-        raise ApiError(422, "missing", "image: a multipart file field named `image` is required.",
-                       "必須の項目がありません: image（multipart のファイル）", field="image")
+        raise ApiError("missing", variant="predict_image", field="image")
     return PredictBody(await image.read(), None, _flag(form.get("previews", "true"), "previews"))
 
 
@@ -42,11 +40,7 @@ async def read_predict_body(request: Request) -> PredictBody:
     if ctype == "multipart/form-data":
         return await _multipart(request)
     if ctype != "application/json":
-        raise ApiError(415, "unsupported_media_type",
-                       "Send multipart/form-data with an `image` file, or application/json "
-                       "with `input` (28×28 values in [0, 1]).",
-                       "multipart/form-data（image ファイル）か application/json（input: 28×28 の "
-                       "[0, 1] の値）で送ってください。", field="content-type",
+        raise ApiError("unsupported_media_type", variant="predict", field="content-type",
                        limit="multipart/form-data, application/json")
     try:
         req = PredictRequest.model_validate_json(await request.body())

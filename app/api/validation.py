@@ -1,10 +1,10 @@
-"""Pydantic validation errors → (code, field, limit, English message, Japanese message)."""
+"""Pydantic validation errors → the catalogue's ApiError (code, dotted field, limit, en/ja)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.errors import ApiError
+from app.errors import ApiError, Text, validation_detail_ja
 
 _SOURCES = {"body", "query", "path", "header", "cookie"}
 _TYPE_TAGS = {"str", "int", "float", "bool", "list", "dict", "none", "json-or-python"}
@@ -24,32 +24,6 @@ _KINDS: dict[str, tuple[str, str | None]] = {
     "json_invalid": ("invalid_json", None),
     "extra_forbidden": ("unknown_field", None),
 }
-
-_JA: dict[str, str] = {
-    "missing": "必須の項目がありません: {field}",
-    "out_of_range": "{field} が範囲外です（制限: {limit}）",
-    "too_many_items": "{field} の要素が多すぎます（上限: {limit}）",
-    "too_few_items": "{field} の要素が足りません（下限: {limit}）",
-    "too_long": "{field} が長すぎます（上限: {limit}）",
-    "not_allowed": "{field} に使えない値です（使える値: {limit}）",
-    "invalid_json": "JSON を解析できません: {detail}",
-    "unknown_field": "未知の項目です: {field}",
-    "invalid": "{field} の値が不正です: {detail}",
-}
-
-# pydantic error type → what the value should be, in Japanese (the "invalid" detail).
-_JA_DETAIL: dict[str, str] = {
-    "int_parsing": "整数で指定してください", "int_type": "整数で指定してください",
-    "int_from_float": "整数で指定してください", "float_parsing": "数値で指定してください",
-    "float_type": "数値で指定してください", "finite_number": "有限の数値で指定してください",
-    "bool_parsing": "true か false で指定してください",
-    "bool_type": "true か false で指定してください",
-    "string_type": "文字列で指定してください", "list_type": "リスト（配列）で指定してください",
-    "dict_type": "オブジェクトで指定してください", "model_type": "オブジェクトで指定してください",
-    "model_attributes_type": "オブジェクトで指定してください",
-    "union_tag_invalid": "type の値が不正です", "union_tag_not_found": "type を指定してください",
-}
-
 
 def field_path(loc: Any, prefix: str = "") -> str | None:
     """("body", "spec", "kernel", "list[...]", 0) → "spec.kernel.0" (union branch tags dropped)."""
@@ -71,11 +45,12 @@ def _limit(err: dict[str, Any], key: str | None) -> int | float | str | None:
     return str(value)
 
 
-def describe_validation_error(errors: list[dict[str, Any]], prefix: str = ""
-                              ) -> tuple[str, str | None, int | float | str | None, str, str]:
-    """The first error of a pydantic error list as (code, field, limit, message_en, message_ja)."""
+def validation_api_error(errors: Any, prefix: str = "") -> ApiError:
+    """The first error of a pydantic error list as the catalogue's ApiError (400 invalid_json,
+    else 422): code, dotted field, limit; pydantic's English detail, a Japanese one by type."""
+    errors = list(errors)
     if not errors:
-        return "invalid", prefix or None, None, "Invalid request.", "リクエストが不正です。"
+        return ApiError("invalid", variant="empty", field=prefix or None)
     # In a union, a branch of the wrong type says little; prefer an error about the value itself.
     err = next((e for e in errors if not str(e.get("type", "")).endswith("_type")), errors[0])
     code, key = _KINDS.get(str(err.get("type")), ("invalid", None))
@@ -83,18 +58,9 @@ def describe_validation_error(errors: list[dict[str, Any]], prefix: str = ""
     detail = str(err.get("msg", "invalid value"))
     if code == "invalid_json":
         detail = str((err.get("ctx") or {}).get("error", detail))
-    where = field or "request"
-    en = f"{where}: {detail}" if code != "invalid_json" else f"Invalid JSON: {detail}"
-    if limit is not None and code == "invalid":
-        en += f" (limit: {limit})"
-    ja_detail = detail if code == "invalid_json" else _JA_DETAIL.get(
-        str(err.get("type")), f"値を確認してください（{detail}）")
-    ja = _JA[code].format(field=where, limit=limit, detail=ja_detail)
-    return code, field, limit, en, ja
-
-
-def validation_api_error(errors: Any, prefix: str = "") -> ApiError:
-    """Pydantic/FastAPI error list → a 422 ApiError describing the first error."""
-    code, field, limit, en, ja = describe_validation_error(list(errors), prefix)
-    status = 400 if code == "invalid_json" else 422
-    return ApiError(status, code, en, ja, field=field, limit=limit)
+        text = Text(detail, detail)
+    else:
+        text = Text(detail, validation_detail_ja(str(err.get("type")), detail))
+    variant = "limited" if limit is not None and code == "invalid" else None
+    return ApiError(code, variant=variant, field=field, limit=limit, where=field or "request",
+                    detail=text)

@@ -24,12 +24,13 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from app.config import Settings, get_settings
+from app.errors import ApiError, note_text
 from app.imaging.colormap import auto_scale, colorize, lut, scale_range
 from app.imaging.png import encode_png, grid, png_data_url
 
@@ -61,29 +62,29 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is an error, never h
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
-class ImageError(Exception):
-    """A refused image: HTTP `status`, machine `code`, messages (en/ja), `field`, `limit`.
-
-    Codes: image_empty (400), image_unsupported_format (415), image_side_too_large (413),
-    image_too_many_pixels (413), image_corrupt (400), invalid_max_side (422).
+class ImageError(ApiError):
+    """A refused image: an ApiError (status, code, en/ja messages from the catalogue, field,
+    limit). Codes: image_empty (400), image_unsupported_format (415), image_side_too_large
+    (413), image_too_many_pixels (413), image_corrupt (400), invalid_max_side (422).
     """
 
-    def __init__(self, status: int, code: str, message_en: str, message_ja: str, *,
-                 field: str | None = "image", limit: int | str | None = None) -> None:
-        super().__init__(message_en)
-        self.status, self.code = status, code
-        self.message_en, self.message_ja = message_en, message_ja
-        self.field, self.limit = field, limit
+    def __init__(self, code: str, *, field: str | None = "image",
+                 limit: int | str | None = None, **params: Any) -> None:
+        super().__init__(code, field=field, limit=limit, **params)
 
 
 @dataclass(frozen=True)
 class ImageNote:
-    """Something the decoder changed and says so: code plus en/ja text."""
+    """Something the decoder changed and says so: code plus en/ja text (catalogue "notes")."""
 
     code: str  # first_frame_only | alpha_on_white | exif_rotated | resized | high_bit_depth |
     #            reduced_to_8_bit
     message_en: str
     message_ja: str
+
+    @classmethod
+    def of(cls, code: str, **params: Any) -> ImageNote:
+        return cls(code, *note_text(code, **params))
 
 
 @dataclass(frozen=True)
@@ -115,18 +116,13 @@ def _sniff(data: bytes) -> str | None:
 
 
 def _corrupt(field: str | None, detail: str) -> ImageError:
-    return ImageError(400, "image_corrupt", f"The image could not be decoded: {detail}",
-                      "画像を読み込めませんでした（ファイルが壊れているか、途中で切れています）。",
-                      field=field)
+    return ImageError("image_corrupt", field=field, detail=detail)
 
 
 def _too_many_pixels(field: str | None, limit: int, w: int, h: int | None) -> ImageError:
     """w×h from the header; h=None when only the pixel count w is known (Pillow's own check)."""
     size = f"{w}×{h} = {w * h:,} pixels" if h else (f"{w:,} pixels" if w else "its header size")
-    return ImageError(413, "image_too_many_pixels",
-                      f"The image is too large: {size}; at most {limit:,} pixels are allowed.",
-                      f"画像が大きすぎます（{size}）。上限は {limit:,} ピクセルです。",
-                      field=field, limit=limit)
+    return ImageError("image_too_many_pixels", field=field, limit=limit, size=size)
 
 
 def _check_header(img: Image.Image, settings: Settings, field: str | None) -> None:
@@ -134,10 +130,7 @@ def _check_header(img: Image.Image, settings: Settings, field: str | None) -> No
     w, h = img.size
     side = settings.max_image_side
     if w > side or h > side:
-        raise ImageError(413, "image_side_too_large",
-                         f"The image is {w}×{h}; each side may be at most {side} pixels.",
-                         f"画像が {w}×{h} です。一辺の上限は {side} ピクセルです。",
-                         field=field, limit=side)
+        raise ImageError("image_side_too_large", field=field, limit=side, w=w, h=h)
     if w * h > settings.max_image_pixels:
         raise _too_many_pixels(field, settings.max_image_pixels, w, h)
     if w < 1 or h < 1:
@@ -161,8 +154,7 @@ def _orient(img: Image.Image, notes: list[ImageNote]) -> tuple[Image.Image, int]
     if orientation not in range(2, 9):
         return img, 1
     out = ImageOps.exif_transpose(img)
-    notes.append(ImageNote("exif_rotated", f"EXIF orientation {orientation} applied.",
-                           f"EXIF の向き（{orientation}）に合わせて回転しました。"))
+    notes.append(ImageNote.of("exif_rotated", orientation=orientation))
     return (out if out is not None else img), orientation
 
 
@@ -173,15 +165,13 @@ def _has_alpha(img: Image.Image) -> bool:
 def _flatten(img: Image.Image, notes: list[ImageNote]) -> Image.Image:
     """Any mode → "L", "RGB" or "F" (16-bit gray, raw 0..65535); alpha composited on white."""
     if img.mode in _SIXTEEN_BIT:
-        notes.append(ImageNote("high_bit_depth", "16-bit gray scaled by 1/65535.",
-                               "16 ビットのグレー画像を 1/65535 倍で [0, 1] にしました。"))
+        notes.append(ImageNote.of("high_bit_depth"))
         return img.convert("F")
     if _has_alpha(img):
         rgba = img.convert("RGBA")
         lowest_alpha = rgba.getchannel("A").getextrema()[0]
         if isinstance(lowest_alpha, (int, float)) and lowest_alpha < 255:
-            notes.append(ImageNote("alpha_on_white", "Transparent pixels composited on white.",
-                                   "透明な部分は白の背景に重ねました。"))
+            notes.append(ImageNote.of("alpha_on_white"))
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(white, rgba).convert("RGB")
     if img.mode in ("L", "RGB"):
@@ -221,11 +211,9 @@ def _decode_opened(img: Image.Image, color: Color, max_side: int | None) -> Deco
     fmt, mode = str(img.format), img.mode
     if getattr(img, "is_animated", False):
         img.seek(0)
-        notes.append(ImageNote("first_frame_only", "Animated image: only the first frame is used.",
-                               "アニメーション画像です。最初のフレームだけを使います。"))
+        notes.append(ImageNote.of("first_frame_only"))
     if mode not in _SIXTEEN_BIT and ";16" in _rawmode(img):  # e.g. PNG RGB;16B → 8-bit RGB
-        notes.append(ImageNote("reduced_to_8_bit", "16 bits per channel reduced to 8 bits.",
-                               "チャンネルあたり 16 ビットを 8 ビットに減らしました。"))
+        notes.append(ImageNote.of("reduced_to_8_bit"))
     w0, h0 = img.size
     target = _target_size(w0, h0, max_side)  # (w, h) in the file's own orientation
     if fmt == "JPEG" and (target is not None or (color == "gray" and img.mode == "RGB")):
@@ -243,24 +231,20 @@ def _decode_opened(img: Image.Image, color: Color, max_side: int | None) -> Deco
         if img.size != target:
             img = img.resize(target, Image.Resampling.LANCZOS)
         resized_from = (h0, w0)
-        notes.append(ImageNote("resized", f"Resized from {w0}×{h0} to {target[0]}×{target[1]}.",
-                               f"{w0}×{h0} から {target[0]}×{target[1]} に縮小しました。"))
+        notes.append(ImageNote.of("resized", w0=w0, h0=h0, w=target[0], h=target[1]))
     return DecodedImage(_to_array(img, color), resized_from, fmt, mode, orientation, tuple(notes))
 
 
 def _check_max_side(max_side: int | None) -> None:
     if max_side is not None and max_side < 1:
-        raise ImageError(422, "invalid_max_side", f"max_side must be at least 1, not {max_side}.",
-                         f"max_side は 1 以上にしてください（{max_side} が指定されました）。",
-                         field="max_side", limit=1)
+        raise ImageError("invalid_max_side", field="max_side", limit=1, max_side=max_side)
 
 
 @contextmanager
 def open_checked(data: bytes, settings: Settings, field: str | None) -> Iterator[Image.Image]:
     """Image.open (lazy: header only) with the header checked; every failure → ImageError."""
     if not data:
-        raise ImageError(400, "image_empty", "The image file is empty (0 bytes).",
-                         "画像ファイルが空です（0 バイト）。", field=field)
+        raise ImageError("image_empty", field=field)
     Image.MAX_IMAGE_PIXELS = settings.max_image_pixels  # Pillow's own check: a backstop at 2×
     try:
         with Image.open(io.BytesIO(data), formats=FORMATS) as img:
@@ -274,10 +258,7 @@ def open_checked(data: bytes, settings: Settings, field: str | None) -> Iterator
                                int(pixels.group(1)) if pixels else 0, None) from None
     except UnidentifiedImageError:
         if _sniff(data) is None:
-            raise ImageError(415, "image_unsupported_format",
-                             f"Unsupported image format; accepted: {FORMATS_TEXT}.",
-                             f"対応していない画像形式です。使える形式: {FORMATS_TEXT}。",
-                             field=field, limit=FORMATS_TEXT) from None
+            raise ImageError("image_unsupported_format", field=field, limit=FORMATS_TEXT) from None
         raise _corrupt(field, f"the file starts like {_sniff(data)} but its header is broken") \
             from None
     except _DECODE_ERRORS as exc:

@@ -6,6 +6,7 @@ clear edges or ramps so that smoothing, sharpening and edge kernels show a visib
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -17,7 +18,10 @@ from PIL import Image, ImageDraw, ImageFont
 from app.imaging.png import encode_png
 
 SIZE = 256
-# A CJK font is used for "畳み込み" when one is installed (Debian: fonts-noto-cjk); else Latin text.
+TEXTS = json.loads(Path(__file__).with_name("samples.json").read_text(encoding="utf-8"))
+"""Names and descriptions (en/ja) of the samples, and the Japanese word drawn on `text`."""
+# A CJK font is used for the Japanese word when one is installed (Debian: fonts-noto-cjk); else
+# Latin text.
 CJK_FONTS = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
@@ -77,7 +81,7 @@ def _text() -> Image.Image:
     img = Image.new("RGB", (SIZE, SIZE), (255, 255, 255))
     _centered_text(img, "CNN", 96, 78, cjk=False, stroke=3)
     if has_cjk_font():
-        _centered_text(img, "畳み込み", 56, 186, cjk=True)
+        _centered_text(img, TEXTS["text_cjk"], 56, 186, cjk=True)
     else:
         _centered_text(img, "conv", 72, 186, cjk=False, stroke=2)
     return img
@@ -123,18 +127,11 @@ def _scene() -> Image.Image:
     return im
 
 
-SAMPLES: dict[str, Sample] = {s.id: s for s in (
-    Sample("shapes", "Shapes", "図形", "A circle, a square, a triangle and a ring.",
-           "円・正方形・三角形・輪。", _shapes),
-    Sample("text", "Text", "文字", "Large letters: strokes in every direction.",
-           "大きな文字。いろいろな向きの線があります。", _text),
-    Sample("gradient", "Gradient", "グラデーション", "A gray ramp and a soft radial glow.",
-           "グレーの濃淡と、やわらかい円形の光。", _gradient),
-    Sample("checkerboard", "Checkerboard", "市松模様", "Black and white 32-pixel squares.",
-           "32 ピクセルの白黒の正方形。", _checkerboard),
-    Sample("scene", "Scene", "風景", "Sky, sun, a house and a tree.",
-           "空・太陽・家・木。", _scene),
-)}
+_DRAW: dict[str, Callable[[], Image.Image]] = {
+    "shapes": _shapes, "text": _text, "gradient": _gradient, "checkerboard": _checkerboard,
+    "scene": _scene}
+SAMPLES: dict[str, Sample] = {
+    sid: Sample(sid, **TEXTS["samples"][sid], draw=_DRAW[sid]) for sid in TEXTS["samples"]}
 
 
 class UnknownSampleError(KeyError):

@@ -119,9 +119,7 @@ class ModelStore:
         """The entry for `model_id`; ApiError 404 `unknown_model` naming `field` otherwise."""
         if model_id not in self._entries:
             known = ", ".join(self._entries) or "none"
-            raise ApiError(404, "unknown_model", f"No model {model_id!r}; known models: {known}.",
-                           f"モデル {model_id!r} はありません。利用できるモデル: {known}",
-                           field=field, limit=known)
+            raise ApiError("unknown_model", field=field, limit=known, model_id=model_id)
         return self._entries[model_id]
 
     def get(self, model_id: str, *, field: str | None = "model_id") -> Network:

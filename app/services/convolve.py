@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
-from app.errors import ApiError
-from app.imaging.decode import ImageError, decode_image, probe_image
+from app.errors import ApiError, note_text
+from app.imaging.decode import decode_image, probe_image
 from app.schemas import (
     ConvLayer,
     ConvolveResponse,
@@ -67,35 +67,21 @@ def batch_from_nested(data: Any, settings: Settings, field_name: str = "input") 
     """A nested list (H, W) | (C, H, W) | (N, C, H, W) → Batch, within max_input_values."""
     arr = numeric_array(data, field_name, "input values")
     if arr.ndim not in (2, 3, 4):
-        raise ApiError(422, "invalid_input_shape",
-                       f"{field_name} must be (H, W), (C, H, W) or (N, C, H, W); got {arr.ndim}-D.",
-                       f"{field_name} は (H, W)・(C, H, W)・(N, C, H, W) のいずれかに"
-                       f"してください。",
-                       field=field_name, limit="2..4 dimensions")
+        raise ApiError("invalid_input_shape", field=field_name, limit="2..4 dimensions",
+                       ndim=arr.ndim)
     x = arr.reshape((1,) * (4 - arr.ndim) + arr.shape)
     if x.size > settings.max_input_values:
-        n = settings.max_input_values
-        raise ApiError(422, "input_too_large",
-                       f"{field_name} has {x.size:,} values; at most {n:,}.",
-                       f"{field_name} の値が {x.size:,} 個あります（上限 {n:,}）。",
-                       field=field_name, limit=n)
+        raise ApiError("input_too_large", field=field_name, limit=settings.max_input_values,
+                       count=x.size)
     if x.shape[1] > settings.max_channels:
-        n = settings.max_channels
-        raise ApiError(422, "too_many_channels", f"{field_name} has C={x.shape[1]}; at most {n}.",
-                       f"{field_name} のチャンネル数 C={x.shape[1]} が上限 {n} を超えています。",
-                       field=field_name, limit=n)
+        raise ApiError("too_many_channels", field=field_name, limit=settings.max_channels,
+                       channels=x.shape[1])
     return Batch(np.ascontiguousarray(x))
-
-
-def _image_error(e: ImageError) -> ApiError:
-    return ApiError(e.status, e.code, e.message_en, e.message_ja, field=e.field, limit=e.limit)
 
 
 def _mismatch(sizes: Sequence[tuple[int, int]]) -> ApiError:
     shown = ", ".join(f"{h}×{w}" for h, w in sizes)
-    return ApiError(422, "batch_shape_mismatch",
-                    f"All images of a batch need the same size; got {shown}.",
-                    f"バッチの画像はすべて同じサイズにしてください（{shown}）。", field="image")
+    return ApiError("batch_shape_mismatch", field="image", sizes=shown)
 
 
 def _field(files: Sequence[bytes], i: int) -> str:
@@ -106,11 +92,8 @@ def probe_images(files: Sequence[bytes], opts: InputOptions, settings: Settings)
     """(N, C, H, W) of the batch from the headers alone (nothing decoded); same size required."""
     shapes = []
     for i, data in enumerate(files):
-        try:
-            shapes.append(probe_image(data, color=opts.color, max_side=opts.max_side,
-                                      settings=settings, field=_field(files, i)))
-        except ImageError as e:
-            raise _image_error(e) from None
+        shapes.append(probe_image(data, color=opts.color, max_side=opts.max_side,
+                                  settings=settings, field=_field(files, i)))
     if len(set(shapes)) > 1:
         raise _mismatch([(h, w) for _, h, w in shapes])
     return (len(files), *shapes[0])
@@ -126,11 +109,8 @@ def batch_from_images(files: Sequence[bytes], opts: InputOptions, settings: Sett
     x: np.ndarray | None = None
     resized, notes = [], []
     for i, data in enumerate(files):
-        try:
-            img = decode_image(data, color=opts.color, max_side=opts.max_side, settings=settings,
-                               field=_field(files, i))
-        except ImageError as e:
-            raise _image_error(e) from None
+        img = decode_image(data, color=opts.color, max_side=opts.max_side, settings=settings,
+                           field=_field(files, i))  # ImageError is an ApiError
         if x is None:  # the header's guess can miss an EXIF block stored after a PNG's pixels
             x = np.empty((N, *img.array.shape), np.float32)
         if img.array.shape != x.shape[1:]:
@@ -184,11 +164,8 @@ def _check_values_cap(shape: Shape, steps: Sequence[Step], opts: InputOptions,
         return
     total = int(np.prod(shape)) + sum(int(np.prod(s.out_shape)) for s in steps)
     if total > settings.max_values_b64:
-        n = settings.max_values_b64
-        raise ApiError(422, "values_cap", f"include_values would send {total:,} values; at most "
-                       f"{n:,}. Turn it off or send a smaller input.",
-                       f"include_values の値が {total:,} 個になります（上限 {n:,}）。",
-                       field="spec.include_values", limit=n)
+        raise ApiError("values_cap", field="spec.include_values", limit=settings.max_values_b64,
+                       count=total)
 
 
 def run_convolve(batch: Batch, steps: Sequence[Step], spec: ConvSpec, settings: Settings,
@@ -233,12 +210,9 @@ def batch_from_payload(payload: Payload, settings: Settings) -> Batch:
     batch = batch_from_nested(payload.nested, settings)
     opts = payload.spec
     if {"color", "max_side"} & opts.model_fields_set and (opts.color == "rgb" or opts.max_side):
-        batch.notes.append(ImageNoteOut(
-            index=0, code="image_options_ignored",
-            message_en="color and max_side apply to uploaded images; the nested-list input was "
-                       "used as it is.",
-            message_ja="color と max_side はアップロード画像にだけ使われます。入れ子リストの入力は"
-                       "そのまま使いました。"))
+        en, ja = note_text("image_options_ignored")
+        batch.notes.append(ImageNoteOut(index=0, code="image_options_ignored", message_en=en,
+                                        message_ja=ja))
     return batch
 
 

@@ -46,20 +46,13 @@ class Cost:
 
 def check_budget(cost: Cost, settings: Settings) -> None:
     """422 `budget_exceeded` naming the budget (max_macs or max_output_values)."""
-    for name, value, limit, en, ja in (
-        ("max_macs", cost.macs, settings.max_macs, "multiply-adds", "積和演算の回数"),
-        ("max_output_values", cost.outputs, settings.max_output_values, "output values",
-         "出力値の数"),
+    for name, value, limit, variant in (
+        ("max_macs", cost.macs, settings.max_macs, None),
+        ("max_output_values", cost.outputs, settings.max_output_values, "max_output_values"),
     ):
         if value > limit:
-            raise ApiError(422, "budget_exceeded",
-                           f"Compute budget {name} exceeded: this request needs {value:,} {en}, "
-                           f"the limit is {limit:,}. Use a smaller image (max_side), fewer "
-                           f"filters or a smaller kernel.",
-                           f"計算量の上限 {name} を超えています: {ja}が {value:,}"
-                           f"（上限 {limit:,}）。画像を小さく（max_side）、フィルタを少なく、"
-                           f"カーネルを小さくしてください。",
-                           field=name, limit=limit)
+            raise ApiError("budget_exceeded", variant=variant, field=name, limit=limit,
+                           value=value)
 
 
 @dataclass(frozen=True)
@@ -87,12 +80,9 @@ def geometry_or_422(H: int, W: int, FH: int, FW: int, *, stride: Any, pad: Any, 
     except GeometryError:
         (ph, pw), (sh, sw), (dh, dw) = _pair(pad), _pair(stride), _pair(dilation)
         facts = f"H={H}, W={W}, P=({ph},{pw}), S=({sh},{sw}), dilation=({dh},{dw})"
-        raise ApiError(422, "kernel_larger_than_input",
-                       f"The {FH}×{FW} window does not fit in the padded input "
-                       f"{H + 2 * ph}×{W + 2 * pw} ({facts}).",
-                       f"{FH}×{FW} の窓がパディング後の入力 {H + 2 * ph}×{W + 2 * pw} に"
-                       f"収まりません（{facts}）。",
-                       field=field, limit=f"{H + 2 * ph}x{W + 2 * pw}") from None
+        raise ApiError("kernel_larger_than_input", field=field,
+                       limit=f"{H + 2 * ph}x{W + 2 * pw}", fh=FH, fw=FW, padded_h=H + 2 * ph,
+                       padded_w=W + 2 * pw, facts=facts) from None
 
 
 def _conv_step(layer: ConvLayer, shape: Shape, index: int, prefix: str, settings: Settings,
@@ -105,9 +95,7 @@ def _conv_step(layer: ConvLayer, shape: Shape, index: int, prefix: str, settings
                         field=f"{prefix}kernel")
     ph, pw = g.pad
     if layer.pad_mode == "reflect" and (ph >= H or pw >= W):
-        raise ApiError(422, "pad_too_large", f"reflect padding needs pad < input size ({H}×{W}).",
-                       f"reflect パディングは入力サイズ（{H}×{W}）より小さくしてください。",
-                       field=f"{prefix}pad", limit=min(H, W) - 1)
+        raise ApiError("pad_too_large", field=f"{prefix}pad", limit=min(H, W) - 1, h=H, w=W)
     FN = C if rk.depthwise else rk.fn
     bias = resolve_bias(layer.bias, FN, field=f"{prefix}bias")
     mode = layer.pad_mode
@@ -148,9 +136,8 @@ def plan_layers(layers: Sequence[ConvLayer | ReluLayer | PoolLayer], shape: Shap
     """Every step planned and the whole cost checked against the budgets (422 before running)."""
     if len(layers) > settings.max_pipeline_layers:
         n = settings.max_pipeline_layers
-        raise ApiError(422, "too_many_items",
-                       f"{prefix}: at most {n} layers ({len(layers)} given).",
-                       f"層は最大 {n} 個です（{len(layers)} 個）。", field=prefix, limit=n)
+        raise ApiError("too_many_items", variant="layers", field=prefix, limit=n,
+                       count=len(layers))
     steps: list[Step] = []
     cost = Cost(outputs=int(np.prod(shape)))
     counts = {"conv": 0, "relu": 0, "pool": 0}
@@ -178,10 +165,6 @@ def run_plan(x: np.ndarray, steps: Sequence[Step]) -> list[np.ndarray]:
     for step in steps:
         x = np.ascontiguousarray(step.run(x), dtype=np.float32)
         if not np.isfinite(x).all():
-            raise ApiError(422, "non_finite",
-                           f"{step.label} overflowed float32; scale the input or the kernel down.",
-                           f"{step.label} で float32 があふれました。"
-                           f"入力かカーネルを小さくしてください。",
-                           field="spec")
+            raise ApiError("non_finite", field="spec", label=step.label)
         outs.append(x)
     return outs

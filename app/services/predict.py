@@ -13,9 +13,8 @@ import numpy as np
 
 from app.config import Settings
 from app.engine.network import Network, Stage
-from app.errors import ApiError
 from app.imaging.colormap import colorize
-from app.imaging.decode import ImageError, decode_image
+from app.imaging.decode import decode_image
 from app.imaging.digits import prepare_digit
 from app.imaging.png import encode_png, grid, png_data_url
 from app.models.store import ModelEntry
@@ -52,11 +51,7 @@ def json_preparation() -> Preparation:
 
 def prepare_upload(data: bytes, settings: Settings) -> tuple[np.ndarray, Preparation]:
     """Image bytes → decoded gray → MNIST-style (28, 28) input and what was done (CPU work)."""
-    try:
-        img = decode_image(data, color="gray", max_side=UPLOAD_MAX_SIDE, settings=settings)
-    except ImageError as e:
-        raise ApiError(e.status, e.code, e.message_en, e.message_ja, field=e.field,
-                       limit=e.limit) from None
+    img = decode_image(data, color="gray", max_side=UPLOAD_MAX_SIDE, settings=settings)
     p = prepare_digit(img.array[0])
     return p.image, Preparation(source="upload", inverted=p.inverted, empty=p.empty,
                                 bbox=list(p.bbox) if p.bbox else None, scale=p.scale,

@@ -39,10 +39,8 @@ def _conv_layer(entry: ModelEntry, layer: str) -> str:
     names = entry.network.conv_layer_names()
     if layer not in names:
         known = ", ".join(names)
-        raise ApiError(422, "unknown_layer",
-                       f"layer: {entry.id} has no conv layer {layer!r}; it has {known}.",
-                       f"layer: {entry.id} に畳み込み層 {layer!r} はありません（{known}）。",
-                       field="layer", limit=known)
+        raise ApiError("unknown_layer", variant="route", field="layer", limit=known,
+                       model=entry.id, layer=layer)
     return layer
 
 
@@ -64,8 +62,7 @@ def get_curve(model_id: str, models: ModelsDep) -> FileResponse:
     """The model's learning curve (loss and accuracy per epoch) as a PNG."""
     entry = models.entry(model_id)
     if entry.curve is None:
-        raise ApiError(404, "not_found", f"{model_id} has no learning curve.",
-                       f"{model_id} には学習曲線がありません。", field="model_id")
+        raise ApiError("not_found", variant="curve", field="model_id", model_id=model_id)
     return FileResponse(entry.curve, media_type="image/png")
 
 

@@ -52,9 +52,7 @@ def list_samples() -> SampleList:
 def get_sample(sample_id: str) -> Response:
     """One sample image as PNG (drawn once, then cached)."""
     if sample_id not in SAMPLES:
-        raise ApiError(404, "sample_not_found", f"No sample image {sample_id!r}; known: "
-                       f"{', '.join(SAMPLES)}.", f"サンプル画像 {sample_id!r} はありません。"
-                       f"使えるもの: {', '.join(SAMPLES)}。",
-                       field="sample_id", limit=", ".join(SAMPLES))
+        raise ApiError("sample_not_found", field="sample_id", limit=", ".join(SAMPLES),
+                       sample_id=sample_id)
     return Response(sample_png(sample_id), media_type="image/png",
                     headers={"Cache-Control": "public, max-age=86400"})
