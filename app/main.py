@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api.body import add_request_schemas
+from app.api.body import form_limits
 from app.api.capacity import install_api
 from app.api.routes import (
     convolve,
@@ -50,9 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings is not get_settings():
         app.dependency_overrides[get_settings] = lambda: settings
     install_api(app, settings)  # error shape, body guard, CPU limiter, BLAS threads
-    add_request_schemas(app)
     for module in ROUTERS:
-        app.include_router(module.router, max_body_size=settings.max_body_bytes)
+        app.include_router(module.router, max_body_size=settings.max_body_bytes,
+                           form_limits=form_limits(settings))  # type: ignore[arg-type]
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.add_middleware(SecurityHeaders)  # outermost: CSP, nosniff, Referrer-Policy on all
     return app

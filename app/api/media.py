@@ -8,9 +8,10 @@ image/png (colour-scaled final map(s), a grid when several) or application/x-npy
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from app.errors import ERROR_RESPONSES, ApiError
@@ -66,6 +67,14 @@ def negotiate(accept: str | None) -> str:
 
 MAPS_HEADER = "X-ConvScope-Maps"
 """PNG responses: "<shown> of <total>" maps (N·FN); the grid holds only the first max_maps."""
+
+
+def accept_media(request: Request) -> str:
+    """The negotiated media type of a request (dependency; 406 before the body is read)."""
+    return negotiate(request.headers.get("accept"))
+
+
+MediaDep = Annotated[str, Depends(accept_media)]
 
 
 def png_response(final: np.ndarray, max_maps: int) -> Response:

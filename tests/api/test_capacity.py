@@ -102,7 +102,7 @@ def test_blas_is_pinned_to_one_thread(client: TestClient) -> None:
 def test_json_bodies_are_parsed_in_the_cpu_pool(client: TestClient,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Validating up to 10 MiB of JSON is CPU work: it must not run on the event loop."""
-    from app.api.routes import convolve as convolve_route
+    from app.api import body as convolve_route  # the module that reads the JSON body
     from app.schemas import ConvolveRequest
 
     threads: list[str] = []

@@ -141,7 +141,11 @@ def test_openapi_documents_the_error_shape(client: TestClient) -> None:
     for status in ("413", "415", "422", "503"):
         ref = op["responses"][status]["content"]["application/json"]["schema"]["$ref"]
         assert ref.endswith("/ErrorResponse")
-    assert {"ConvolveRequest", "ConvSpec", "PipelineRequest"} <= set(doc["components"]["schemas"])
+    # the JSON bodies are the request models' schemas; their specs are components FastAPI made
+    assert {"ConvSpec", "PipelineSpec"} <= set(doc["components"]["schemas"])
+    for path, model in (("/api/convolve", "ConvolveRequest"), ("/api/pipeline", "PipelineRequest")):
+        body = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert body["title"] == model and set(body["properties"]) == {"input", "spec"}
     assert set(op["responses"]["200"]["content"]) >= {"application/json", "image/png",
                                                       "application/x-npy"}
 
