@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
+from pathlib import Path
 
 import httpx
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.live_server import live_server
 
 
-def test_serve_answers_health_and_docs() -> None:
-    port = _free_port()
+def _serve(port: int) -> list[str]:
     cli = "import sys; from app.cli import main; sys.exit(main())"
-    proc = subprocess.Popen([sys.executable, "-c", cli, "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-            try:
-                r = httpx.get(url + "/api/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "convscope serve did not answer in 60 s"
-                time.sleep(0.1)  # polling interval while the server boots
+    return [sys.executable, "-c", cli, "serve", "--port", str(port)]
+
+
+def test_serve_answers_health_and_docs(tmp_path: Path) -> None:
+    with live_server(_serve, tmp_path / "serve.log") as server:
+        r = httpx.get(server.url + "/api/health", timeout=2)
         assert r.status_code == 200 and r.json()["status"] == "ok"
-        assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in httpx.get(url + "/docs").text
-    finally:
-        proc.terminate()
-        proc.wait(10)
+        docs = httpx.get(server.url + "/docs", timeout=5).text
+        assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs

@@ -10,23 +10,15 @@ from __future__ import annotations
 import os
 import re
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.live_server import live_server
+
 SECRET = "convscope-secret-marker-7f3a"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -40,25 +32,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     secret.write_text(SECRET)
     os.symlink(secret, static / "link.txt")
     os.symlink(tmp, static / "linkdir")
-    port = _free_port()
-    env = {**os.environ, "CONVSCOPE_STATIC_DIR": str(static)}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host",
-                             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, "uvicorn exited"
-        try:
-            if httpx.get(url + "/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.1)  # polling interval while the server boots
-    yield url, secret
-    proc.terminate()
-    proc.wait(10)
+    env = {"CONVSCOPE_STATIC_DIR": str(static)}
+    log = tmp_path_factory.mktemp("uvicorn") / "server.log"
+    with live_server("uvicorn", log, env=env) as server:
+        yield server.url, secret
 
 
 def raw_get(url: str, target: str) -> tuple[int, bytes]:
