@@ -140,6 +140,7 @@ def prefers_japanese(accept_language: str | None) -> bool:
     return best == "ja" or best.startswith("ja-")
 
 
-def error_body(code: str, message: str, field: str | None = None, limit: Limit = None) -> dict:
+def error_body(code: str, message: str, field: str | None = None,
+               limit: Limit = None) -> dict[str, dict[str, Any]]:
     """The JSON body of an error response."""
     return {"error": {"code": code, "field": field, "limit": limit, "message": message}}

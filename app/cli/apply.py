@@ -76,7 +76,7 @@ def _positive(text: str) -> int:
     return v
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "apply", help="apply a kernel (+ ReLU, pooling) to images; write colour-scaled PNGs",
         description=__doc__.split("\n\n")[0], epilog=EXAMPLES,

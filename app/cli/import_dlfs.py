@@ -6,7 +6,7 @@ import argparse
 import sys
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "import-dlfs", help="convert the book's SimpleConvNet params.pkl into a ConvScope model",
         description="Read a pickle of {W1, b1, W2, b2, W3, b3} (Deep Learning from Scratch, "

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from app.engine.network import ARCHITECTURES
 
     p = sub.add_parser("train", help="train a CNN on MNIST-style IDX files (NumPy engine)",

@@ -21,7 +21,8 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     if a.dtype == np.uint8:
         return a
     a = np.nan_to_num(a.astype(np.float32), nan=0.0)
-    return np.floor(np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    out: np.ndarray = np.floor(np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    return out
 
 
 def encode_png(image: np.ndarray, *, compress_level: int = PNG_COMPRESS_LEVEL) -> bytes:
