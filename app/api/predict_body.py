@@ -2,14 +2,17 @@
 
 Two forms: multipart with an `image` file (prepared the MNIST way, app.imaging.digits), or JSON
 {"input": 28×28 values in [0, 1]} used as it is. Anything else → 415; a bad field → 4xx naming it.
+The multipart form is FastAPI's (File() / Form() parameters, documented by it); the JSON body is
+read here and documented with PredictRequest's own schema (app.api.body.json_body_doc).
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
-from fastapi import Request
+from fastapi import File, Form, Request, UploadFile
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
 from app.api.validation import validation_api_error
 from app.errors import ApiError
@@ -26,19 +29,21 @@ def _flag(value: object, field: str) -> bool:
     raise ApiError("invalid", variant="flag", field=field, limit="true, false")
 
 
-async def _multipart(request: Request) -> PredictBody:
-    form = await request.form()
-    image = form.get("image")
-    if not isinstance(image, UploadFile):
-        raise ApiError("missing", variant="predict_image", field="image")
-    return PredictBody(await image.read(), None, _flag(form.get("previews", "true"), "previews"))
-
-
-async def read_predict_body(request: Request) -> PredictBody:
-    """Parse the request by its Content-Type (multipart/form-data or application/json)."""
+async def read_predict_body(
+        request: Request,
+        image: Annotated[UploadFile | None, File(
+            description="A digit photo or drawing; prepared the MNIST way. Required with "
+                        "multipart/form-data.")] = None,
+        previews: Annotated[str | None, Form(
+            description="true or false (default true): PNG previews of every stage.")] = None,
+) -> PredictBody:
+    """The body by its Content-Type (multipart/form-data or application/json; dependency)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
-        return await _multipart(request)
+        if image is None:
+            raise ApiError("missing", variant="predict_image", field="image")
+        flag = _flag("true" if previews is None else previews, "previews")
+        return PredictBody(await image.read(), None, flag)
     if ctype != "application/json":
         raise ApiError("unsupported_media_type", variant="predict", field="content-type",
                        limit="multipart/form-data, application/json")

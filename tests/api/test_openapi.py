@@ -55,3 +55,15 @@ def test_multipart_spec_is_validated_by_fastapi(client: TestClient) -> None:
     r = client.post("/api/convolve", files=files, data={"spec": "{not json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
     assert r.json()["error"]["field"] == "spec"
+
+
+def test_predict_bodies_are_documented(client: TestClient) -> None:
+    from app.schemas.models import PredictRequest
+
+    doc = client.get("/openapi.json").json()
+    content = doc["paths"]["/api/models/{model_id}/predict"]["post"]["requestBody"]["content"]
+    form_ref = content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(doc["components"]["schemas"][form_ref]["properties"]) == {"image", "previews"}
+    expected = PredictRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+    expected.pop("$defs", None)
+    assert content["application/json"]["schema"] == expected

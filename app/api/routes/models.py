@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 
+from app.api.body import json_body_doc
 from app.api.capacity import run_cpu
 from app.api.predict_body import read_predict_body
 from app.deps import ModelsDep, SettingsDep
+from app.engine.network import Network
 from app.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from app.models.store import ModelEntry
 from app.schemas.models import (
@@ -19,7 +21,14 @@ from app.schemas.models import (
     PredictRequest,
     PredictResponse,
 )
-from app.services.predict import detail, filters, filters_png, predict_body, summary
+from app.services.predict import (
+    PredictBody,
+    detail,
+    filters,
+    filters_png,
+    predict_body,
+    summary,
+)
 
 router = APIRouter(prefix="/api", tags=["models"], responses={
     404: {"model": ErrorResponse, "description": "Unknown model id."},
@@ -27,12 +36,11 @@ router = APIRouter(prefix="/api", tags=["models"], responses={
 
 LayerQuery = Annotated[str, Query(max_length=64, description="A conv layer, e.g. conv1.")]
 PNG = {"content": {"image/png": {}}, "description": "JSON, or the PNG grid (Accept: image/png)."}
-PREDICT_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
-    "multipart/form-data": {"schema": {"type": "object", "required": ["image"], "properties": {
-        "image": {"type": "string", "format": "binary",
-                  "description": "A digit photo or drawing; prepared the MNIST way."},
-        "previews": {"type": "boolean", "default": True}}}},
-    "application/json": {"schema": PredictRequest.model_json_schema()}}}}
+
+
+def _network(model_id: str, models: ModelsDep) -> Network:
+    """The model's Network (404 unknown_model), before the body is read."""
+    return models.get(model_id)
 
 
 def _conv_layer(entry: ModelEntry, layer: str) -> str:
@@ -80,11 +88,10 @@ async def get_filters(model_id: str, request: Request, models: ModelsDep,
 
 
 @router.post("/models/{model_id}/predict", response_model=PredictResponse,
-             openapi_extra=PREDICT_BODY)
-async def predict(model_id: str, request: Request, models: ModelsDep,
+             openapi_extra=json_body_doc(PredictRequest))
+async def predict(net: Annotated[Network, Depends(_network)],
+                  body: Annotated[PredictBody, Depends(read_predict_body)],
                   settings: SettingsDep) -> PredictResponse:
     """Classify a digit: multipart `image` (prepared the MNIST way) or JSON `input` (28×28 in
     [0, 1], used as is) → probabilities (10), label, the prepared input and every stage."""
-    net = models.get(model_id)
-    body = await read_predict_body(request)
     return await run_cpu(predict_body, net, body, settings)
