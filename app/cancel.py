@@ -1,10 +1,10 @@
 """Cooperative cancellation of CPU work after its request timed out (504).
 
 A thread cannot be killed, so the work checks a flag at safe points: `CpuLimiter.run`
-(app/limits.py) runs each job under `run_cancellable(event, …)` and sets the event on timeout;
+(app/api/capacity.py) runs each job under `run_cancellable(event, …)` and sets the event on timeout;
 `check()` then raises `CancelledWork` at the next point: every 64 KiB block Pillow reads while
-decoding (`CancellableBytesIO`), between images and between layers (app/service.py,
-app/planner.py). The decode bounds (app/decode_budget.py) keep the work between two points
+decoding (`CancellableBytesIO`), between images and between layers (app/services/convolve.py,
+app/services/plan.py). The decode bounds (app/imaging/budget.py) keep the work between two points
 short (one Pillow block: at most max_jpeg_scans scans), so the CPU slot is released soon after
 the 504 instead of when the work would have finished.
 """

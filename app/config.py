@@ -1,13 +1,20 @@
-"""Settings from the environment (prefix CONVSCOPE_); get_settings() is a dependency."""
+"""Settings from the environment (prefix CONVSCOPE_); get_settings() is a dependency; the
+package version (__version__, from the installed metadata)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+
+try:
+    __version__ = version("convscope")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+local"
 
 
 class Settings(BaseSettings):
@@ -26,7 +33,7 @@ class Settings(BaseSettings):
     max_channels: int = 64  # C of a nested-list input
     max_input_values: int = 1_048_576  # N·C·H·W of a nested-list input (1024×1024)
     # FN·C·FH·FW of one custom (list) kernel (64·64·16·16); a JSON body's spec is pre-checked on
-    # the raw bytes for at most this + 8192 numbers (app/json_body.py) → 422 kernel_too_large
+    # the raw bytes for at most this + 8192 numbers (app/api/json_guard.py) → 422 kernel_too_large
     max_kernel_values: int = 1_048_576
     max_macs: int = 4_000_000_000  # compute budget: multiply-adds per request (~4 s worst)
     # compute budget: values of every stage together, the input included; 2 × max_image_pixels so
@@ -41,7 +48,7 @@ class Settings(BaseSettings):
     request_timeout_s: float = 30.0  # per-request CPU time limit → 504
     retry_after_s: int = 2  # Retry-After seconds on 503
 
-    # Production server (app/server/, gunicorn + ConvScopeWorker); per worker process.
+    # Production server (app/api/server/, gunicorn + ConvScopeWorker); per worker process.
     max_header_bytes: int = 65_536  # whole request head while incomplete → 431
     header_timeout_s: float = 10.0  # head not complete this long after its first byte → 408
     body_timeout_s: float = 30.0  # body not complete this long after its head → 408
@@ -52,10 +59,10 @@ class Settings(BaseSettings):
     malloc_mmap_threshold: int = 1_048_576  # blocks ≥ this are mmapped, returned when freed
     malloc_trim_s: float = 5.0  # malloc_trim(0) at most this often, when no request is in flight
 
-    # Image decoding limits, app/imaging.py: checked from the header, before decoding.
+    # Image decoding limits, app/imaging/decode.py: checked from the header, before decoding.
     max_image_pixels: int = 16_000_000  # width·height → 413 image_too_many_pixels
     max_image_side: int = 16_384  # width or height → 413 image_side_too_large
-    # Decode work and memory, app/decode_budget.py: from the file's structure, before decoding.
+    # Decode work and memory, app/imaging/budget.py: from the file's structure, before decoding.
     max_jpeg_scans: int = 100  # SOS scans per JPEG (as djpeg -maxscans) → 413
     max_image_frames: int = 1000  # GIF / APNG / WebP frames (only the first is used) → 413
     max_image_chunks: int = 10_000  # JPEG markers, PNG chunks, GIF blocks, WebP chunks → 413

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.config import Settings, get_settings
-from app.modelstore import ModelStore
+from app.models.store import ModelStore
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

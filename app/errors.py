@@ -1,36 +1,109 @@
-"""The one error shape for every 4xx/5xx: {"error": {"code", "field", "limit", "message"}}.
+"""The one error shape for every 4xx/5xx: {"error": {"code", "field", "limit", "message"}}, and
+the error catalogue.
 
-`ApiError` is raised anywhere (routes, service, worker threads); handlers installed by
-`install_error_handlers` turn it, FastAPI's validation errors and Starlette's HTTP errors (404,
-405, 413, 415, …) into that shape. Messages are English, or Japanese when Accept-Language
-prefers `ja`.
+`ApiError("kernel_too_large", field="spec.kernel", limit=31, fh=33, fw=33)` takes its status and
+its English / Japanese message templates from app/errors_catalogue.json (each code once; a few
+codes have named `variant`s, other wordings of the same code). `ApiError` is raised anywhere
+(routes, services, imaging, worker threads); the handlers of app.api.errors turn it, FastAPI's
+validation errors and Starlette's HTTP errors (404, 405, 413, 415, …) into that shape, in
+Japanese when Accept-Language prefers `ja`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.validation_messages import describe_validation_error
+CATALOGUE_PATH = Path(__file__).with_name("errors_catalogue.json")
+LANGS = ("en", "ja")
 
 Limit = int | float | str | None
 
 
-class ApiError(Exception):
-    """A client-visible error: HTTP status, machine code, en/ja messages, offending field, limit."""
+@cache
+def catalogue() -> dict[str, Any]:
+    """The parsed app/errors_catalogue.json: {"errors": {code: entry}, "notes", ...}."""
+    data: dict[str, Any] = json.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    return data
 
-    def __init__(self, status: int, code: str, message_en: str, message_ja: str | None = None, *,
-                 field: str | None = None, limit: Limit = None,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(message_en)
-        self.status, self.code, self.field, self.limit = status, code, field, limit
-        self.message_en, self.message_ja = message_en, message_ja or message_en
+
+class Text(NamedTuple):
+    """A parameter whose value differs by language (e.g. a library's English detail)."""
+
+    en: str
+    ja: str
+
+
+def _render(template: str, lang: str, params: dict[str, Any]) -> str:
+    values = {k: (getattr(v, lang) if isinstance(v, Text) else v) for k, v in params.items()}
+    return template.format(**values)
+
+
+def _entry(code: str, variant: str | None) -> dict[str, Any]:
+    """The catalogue entry of code (and variant); KeyError names an unknown one."""
+    entry: dict[str, Any] = catalogue()["errors"][code]
+    if variant is not None:
+        return {"status": entry["status"], **entry["variants"][variant]}
+    return entry
+
+
+def note_text(code: str, **params: Any) -> tuple[str, str]:
+    """(English, Japanese) text of a decoder note (catalogue "notes") with its parameters."""
+    entry = catalogue()["notes"][code]
+    return _render(entry["en"], "en", params), _render(entry["ja"], "ja", params)
+
+
+def validation_detail_ja(error_type: str, detail: str) -> str:
+    """What a value should be, in Japanese, by pydantic error type (the English is pydantic's)."""
+    details: dict[str, str] = catalogue()["validation_details"]
+    return details.get(error_type) or details["_other"].format(detail=detail)
+
+
+class ApiError(Exception):
+    """A client-visible error: code (catalogue), HTTP status, field, limit, en/ja messages.
+
+    params fill the code's message templates (besides `field` and `limit`); a `Text` param
+    gives each language its own value. status: only for codes without one (http_error).
+    """
+
+    def __init__(self, code: str, *, field: str | None = None, limit: Limit = None,
+                 variant: str | None = None, headers: dict[str, str] | None = None,
+                 status: int | None = None, **params: Any) -> None:
+        entry = _entry(code, variant)
+        self.code, self.variant, self.field, self.limit = code, variant, field, limit
+        self.status: int = status or entry["status"]
         self.headers = headers
+        self.params = {"field": field, "limit": limit, **params}
+        self._templates = {lang: entry[lang] for lang in LANGS}
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        """The message in `lang` ("en" or "ja")."""
+        return _render(self._templates[lang], lang, self.params)
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
+
+    @property
+    def message_ja(self) -> str:
+        return self.message("ja")
+
+
+class ImageError(ApiError):
+    """A refused upload (field default "image"). Codes: image_empty (400),
+    image_unsupported_format (415), image_side_too_large (413), image_too_many_pixels (413),
+    image_corrupt (400), invalid_max_side (422); from the structure walk (app/imaging/budget.py):
+    image_too_many_scans, image_too_many_frames, image_too_many_chunks, image_decode_too_large
+    (413); per request: request_decode_too_large, decode_work_exceeded (413)."""
+
+    def __init__(self, code: str, *, field: str | None = "image",
+                 limit: int | str | None = None, **params: Any) -> None:
+        super().__init__(code, field=field, limit=limit, **params)
 
 
 class ErrorDetail(BaseModel):
@@ -80,76 +153,7 @@ def prefers_japanese(accept_language: str | None) -> bool:
     return best == "ja" or best.startswith("ja-")
 
 
-def error_body(code: str, message: str, field: str | None = None, limit: Limit = None) -> dict:
+def error_body(code: str, message: str, field: str | None = None,
+               limit: Limit = None) -> dict[str, dict[str, Any]]:
     """The JSON body of an error response."""
     return {"error": {"code": code, "field": field, "limit": limit, "message": message}}
-
-
-def error_response(request: Request | None, exc: ApiError) -> JSONResponse:
-    """ApiError → JSONResponse in the request's preferred language."""
-    ja = request is not None and prefers_japanese(request.headers.get("accept-language"))
-    body = error_body(exc.code, exc.message_ja if ja else exc.message_en, exc.field, exc.limit)
-    return JSONResponse(body, status_code=exc.status, headers=exc.headers)
-
-
-_HTTP_ERRORS: dict[int, tuple[str, str, str]] = {
-    400: ("bad_request", "The request could not be read.", "リクエストを読み取れません。"),
-    404: ("not_found", "No such resource.", "該当するリソースがありません。"),
-    405: ("method_not_allowed", "This method is not allowed here.", "このメソッドは使えません。"),
-    406: ("not_acceptable", "Cannot produce the requested media type.",
-          "要求された形式では応答できません。"),
-    413: ("body_too_large", "The request body is too large.", "リクエスト本体が大きすぎます。"),
-    415: ("unsupported_media_type", "Unsupported content type.",
-          "対応していない Content-Type です。"),
-}
-
-
-def _from_http(request: Request, exc: StarletteHTTPException) -> ApiError:
-    detail = str(exc.detail)
-    code, en, ja = _HTTP_ERRORS.get(exc.status_code, ("http_error", detail, detail))
-    if exc.status_code == 400 and detail and detail != "Bad Request":
-        en, ja = f"{en} ({detail})", f"{ja}（{detail}）"
-    limit: Limit = None
-    if exc.status_code == 413:
-        limit = getattr(request.app.state, "max_body_bytes", None)
-        en = f"The request body is larger than {limit} bytes."
-        ja = f"リクエスト本体が上限 {limit} バイトを超えています。"
-    elif exc.status_code == 405:
-        en = f"{request.method} is not allowed on {request.url.path}."
-    return ApiError(exc.status_code, code, en, ja, field="body" if exc.status_code == 413 else None,
-                    limit=limit, headers=getattr(exc, "headers", None))
-
-
-async def _api_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
-    return error_response(request, exc)
-
-
-async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    return error_response(request, _from_http(request, exc))
-
-
-async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    return error_response(request, validation_api_error(exc.errors()))
-
-
-def validation_api_error(errors: Any, prefix: str = "") -> ApiError:
-    """Pydantic/FastAPI error list → a 422 ApiError describing the first error."""
-    code, field, limit, en, ja = describe_validation_error(list(errors), prefix)
-    status = 400 if code == "invalid_json" else 422
-    return ApiError(status, code, en, ja, field=field, limit=limit)
-
-
-async def _server_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    err = ApiError(500, "internal_error", "Internal server error.", "サーバー内部のエラーです。")
-    return error_response(request, err)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that give every error the one shape."""
-    app.add_exception_handler(ApiError, _api_error_handler)
-    app.add_exception_handler(StarletteHTTPException, _http_handler)
-    app.add_exception_handler(RequestValidationError, _validation_handler)
-    app.add_exception_handler(Exception, _server_error_handler)

@@ -47,7 +47,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{_int('PORT', 8000)}"
 workers = _int("CONVSCOPE_WORKERS", available_cpus())
-worker_class = "app.server.worker.ConvScopeWorker"  # enforces the limit_request_* below
+worker_class = "app.api.server.worker.ConvScopeWorker"  # enforces the limit_request_* below
 timeout = _int("CONVSCOPE_WORKER_TIMEOUT", 60)
 graceful_timeout = _int("CONVSCOPE_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("CONVSCOPE_KEEPALIVE", 75)

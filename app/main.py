@@ -1,4 +1,11 @@
-"""The ASGI app: `app.main:app`, built by create_app()."""
+"""The ASGI app: `app.main:app`, built by create_app(settings=None).
+
+Layers, each importing only the ones below it (tests/test_architecture.py):
+app.main → app.api (routes, body reading, media, capacity, errors, security; the only FastAPI /
+Starlette code with app.deps) → app.services (the work: arrays in, models or arrays out) →
+app.imaging (Pillow) / app.models (learned models) / app.schemas → app.engine (NumPy) →
+app.errors, app.config.
+"""
 
 from __future__ import annotations
 
@@ -8,32 +15,46 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.config import get_settings
-from app.limits import install_api
-from app.modelstore import ModelStore
-from app.routes import convolve, docs, geometry, health, kernels, models, pages, pipeline, samples
-from app.security import SecurityHeaders
-from app.server.head import HeadAsGet
-from app.version import __version__
+from app.api.body import form_limits
+from app.api.capacity import install_api
+from app.api.head import HeadAsGet
+from app.api.routes import (
+    convolve,
+    docs,
+    geometry,
+    health,
+    kernels,
+    models,
+    pages,
+    pipeline,
+    samples,
+)
+from app.api.security import SecurityHeaders
+from app.config import Settings, __version__, get_settings
+from app.models.store import ModelStore
 
 ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs)
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    app.state.models = ModelStore.from_settings(get_settings())  # learned models, loaded once
-    yield
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; `settings` (default: from the environment) is what every route and limit sees."""
+    settings = settings or get_settings()
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.models = ModelStore.from_settings(settings)  # learned models, loaded once
+        yield
 
-def create_app() -> FastAPI:
-    settings = get_settings()
     app = FastAPI(title="ConvScope", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # offline /docs: routes/docs.py
                   redirect_slashes=False,  # no Location built from the Host header: 404 instead
                   description="Convolution results over HTTP, and the ConvScope pages.")
+    if settings is not get_settings():
+        app.dependency_overrides[get_settings] = lambda: settings
     install_api(app, settings)  # error shape, body guard, CPU limiter, BLAS threads
     for module in ROUTERS:
-        app.include_router(module.router, max_body_size=settings.max_body_bytes)
+        app.include_router(module.router, max_body_size=settings.max_body_bytes,
+                           form_limits=form_limits(settings))  # type: ignore[arg-type]
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.add_middleware(HeadAsGet)  # HEAD answered on every GET route, without a body
     app.add_middleware(SecurityHeaders)  # outermost: CSP, nosniff, Referrer-Policy on all

@@ -2,8 +2,9 @@
 
 Request: a 1024×1024 JPEG (multipart), sobel-x, pad 1, 2×2 max pooling. The in-process
 baseline calls the very code the route runs after reading the body (decode → engine → encode:
-`app.service.convolve_payload`), so the difference is what HTTP, uvicorn, multipart parsing
-and the thread hop add. Target: at most 25 % overhead. Run: `python -m bench.api`.
+`app.services.convolve.convolve_payload` + `app.api.media.respond`), so the difference is what
+HTTP, uvicorn, multipart parsing and the thread hop add. Target: at most 25 % overhead.
+Run: `python -m bench.api`.
 """
 
 from __future__ import annotations
@@ -84,11 +85,10 @@ def cpu_per_call(fn: Callable[[], object], read: Callable[[], float], n: int = 1
 def main() -> None:
     """Print in-process vs over-HTTP medians for JSON and PNG responses, and the overhead."""
     print(pin_threads())
+    from app.api.media import JSON, PNG, respond
     from app.config import get_settings
-    from app.payload import Payload
-    from app.render import JSON, PNG
     from app.schemas import ConvSpec
-    from app.service import convolve_payload
+    from app.services.convolve import Payload, convolve_payload
 
     jpeg = photo_jpeg()
     settings = get_settings()
@@ -104,8 +104,9 @@ def main() -> None:
                 return r.content
 
             def in_process(media: str) -> bytes:
-                return bytes(convolve_payload(Payload(spec=spec, files=[jpeg]), settings, None,
-                                              media).body)
+                out = convolve_payload(Payload(spec=spec, files=[jpeg]), settings, None,
+                                       media == JSON)
+                return bytes(respond(out, media, settings.max_preview_maps).body)
 
             fns = {f"{where} {m}": (lambda f=f, m=m: f(m))
                    for m in (PNG, JSON) for where, f in (("in-process", in_process),

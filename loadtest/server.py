@@ -1,6 +1,7 @@
 """A production ConvScope server for the load, fuzz and hostile-input runs: gunicorn with
 app.gunicorn_conf (uvicorn workers) on a free loopback port, plus /proc memory readings.
 
+Starting, awaiting and stopping is tests/live_server.py's (the one live-server helper);
 `launch` / `healthy` / `stop` are shared with tests/serving/conftest.py (which polls `healthy`
 with its own wait and subclasses `Server`); `gunicorn` is the context manager of the runs.
 """
@@ -8,26 +9,15 @@ with its own wait and subclasses `Server`); `gunicorn` is the context manager of
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import httpx
+from tests.live_server import ROOT, LiveServer, live_server
+from tests.live_server import launch as launch_server
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["ROOT", "Server", "children", "gunicorn", "healthy", "launch", "rss_bytes", "stop"]
 
 
 def children(pid: int) -> list[int]:
@@ -55,11 +45,8 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
-@dataclass
-class Server:
-    url: str
-    proc: subprocess.Popen[bytes]
-    log: Path
+class Server(LiveServer):
+    """A live gunicorn, with its process tree's memory."""
 
     def pids(self) -> list[int]:
         return [self.proc.pid, *children(self.proc.pid)]
@@ -74,38 +61,18 @@ S = TypeVar("S", bound=Server)
 
 def launch(log_for: Callable[[int], Path], env: dict[str, str], server_cls: type[S]) -> S:
     """Start gunicorn -c python:app.gunicorn_conf app.main:app on a free loopback port (not yet
-    awaited); env goes over os.environ; its output goes to log_for(port)."""
-    port = free_port()
-    log = log_for(port)
-    full_env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "CONVSCOPE_ACCESS_LOG": "",
-                **env}
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
-                                 "python:app.gunicorn_conf", "app.main:app"],
-                                cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
-    return server_cls(f"http://127.0.0.1:{port}", proc, log)
+    awaited; tests.live_server.launch); env goes over os.environ; output to log_for(port)."""
+    return launch_server("gunicorn", log_for, env=env, server_cls=server_cls)
 
 
 def healthy(server: Server) -> bool:
     """True once /api/health answers 200; RuntimeError (with the log's tail) if gunicorn exited."""
-    if server.proc.poll() is not None:
-        raise RuntimeError(f"gunicorn exited:\n{server.log.read_text()[-3000:]}")
-    try:
-        return httpx.get(server.url + "/api/health", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
+    return server.healthy()
 
 
 def stop(server: Server, wait_s: float) -> None:
     """SIGTERM (graceful shutdown), then SIGKILL after wait_s seconds."""
-    if server.proc.poll() is None:
-        server.proc.send_signal(signal.SIGTERM)
-        try:
-            server.proc.wait(wait_s)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait()
+    server.stop(wait_s)
 
 
 @contextmanager
@@ -114,13 +81,6 @@ def gunicorn(log: Path, timeout_s: float = 60, **env: str) -> Iterator[Server]:
     # MALLOC_ARENA_MAX=2 as in the image: fewer glibc malloc arenas for the CPU pool's threads,
     # so less fragmented RSS (it must be set before the server process starts).
     arenas = os.environ.get("MALLOC_ARENA_MAX", "2")
-    server = launch(lambda _port: log, {"MALLOC_ARENA_MAX": arenas, **env}, Server)
-    try:
-        deadline = time.monotonic() + timeout_s
-        while not healthy(server):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn not healthy in {timeout_s} s")
-            time.sleep(0.1)  # polling interval while the server boots
+    with live_server("gunicorn", log, env={"MALLOC_ARENA_MAX": arenas, **env},
+                     timeout_s=timeout_s, stop_wait_s=40, server_cls=Server) as server:
         yield server
-    finally:
-        stop(server, 40)

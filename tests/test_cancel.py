@@ -8,9 +8,9 @@ import threading
 import pytest
 
 from app import cancel
+from app.api.capacity import CpuLimiter
 from app.errors import ApiError
-from app.imaging import decode_image
-from app.limits import CpuLimiter
+from app.imaging.decode import decode_image
 from tests.decode_bombs import png_rows, progressive_jpeg
 
 

@@ -1,4 +1,4 @@
-"""Decode work and memory bounded from the file's structure (app/decode_budget.py), each limit at
+"""Decode work and memory bounded from the file's structure (app/imaging/budget.py), each limit at
 LIMIT and LIMIT+1, and the bombs of issue 16 refused before Pillow decodes (or, for WebP, opens)."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import pytest
 from PIL import Image, ImageFile
 
 from app.config import Settings
-from app.decode_budget import DecodeCost, check_image, check_request, png_data_bytes
-from app.decode_walk import walk
-from app.image_probe import probe_image_cost
-from app.imaging import ImageError, decode_image
+from app.imaging.budget import DecodeCost, check_image, check_request, png_data_bytes
+from app.imaging.decode import ImageError, decode_image
+from app.imaging.probe import probe_image_cost
+from app.imaging.walk import walk
 from tests.decode_bombs import (
     animated_webp,
     apng,

@@ -15,17 +15,17 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app import model_checks, model_files
 from app.cli import main
 from app.config import get_settings
 from app.engine.network import Network, build
 from app.errors import ApiError
-from app.model_checks import ModelCheckError, check_architecture, check_values
-from app.model_files import ModelFileError
-from app.model_inputs import json_preparation
-from app.model_service import predict
-from app.modelcard import ModelWriteError, write_model
-from app.modelstore import SHIPPED_DIR, ModelEntry, ModelStore, load_model
+from app.models import checks as model_checks
+from app.models import files as model_files
+from app.models.card import ModelWriteError, write_model
+from app.models.checks import ModelCheckError, check_architecture, check_values
+from app.models.files import ModelFileError
+from app.models.store import SHIPPED_DIR, ModelEntry, ModelStore, load_model
+from app.services.predict import json_preparation, predict
 from tests.hostile_models import tiny_layers, tiny_net, write_all_bad
 
 LOGGER = "convscope.models"
@@ -167,7 +167,7 @@ def test_card_with_non_finite_accuracy_is_dropped(tmp_path: Path,
 
 
 def test_too_many_files_in_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.modelstore as modelstore
+    import app.models.store as modelstore
 
     for i in range(3):
         tiny_net(i).save(tmp_path / f"m{i}.npz")
@@ -300,7 +300,7 @@ def test_import_dlfs_on_a_full_disk_exits_1_with_one_line(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture) -> None:
     import pickle
 
-    from tests.test_import_dlfs import book_params
+    from tests.models.test_dlfs_import import book_params
 
     (tmp_path / "p.pkl").write_bytes(pickle.dumps(book_params()))
 

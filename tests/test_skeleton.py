@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
+from app.config import __version__
 from app.main import create_app
-from app.version import __version__
 
 
 def test_health_reports_ok_and_version() -> None:

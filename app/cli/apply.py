@@ -1,6 +1,6 @@
 """`convscope apply`: run one convolution layer (+ ReLU, pooling) over image files, write PNG / NPY.
 
-The same decoder (app.imaging) and engine (app.engine) as the API: images become float32 in
+The same decoder (app.imaging.decode) and engine (app.engine) as the API: images become float32 in
 [0, 1]; a 2-D kernel on C channels is the book's filter with the same slice on every channel
 (FN = 1, summed), or with --depthwise each channel is filtered on its own (FN = C).
 Exit status: 0 when every input was written, 1 when any failed, 2 for a bad command line.
@@ -76,7 +76,7 @@ def _positive(text: str) -> int:
     return v
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "apply", help="apply a kernel (+ ReLU, pooling) to images; write colour-scaled PNGs",
         description=__doc__.split("\n\n")[0], epilog=EXAMPLES,

@@ -21,7 +21,7 @@ from app.engine import (
     max_pool2d,
     relu,
 )
-from app.imaging import ImageError, decode_image, encode_png, grid
+from app.imaging.decode import ImageError, decode_image, encode_png, grid
 
 
 class KernelSetupError(ValueError):

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "import-dlfs", help="convert the book's SimpleConvNet params.pkl into a ConvScope model",
         description="Read a pickle of {W1, b1, W2, b2, W3, b3} (Deep Learning from Scratch, "
@@ -21,13 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.dlfs_import import (
+    from app.models.card import ModelWriteError, model_paths, write_model
+    from app.models.dlfs_import import (
         DlfsImportError,
         UnsafePickleError,
         load_dlfs_params,
         network_from_dlfs,
     )
-    from app.modelcard import ModelWriteError, model_paths, write_model
+
 
     try:
         params = load_dlfs_params(args.pickle)

@@ -6,7 +6,7 @@ import argparse
 import os
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="start the ConvScope web server")
     p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"),
                    help="address to listen on (default: $HOST or 127.0.0.1; 0.0.0.0 for a class)")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from app.engine.network import ARCHITECTURES
 
     p = sub.add_parser("train", help="train a CNN on MNIST-style IDX files (NumPy engine)",
@@ -132,12 +132,12 @@ def _card(args: argparse.Namespace, config: Any, data: dict[str, Any], split: di
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.curve import draw_curve
     from app.engine.augment import grey_dilate
     from app.engine.data import to_float
     from app.engine.network import build
     from app.engine.train import evaluate, train
-    from app.modelcard import model_paths, write_model
+    from app.imaging.curve import draw_curve
+    from app.models.card import model_paths, write_model
 
     try:
         img_path, lab_path, images, labels, (tr, va, te) = _load(args)

@@ -125,7 +125,7 @@ class Convolution:
         self.db = dout.sum(axis=0)
         self.dW = (self.col.T @ dout).transpose(1, 0).reshape(FN, C, FH, FW)
         dcol = dout @ self.col_W.T
-        return col2im(dcol, self.x.shape, FH, FW, self.stride, self.pad)  # type: ignore[arg-type]
+        return col2im(dcol, self.x.shape, FH, FW, self.stride, self.pad)
 
 
 class Pooling:

@@ -1,11 +1,13 @@
-"""Request bodies of /api/convolve and /api/pipeline. Static limits live in Field(...); limits that
-are settings (kernel side, FN, images, budgets) are checked in app.kernel_spec / app.limits."""
+"""Request bodies of /api/convolve and /api/pipeline. Static limits live in Field(...); limits
+that are settings (kernel side, FN, layers, images, budgets) are checked in app.services.kernels /
+app.services.plan / app.api.body."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 MAX_ABS_VALUE = 1e6
 """|value| limit for inputs, kernel weights and biases (keeps float32 results finite)."""
@@ -128,7 +130,21 @@ Layer = Annotated[ConvLayer | ReluLayer | PoolLayer, Field(discriminator="type")
 class PipelineSpec(InputOptions):
     """The `spec` of POST /api/pipeline: up to max_pipeline_layers (16) layers, in order."""
 
-    layers: list[Layer] = Field(min_length=1, max_length=16)
+    layers: list[Layer] = Field(min_length=1, description=(
+        "conv / relu / pool layers, in order; at most max_pipeline_layers (a setting, 16 by "
+        "default: 422 too_many_items naming the limit)."))
+
+    @field_validator("layers", mode="before")
+    @classmethod
+    def _at_most_max_layers(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse more than the context's `max_pipeline_layers` before validating any layer
+        (the API passes its settings' value; without a context the planner checks it)."""
+        limit = (info.context or {}).get("max_pipeline_layers")
+        if limit is not None and isinstance(value, list) and len(value) > limit:
+            raise PydanticCustomError(
+                "too_long", "List should have at most {max_length} items, not {actual_length}",
+                {"max_length": limit, "actual_length": len(value), "field_type": "List"})
+        return value
 
 
 InputField = Annotated[list[Any], Field(

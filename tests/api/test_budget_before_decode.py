@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from app import service
-from app.image_probe import probe_image
-from app.imaging import decode_image
+from app.imaging.decode import decode_image
+from app.imaging.probe import probe_image
+from app.services import convolve as service
 
 MiB = 1024 * 1024
 

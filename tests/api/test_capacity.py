@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app import service
+from app.api.capacity import CpuLimiter
+from app.api.routes import convolve as service  # the route's reference to the service
 from app.errors import ApiError
-from app.limits import CpuLimiter
 from tests.api.helpers import SLIDE7_INPUT, SLIDE_KERNEL
 
 BODY = {"input": SLIDE7_INPUT, "spec": {"kernel": SLIDE_KERNEL}}
@@ -102,7 +102,7 @@ def test_blas_is_pinned_to_one_thread(client: TestClient) -> None:
 def test_json_bodies_are_parsed_in_the_cpu_pool(client: TestClient,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Validating up to 10 MiB of JSON is CPU work: it must not run on the event loop."""
-    from app.routes import convolve as convolve_route
+    from app.api import body as convolve_route  # the module that reads the JSON body
     from app.schemas import ConvolveRequest
 
     threads: list[str] = []
@@ -115,7 +115,7 @@ def test_json_bodies_are_parsed_in_the_cpu_pool(client: TestClient,
 
         @classmethod
         def model_validate(cls, *args: object, **kwargs: object) -> ConvolveRequest:  # type: ignore[override]
-            threads.append(threading.current_thread().name)  # app.json_body's lean path
+            threads.append(threading.current_thread().name)  # app.api.json_guard's lean path
             return ConvolveRequest.model_validate(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(convolve_route, "ConvolveRequest", Spy)

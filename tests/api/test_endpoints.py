@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.engine.kernels import CATALOGUE
 from app.engine.network import build
-from app.modelstore import ModelEntry, ModelStore
+from app.models.store import ModelEntry, ModelStore
 from tests.api.helpers import SLIDE7_INPUT, SLIDE_KERNEL
 
 ERROR_KEYS = {"code", "field", "limit", "message"}
@@ -141,7 +141,11 @@ def test_openapi_documents_the_error_shape(client: TestClient) -> None:
     for status in ("413", "415", "422", "503"):
         ref = op["responses"][status]["content"]["application/json"]["schema"]["$ref"]
         assert ref.endswith("/ErrorResponse")
-    assert {"ConvolveRequest", "ConvSpec", "PipelineRequest"} <= set(doc["components"]["schemas"])
+    # the JSON bodies are the request models' schemas; their specs are components FastAPI made
+    assert {"ConvSpec", "PipelineSpec"} <= set(doc["components"]["schemas"])
+    for path, model in (("/api/convolve", "ConvolveRequest"), ("/api/pipeline", "PipelineRequest")):
+        body = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert body["title"] == model and set(body["properties"]) == {"input", "spec"}
     assert set(op["responses"]["200"]["content"]) >= {"application/json", "image/png",
                                                       "application/x-npy"}
 
@@ -215,3 +219,13 @@ def test_every_documented_4xx_is_the_error_shape(client: TestClient) -> None:
                     ref = resp["content"]["application/json"]["schema"].get("$ref", "")
                     assert ref.endswith("/ErrorResponse"), (method, path, status, ref)
     assert "HTTPValidationError" not in doc["components"]["schemas"]
+
+
+def test_default_kernel_fits_a_1x1_input(client: TestClient) -> None:
+    r = client.post("/api/convolve", json={"input": [[7]]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["output"] == [[[[7.0]]]] and body["shape"] == [1, 1, 1, 1]
+    assert body["kernel"]["values"] == [[1.0]]
+    r = client.post("/api/convolve", json={"input": SLIDE_KERNEL, "spec": {}})
+    assert r.json()["output"] == [[[[float(v) for v in row] for row in SLIDE_KERNEL]]]

@@ -10,10 +10,10 @@ import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from app.colormap import colorize
 from app.engine.kernels import get_kernel
 from app.engine.reference import conv2d_naive
-from app.png import grid
+from app.imaging.colormap import colorize
+from app.imaging.png import grid
 from tests.api.helpers import SLIDE7_INPUT, SLIDE_KERNEL, gradient, image_bytes
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from app.errors import ApiError
-from app.kernel_spec import check_kernel_values
+from app.services.kernels import check_kernel_values
 from tests.api.helpers import SLIDE7_INPUT, SLIDE_KERNEL, gradient, image_bytes
 
 MiB = 1024 * 1024
@@ -181,6 +181,43 @@ def test_pipeline_length_setting_is_enforced(client: TestClient, override: Calla
     assert client.post("/api/pipeline", json=body).status_code == 200
     body["spec"]["layers"] = [{"type": "relu"}] * 4  # type: ignore[index]
     _error(client.post("/api/pipeline", json=body), 422, "too_many_items", "spec.layers", 3)
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_pipeline_length_setting_can_be_raised(client: TestClient, override: Callable,
+                                               multipart: bool) -> None:
+    """max_pipeline_layers above the default 16 is honoured (the schema hard-coded 16 before)."""
+    override(max_pipeline_layers=20)
+
+    def post(n: int):
+        spec = {"layers": [{"type": "relu"}] * n}
+        if multipart:
+            return client.post("/api/pipeline", data={"spec": json.dumps(spec)},
+                               files={"image": ("a.png", image_bytes(gradient(4, 4)), "image/png")})
+        return client.post("/api/pipeline", json={"input": SLIDE7_INPUT, "spec": spec})
+
+    r = post(20)
+    assert r.status_code == 200, r.text
+    assert [s["label"] for s in r.json()["stages"]][-1] == "relu20"
+    _error(post(21), 422, "too_many_items", "spec.layers", 20)
+
+
+def test_create_app_takes_its_settings() -> None:
+    """create_app(settings): the routes and limits see these settings, not the environment's."""
+    from app.main import create_app
+
+    settings = get_settings().model_copy(update={"max_pipeline_layers": 2, "max_kernel_side": 3})
+    with TestClient(create_app(settings)) as c:
+        body = {"input": SLIDE7_INPUT, "spec": {"layers": [{"type": "relu"}] * 2}}
+        assert c.post("/api/pipeline", json=body).status_code == 200
+        body["spec"]["layers"] = [{"type": "relu"}] * 3  # type: ignore[index]
+        _error(c.post("/api/pipeline", json=body), 422, "too_many_items", "spec.layers", 2)
+        def conv(side: int):
+            spec = {"kernel": [[1] * side] * side}
+            return c.post("/api/convolve", json={"input": SLIDE7_INPUT, "spec": spec})
+
+        assert conv(3).status_code == 200
+        _error(conv(4), 422, "kernel_too_large", "spec.kernel", 3)
 
 
 def test_channel_and_dilation_limits(client: TestClient, override: Callable) -> None:

@@ -20,10 +20,10 @@ from PIL import Image, ImageDraw
 from app.config import Settings, get_settings
 from app.deps import get_models
 from app.engine.network import Network, build
-from app.imaging import decode_image
+from app.imaging.decode import decode_image
+from app.imaging.digits import prepare_digit
 from app.main import create_app
-from app.mnist_prep import prepare_digit
-from app.modelstore import SHIPPED_DIR, ModelStore
+from app.models.store import SHIPPED_DIR, ModelStore
 
 SIMPLE_STAGES = ["input", "conv1", "relu1", "pool1", "affine1", "relu2", "affine2", "softmax"]
 

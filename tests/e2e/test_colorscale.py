@@ -1,6 +1,6 @@
 """The page's colour scales are the contract's (docs/contracts.md "Colour scales"): the lookup
-tables equal app/colormap.py's, and a map drawn in the lab is pixel-identical to the PNG the server
-sends for the same request (Accept: image/png)."""
+tables equal app/imaging/colormap.py's, and a map drawn in the lab is pixel-identical to the PNG
+the server sends for the same request (Accept: image/png)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.colormap import lut
+from app.imaging.colormap import lut
 from tests.e2e.lab_helpers import open_lab, renders, spec_for, test_image_png, wait_render_after
 
 SOBEL_X = [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]

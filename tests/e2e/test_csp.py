@@ -1,5 +1,5 @@
-"""The Content-Security-Policy (app/security.py) blocks nothing the pages need: every view of the
-lab, the webcam path and /docs run in Chromium without a single `securitypolicyviolation`."""
+"""The Content-Security-Policy (app/api/security.py) blocks nothing the pages need: every view of
+the lab, the webcam path and /docs run in Chromium without a single `securitypolicyviolation`."""
 
 from __future__ import annotations
 

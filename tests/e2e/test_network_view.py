@@ -1,8 +1,8 @@
 """The network view in a real browser: draw a digit with the mouse and see the prediction the API
 gives for the same drawing; pick a learned filter and see the filter lab use it.
 
-The shared server serves the shipped, trained models (app/models): the page must agree with the
-API for the same drawing, and a drawn "1" must be predicted as 1.
+The shared server serves the shipped, trained models (app/models/shipped): the page must agree
+with the API for the same drawing, and a drawn "1" must be predicted as 1.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def test_every_map_stage_has_the_labs_legend_and_its_previews_use_that_lut(  # t
         page, net_url: str, shot) -> None:
     from PIL import Image
 
-    from app.colormap import lut
+    from app.imaging.colormap import lut
 
     section = _open(page, net_url)
     model = section.locator("[data-role=model]").input_value()

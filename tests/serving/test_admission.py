@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.types import Message, Receive, Scope, Send
 
-from app.limits import BodySizeGuard, CpuLimiter
+from app.api.capacity import BodySizeGuard, CpuLimiter
 from app.main import create_app
 
 BODY = json.dumps({"input": [[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]],

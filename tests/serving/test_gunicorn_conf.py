@@ -27,7 +27,7 @@ def load(monkeypatch: pytest.MonkeyPatch, **env: str) -> ModuleType:
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     conf = load(monkeypatch)
     assert conf.bind == "0.0.0.0:8000"
-    assert conf.worker_class == "app.server.worker.ConvScopeWorker"
+    assert conf.worker_class == "app.api.server.worker.ConvScopeWorker"
     assert conf.workers == conf.available_cpus() >= 1
     assert (conf.timeout, conf.graceful_timeout, conf.keepalive) == (60, 30, 75)
     assert (conf.max_requests, conf.max_requests_jitter) == (10_000, 1000)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import h11
 import pytest
 
-from app.server.http_limits import HttpLimits, check_request
+from app.api.server.http_limits import HttpLimits, check_request
 from loadtest import server as serving
 
 from .conftest import Server, start_gunicorn

@@ -1,4 +1,4 @@
-"""app.server.worker: gunicorn's limits reach the protocol; glibc malloc is tuned; idle trim."""
+"""app.api.server.worker: gunicorn's limits reach the protocol; glibc malloc is tuned; idle trim."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.server import worker
+from app.api.server import worker
 
 
 def test_http_limits_come_from_gunicorn_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
