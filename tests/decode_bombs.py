@@ -1,6 +1,6 @@
 """Decode bombs made in code: small files whose decode costs far more than their size says.
 
-Used by tests/test_decode_budget.py, tests/hostile_inputs.py (the corpus) and
+Used by tests/imaging/test_budget.py, tests/hostile_inputs.py (the corpus) and
 loadtest/decode_cost.py (CPU seconds and peak RSS of one decode, before/after the header walk).
 """
 

@@ -163,14 +163,14 @@ def run_import_dlfs(pkl: Path, out: Path) -> dict:
     cli = [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())",
            "import-dlfs", str(pkl), "--out", str(out)]
     wrapped = subprocess.run([sys.executable, "-c", _WRAPPER, *cli], capture_output=True,
-                             text=True, timeout=90, cwd=Path(__file__).resolve().parent.parent)
+                             text=True, timeout=90, cwd=Path(__file__).resolve().parents[2])
     assert wrapped.returncode == 0, wrapped.stderr
     return json.loads(wrapped.stdout)
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_pickle_ends_in_a_clear_message(tmp_path: Path, name: str) -> None:
-    from tests import hostile_pickles
+    from tests.models import hostile_pickles
 
     pkl = tmp_path / f"{name}.pkl"
     pkl.write_bytes(getattr(hostile_pickles, name)())
@@ -185,14 +185,14 @@ def test_hostile_pickle_ends_in_a_clear_message(tmp_path: Path, name: str) -> No
 
 
 def test_hostile_pickle_sizes_are_the_issues() -> None:
-    from tests import hostile_pickles as h
+    from tests.models import hostile_pickles as h
 
     assert len(h.shared_list_walk()) == 10_021
     assert len(h.object_reconstruct()) < 100 and len(h.void_scalar_segfault()) < 300
 
 
 def test_dtype_with_fields_or_flags_is_refused_even_without_scalar() -> None:
-    from tests.hostile_pickles import void_scalar_segfault
+    from tests.models.hostile_pickles import void_scalar_segfault
 
     data = void_scalar_segfault()
     # without the `scalar` call, the V8 dtype with an object field is the first refusal

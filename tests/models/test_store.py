@@ -26,7 +26,7 @@ from app.models.checks import ModelCheckError, check_architecture, check_values
 from app.models.files import ModelFileError
 from app.models.store import SHIPPED_DIR, ModelEntry, ModelStore, load_model
 from app.services.predict import json_preparation, predict
-from tests.hostile_models import tiny_layers, tiny_net, write_all_bad
+from tests.models.hostile_models import tiny_layers, tiny_net, write_all_bad
 
 LOGGER = "convscope.models"
 
