@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 @dataclass(frozen=True)
 class View:
-    """A tab: templates/views/<id>.html + static/js/views/<id>.js exporting mount(root, ctx)."""
+    """A tab: templates/views/<id>.html + static/js/views/<id>/index.js exporting mount(root)."""
 
     id: str
     label_key: str  # i18n key of the tab label, "common.views.<id>"
