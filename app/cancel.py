@@ -4,9 +4,11 @@ A thread cannot be killed, so the work checks a flag at safe points: `CpuLimiter
 (app/api/capacity.py) runs each job under `run_cancellable(event, …)` and sets the event on timeout;
 `check()` then raises `CancelledWork` at the next point: every 64 KiB block Pillow reads while
 decoding (`CancellableBytesIO`), between images and between layers (app/services/convolve.py,
-app/services/plan.py). The decode bounds (app/imaging/budget.py) keep the work between two points
-short (one Pillow block: at most max_jpeg_scans scans), so the CPU slot is released soon after
-the 504 instead of when the work would have finished.
+app/services/plan.py), and before each block of output rows inside every convolution path of the
+engine (app/engine/conv.py and app/engine/fast/). The decode bounds (app/imaging/budget.py) keep
+the work between two points short (one Pillow block: at most max_jpeg_scans scans; one block of
+rows: a few MiB of im2col), so the CPU slot is released soon after the 504 instead of when the
+work would have finished. Outside a job (the CLI, tests) `check()` does nothing.
 """
 
 from __future__ import annotations

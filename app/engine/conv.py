@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.cancel import check as checkpoint
+
 from .geometry import Geometry, Pair, conv_geometry, f32, pad2d
 from .util import windows_to_col
 
@@ -86,6 +88,7 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *,
     sh, reach = g.stride[0], (g.FH - 1) * g.dilation[0] + 1
     for n0 in range(0, N, nb):
         for r0 in range(0, out_h, rows):
+            checkpoint()  # a request that timed out (504) stops here, freeing its CPU slot
             R = min(rows, out_h - r0)
             part = img[n0:n0 + nb, :, r0 * sh:(r0 + R - 1) * sh + reach]
             col = windows_to_col(part, g, R)

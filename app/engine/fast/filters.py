@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from app.cancel import check as checkpoint
+
 from ..geometry import Geometry, pad2d
 
 BLOCK_BYTES = 256 << 10
@@ -219,6 +221,7 @@ def filter_planes(x: np.ndarray, weights: np.ndarray, g: Geometry, mode: str = "
     h, t2 = np.empty(span * Wp, np.float32), np.empty(span * Wp, np.float32)
     for n in range(N):
         for r0 in range(0, OH, R):
+            checkpoint()  # stops a timed-out request (app/cancel.py)
             r = min(R, OH - r0)
             need = (r - 1) * sh + (FH - 1) * dh + 1
             if not flat:

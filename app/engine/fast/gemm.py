@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.cancel import check as checkpoint
+
 from ..geometry import Geometry, pad2d
 
 BLOCK_BYTES = 1 << 20  # column-matrix block size
@@ -113,6 +115,7 @@ def conv2d_gemm(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, g: Geometry,
     for n0 in range(0, N, nb):
         m = min(nb, N - n0)
         for r0 in range(0, OH, rows):
+            checkpoint()  # stops a timed-out request (app/cancel.py)
             R = min(rows, OH - r0)
             col = buf[:m, :, :R * OW]  # (m, K + 1, R·OW), rows strided by rows·OW: BLAS-ready
             cols = col[:, :K].reshape(m, C, g.FH, g.FW, R, OW)
@@ -139,6 +142,7 @@ def _conv2d_one(x: np.ndarray, Wb: np.ndarray, g: Geometry, pad_mode: str) -> np
     win = windows(pad2d(x, g.pad, pad_mode), g)[0]
     flat = out.reshape(FN, OH * OW)
     for r0 in range(0, OH, rows):
+        checkpoint()  # stops a timed-out request (app/cancel.py)
         R = min(rows, OH - r0)
         col = buf[:, :R * OW]
         col[:K].reshape(C, g.FH, g.FW, R, OW)[...] = win[..., r0:r0 + R, :]

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.cancel import check as checkpoint
+
 from ..geometry import Geometry, pad2d
 from .filters import accumulate, plan
 
@@ -76,6 +78,7 @@ def slab_conv(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, g: Geometry,
     for n in range(N):
         dst = out[n].transpose(1, 0, 2)  # (OH, FN, OW)
         for r0 in range(0, OH, R):
+            checkpoint()  # stops a timed-out request (app/cancel.py)
             r = min(R, OH - r0)
             need = (r - 1) * sh + FH
             top = r0 * sh - ph  # image row of slab row 0
