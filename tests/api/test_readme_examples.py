@@ -38,3 +38,34 @@ def test_readme_says_why_the_answer_is_4d() -> None:
     text = README.read_text(encoding="utf-8")
     assert "[[18, 19], [9, 18]]` is `output[0][0]`" in text
     assert "(N, FN, OH, OW)" in text
+
+
+def _step_right() -> list[list[int]]:
+    """6×6, dark (0) on the left, bright (1) on the right."""
+    return [[0, 0, 0, 1, 1, 1] for _ in range(6)]
+
+
+def test_readme_kernel_claims_hold_through_the_api(client: TestClient) -> None:
+    """No flip, sobel-x positive where brightness increases to the right, motion-blur 45° = /."""
+    text = README.read_text(encoding="utf-8")
+    assert "**without flipping**" in text and "cross-correlation (相互相関)" in text
+    assert "x[n, c, i·S + u·D, j·S + v·D] · W[f, c, u, v] + b[f]" in text
+    assert "counter-clockwise from\nhorizontal as the image is seen on screen" in text
+    assert "45 runs from bottom\nleft to top right (`/`)" in text
+
+    def convolve(input_: list, **spec: object) -> dict:
+        r = client.post("/api/convolve", json={"input": input_, "spec": spec})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    assert convolve(_step_right(), kernel="sobel-x")["output"][0][0][0] == [0, 4, 4, 0]
+    step_left = [[1 - v for v in row] for row in _step_right()]
+    assert convolve(step_left, kernel="sobel-x")["output"][0][0][0] == [0, -4, -4, 0]
+    step_down = [list(col) for col in zip(*_step_right(), strict=True)]
+    assert [r[0] for r in convolve(step_down, kernel="sobel-y")["output"][0][0]] == [0, 4, 4, 0]
+    dot = [[1 if (r, c) == (1, 1) else 0 for c in range(3)] for r in range(3)]
+    asym = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert convolve(dot, kernel=asym, pad=1)["output"][0][0] == [[9, 8, 7], [6, 5, 4], [3, 2, 1]]
+    blur = convolve(dot, kernel={"id": "motion-blur", "length": 3, "angle": 45})["kernel"]
+    nonzero = [(r, c) for r, row in enumerate(blur["values"]) for c, v in enumerate(row) if v]
+    assert nonzero == [(0, 2), (1, 1), (2, 0)]  # /: bottom left to top right
