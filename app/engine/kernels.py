@@ -127,7 +127,8 @@ def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
 
 
 def motion_blur_kernel(length: int, angle: float) -> np.ndarray:
-    """A length×length line through the centre at `angle` degrees (0 = horizontal), sum 1.
+    """A length×length line through the centre at `angle` degrees, sum 1: 0 = horizontal, turning
+    counter-clockwise as the image is seen (rows go down), so 45 = / and 135 = \\.
 
     Each cell's weight is the share of the line (sampled 32 times per pixel) that falls in it.
     """
