@@ -300,8 +300,10 @@ def test_uploads_in_flight_hold_no_cpu_slot() -> None:
         large = BODY + b" " * 11  # small_body_bytes + 1
         uploads = [Call(app, large, chunks=2, gate=gate) for _ in range(2)]
         tasks = [asyncio.create_task(u.arun()) for u in uploads]
-        while sum(u.received for u in uploads) < 4:  # both are waiting for their last chunk
-            await asyncio.sleep(0)
+        for _ in range(1000):  # event-loop turns, bounded
+            if sum(u.received for u in uploads) == 4:  # both wait for their last chunk
+                break
+            await asyncio.sleep(0)  # yield to the uploads (not a timed wait)
         during = (app.state.cpu.admitted, app.state.receiving.count)
         small = await Call(app, BODY).arun()
         third = await Call(app, large).arun()  # the receive budget is full (LIMIT + 1)
