@@ -195,11 +195,18 @@ class BodySizeGuard:
                 await self.refuse(receive, send, headers, budget.busy(), ja)
                 return
         ticket = Ticket(limiter) if limiter is not None else None
-        try:
-            await self.run(scope, receive, send, limiter, ticket, ja)
-        finally:
+
+        def done() -> None:  # the request's slots are free: at its response's end, or its end
+            nonlocal cost
+            if ticket is not None:
+                ticket.finish()
             if cost and budget is not None:
                 budget.give_back(cost)
+                cost = 0
+        try:
+            await self.run(scope, receive, send, limiter, ticket, done, ja)
+        finally:
+            done()
 
     async def refuse(self, receive: Receive, send: Send, headers: dict[bytes, bytes],
                      exc: ApiError, ja: bool) -> None:
@@ -210,16 +217,15 @@ class BodySizeGuard:
         await send_error(send, exc, ja, close=not kept)
 
     async def run(self, scope: Scope, receive: Receive, send: Send, limiter: CpuLimiter | None,
-                  ticket: Ticket | None, ja: bool) -> None:
+                  ticket: Ticket | None, done: Callable[[], None], ja: bool) -> None:
         token, ticket_token = _current.set(limiter), _ticket.set(ticket)
         started = False
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
-            if ticket is not None and message["type"] == "http.response.body" and \
-                    not message.get("more_body", False):
-                ticket.finish()  # free before the client can see the response and send again
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                done()  # free before the client can see the response and send again
             await send(message)
 
         try:
@@ -237,8 +243,6 @@ class BodySizeGuard:
         finally:
             _current.reset(token)
             _ticket.reset(ticket_token)
-            if ticket is not None:
-                ticket.finish()
 
 
 async def discard_body(receive: Receive, limit: int) -> bool:

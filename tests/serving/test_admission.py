@@ -40,6 +40,7 @@ class Call:
         self.received = 0
         self.messages: list[Message] = []
         self.admitted_at_send: list[int] = []
+        self.taken_at_send: list[tuple[int, int]] = []  # (CPU slots, uploads) at each send
         self.while_receiving: list[tuple[int, int]] = []  # (CPU slots, uploads) at each receive
 
     def taken(self) -> tuple[int, int]:
@@ -60,8 +61,8 @@ class Call:
 
     async def send(self, message: Message) -> None:
         self.messages.append(message)
-        cpu = getattr(getattr(self.app, "state", None), "cpu", None)
-        self.admitted_at_send.append(cpu.admitted if cpu else -1)
+        self.admitted_at_send.append(self.taken()[0])
+        self.taken_at_send.append(self.taken())
 
     def run(self) -> Call:
         asyncio.run(self.arun())
@@ -218,7 +219,8 @@ def test_a_large_body_takes_a_receive_slot_and_no_cpu_slot() -> None:
     call = Call(app, BODY, chunks=3).run()
     assert call.status == 200 and call.json["output"] == [[[[15, 16], [6, 15]]]]
     assert call.while_receiving == [(0, 1)] * 3
-    assert call.admitted_at_send == [1, 0]  # computed in one slot, free before the body goes out
+    # computed in one CPU slot; both slots free before the response's body goes out
+    assert call.taken_at_send == [(1, 1), (0, 0)]
     assert (app.state.cpu.admitted, app.state.receiving.count, app.state.receiving.bytes) == \
         (0, 0, 0)
 
