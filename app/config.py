@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     cpu_queue: int = 4  # requests admitted beyond the running ones; more → 503
     request_timeout_s: float = 30.0  # per-request CPU time limit → 504
     retry_after_s: int = 2  # Retry-After seconds on 503
+    # Receiving bodies, per worker, decided from the head before a byte of the body is read: a
+    # body declared ≤ small_body_bytes is admitted as it is (bounded by max_connections); larger
+    # or chunked ones (counted as max_body_bytes) take a receiving slot until their request ends,
+    # at most max_receiving of them declaring max_receiving_bytes together (one is always
+    # admitted) → 503 too_many_uploads + Retry-After; 0: no limit. The CPU slot is taken only
+    # when the computation starts, so slow uploads never hold one.
+    small_body_bytes: int = 65_536
+    max_receiving: int = 16
+    max_receiving_bytes: int = 67_108_864  # 64 MiB
 
     # Production server (app/api/server/, gunicorn + ConvScopeWorker); per worker process.
     max_header_bytes: int = 65_536  # whole request head while incomplete → 431

@@ -3,12 +3,16 @@
 - `BodySizeGuard`: a declared Content-Length above `max_body_bytes` → 413 in the error shape
   before any route runs. Bodies without Content-Length (chunked) are counted while they stream by
   FastAPI's own route-level limit (`include_router(..., max_body_size=...)`), which raises the
-  413 that the error handlers reshape. A request with a body is admitted (one CPU slot, held
-  until its response and its computations end) BEFORE its body is read, else 503 + Retry-After
-  with the body discarded as it arrives (never held): bytes being held per worker ≤ capacity ×
-  max_body_bytes. A client gone mid-body is one log line; a full disk (ENOSPC) → 507.
+  413 that the error handlers reshape. Receiving and computing are admitted separately, both
+  decided BEFORE the body is read (else 503 + Retry-After, the body discarded as it arrives,
+  never held): a body declared larger than `small_body_bytes`, or chunked, takes a slot of the
+  worker's `ReceiveBudget` (held until the request ends), and a request with a body is refused
+  while every CPU slot is taken. Bytes held per worker ≤ max_receiving_bytes + max_connections ×
+  small_body_bytes. A client gone mid-body is one log line; a full disk (ENOSPC) → 507.
 - `CpuLimiter`: CPU work runs in a bounded thread pool; at most workers + queue requests are
-  admitted, more → 503 with Retry-After; a request running past `request_timeout_s` → 504.
+  admitted, more → 503 with Retry-After; a request running past `request_timeout_s` → 504. A
+  request's CPU slot is taken by its first `run_cpu` (not while its body arrives), kept for its
+  later computations and released before the last byte of its response is sent.
 (The compute budget, multiply-adds and values produced, is the planner's: app.services.plan.)
 """
 
@@ -31,6 +35,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import install_error_handlers
+from app.api.receiving import ReceiveBudget
 from app.cancel import run_cancellable
 from app.config import Settings
 from app.errors import ApiError, error_body, prefers_japanese
@@ -69,10 +74,12 @@ class CpuLimiter:
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) in the pool; the slot is released when the thread finishes (even after 504).
 
-        Inside a request admitted by BodySizeGuard the computation uses that request's slot."""
+        Inside a request seen by BodySizeGuard the computation uses that request's slot (taken
+        by its first computation)."""
         ticket = _ticket.get()
         if ticket is not None and ticket.limiter is self:
-            ticket.hold()
+            if not ticket.hold():
+                raise self.overloaded()
             release: Callable[..., None] = ticket.drop
         elif self.try_admit():
             release = self.release
@@ -97,21 +104,39 @@ class CpuLimiter:
 
 
 class Ticket:
-    """One admitted request's CPU slot: freed when the request and all its threads are done."""
+    """One request's CPU slot, taken by its first computation (`hold`), freed when the request
+    has ended (`finish`) and all its threads are done (`drop`)."""
 
     def __init__(self, limiter: CpuLimiter) -> None:
-        self.limiter, self.holders = limiter, 1
+        self.limiter, self.holders = limiter, 0
+        self.admitted = self.finished = False
 
-    def hold(self) -> None:
+    def hold(self) -> bool:
+        """One more holder (a thread about to run); False when the slot could not be taken."""
         with self.limiter._lock:
+            if not self.admitted:
+                if self.limiter.admitted >= self.limiter.capacity:
+                    return False
+                self.limiter.admitted += 1
+                self.admitted, self.holders = True, 0 if self.finished else 1  # + the request
             self.holders += 1
+            return True
 
     def drop(self, _: object = None) -> None:
         with self.limiter._lock:
             self.holders -= 1
-            done = self.holders == 0
-        if done:
-            self.limiter.release()
+            if self.holders == 0 and self.admitted:
+                self.admitted = False
+                self.limiter.admitted -= 1
+
+    def finish(self) -> None:
+        """The request has ended (or its response is complete): its own hold goes."""
+        with self.limiter._lock:
+            if self.finished:
+                return
+            self.finished = True
+        if self.admitted:
+            self.drop()
 
 
 _current: contextvars.ContextVar[CpuLimiter | None] = contextvars.ContextVar("cpu", default=None)
@@ -138,7 +163,9 @@ def has_body(method: str, headers: dict[bytes, bytes]) -> bool:
 
 class BodySizeGuard:
     """ASGI middleware: Content-Length above the limit → 413 JSON; a request with a body is
-    admitted to the app's CpuLimiter before it is read (503 otherwise); binds the limiter."""
+    admitted to receiving (large or chunked bodies: the app's ReceiveBudget) and refused while
+    the CpuLimiter is full, both before it is read (503 otherwise); binds the limiter and the
+    request's lazily taken CPU slot."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app, self.max_body_bytes = app, max_body_bytes
@@ -154,27 +181,51 @@ class BodySizeGuard:
             limit = self.max_body_bytes
             await send_error(send, ApiError("body_too_large", field="body", limit=limit), ja)
             return
-        limiter: CpuLimiter | None = getattr(scope["app"].state, "cpu", None)
-        ticket = None
-        if limiter is not None and has_body(scope["method"], headers):
-            if not limiter.try_admit():
-                # the body is discarded as it arrives (never held) so that the client, still
-                # sending, reads the 503 rather than a connection reset; the connection stays
-                expect = headers.get(b"expect", b"").lower() == b"100-continue"
-                kept = not expect and await discard_body(receive, self.max_body_bytes)
-                await send_error(send, limiter.overloaded(), ja, close=not kept)
+        state = scope["app"].state
+        limiter: CpuLimiter | None = getattr(state, "cpu", None)
+        budget: ReceiveBudget | None = getattr(state, "receiving", None)
+        cost = 0
+        if has_body(scope["method"], headers):
+            cost = budget.cost(int(declared) if declared.isdigit() else None) if budget else 0
+            if limiter is not None and limiter.admitted >= limiter.capacity:
+                await self.refuse(receive, send, headers, limiter.overloaded(), ja)
                 return
-            ticket = Ticket(limiter)
+            if budget is not None and cost and not budget.try_take(cost):
+                cost = 0
+                await self.refuse(receive, send, headers, budget.busy(), ja)
+                return
+        ticket = Ticket(limiter) if limiter is not None else None
+
+        def done() -> None:  # the request's slots are free: at its response's end, or its end
+            nonlocal cost
+            if ticket is not None:
+                ticket.finish()
+            if cost and budget is not None:
+                budget.give_back(cost)
+                cost = 0
+        try:
+            await self.run(scope, receive, send, limiter, ticket, done, ja)
+        finally:
+            done()
+
+    async def refuse(self, receive: Receive, send: Send, headers: dict[bytes, bytes],
+                     exc: ApiError, ja: bool) -> None:
+        """503 before the body is read; the body is discarded as it arrives (never held) so that
+        the client, still sending, reads the 503 rather than a reset; the connection stays."""
+        expect = headers.get(b"expect", b"").lower() == b"100-continue"
+        kept = not expect and await discard_body(receive, self.max_body_bytes)
+        await send_error(send, exc, ja, close=not kept)
+
+    async def run(self, scope: Scope, receive: Receive, send: Send, limiter: CpuLimiter | None,
+                  ticket: Ticket | None, done: Callable[[], None], ja: bool) -> None:
         token, ticket_token = _current.set(limiter), _ticket.set(ticket)
         started = False
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started, ticket
+            nonlocal started
             started = started or message["type"] == "http.response.start"
-            if ticket is not None and message["type"] == "http.response.body" and \
-                    not message.get("more_body", False):
-                ticket.drop()  # free before the client can see the response and send again
-                ticket = None
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                done()  # free before the client can see the response and send again
             await send(message)
 
         try:
@@ -192,8 +243,6 @@ class BodySizeGuard:
         finally:
             _current.reset(token)
             _ticket.reset(ticket_token)
-            if ticket is not None:
-                ticket.drop()
 
 
 async def discard_body(receive: Receive, limit: int) -> bool:
@@ -237,13 +286,17 @@ def pin_blas_threads() -> None:
 
 
 def install_api(app: FastAPI, settings: Settings) -> None:
-    """Error handlers, the body guard, the CPU limiter on app.state.cpu and BLAS pinning."""
+    """Error handlers, the body guard, the CPU limiter on app.state.cpu, the receive budget on
+    app.state.receiving and BLAS pinning."""
     install_error_handlers(app)
     app.state.max_body_bytes = settings.max_body_bytes
     app.state.cpu = CpuLimiter(settings.cpu_workers, settings.cpu_queue,
                                settings.request_timeout_s, settings.retry_after_s)
+    app.state.receiving = ReceiveBudget(settings.max_receiving, settings.max_receiving_bytes,
+                                        settings.small_body_bytes, settings.max_body_bytes,
+                                        settings.retry_after_s)
     app.add_middleware(BodySizeGuard, max_body_bytes=settings.max_body_bytes)
-    # uploads stay in memory (never the container's tmpfs or a full disk): at most the admitted
-    # requests' bodies, capacity × max_body_bytes per worker
+    # uploads stay in memory (never the container's tmpfs or a full disk): at most the bodies
+    # being received or held, max_receiving_bytes + max_connections × small_body_bytes per worker
     MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, settings.max_body_bytes)
     pin_blas_threads()
