@@ -1,9 +1,10 @@
 """Bytes on the wire: gzip where it pays, Cache-Control and validators on static files and pages.
 
-- `install_wire(app)`: Starlette's GZipMiddleware (level 6, bodies ≥ GZIP_MIN_BYTES, only when
-  the request says `Accept-Encoding: gzip`; PNG and NPY are never compressed — PNG is already
-  deflated and float32 NPY shrinks by a few per cent only, bench/wire.py) and `Vary:
-  Accept-Encoding` on every response that could have been compressed.
+- `install_wire(app)`: Starlette's GZipMiddleware (level 1, bodies ≥ GZIP_MIN_BYTES, only when
+  the request says `Accept-Encoding: gzip`) and `Vary: Accept-Encoding` on every response that
+  could have been compressed. PNG is never compressed (already deflated: gzip saves < 1 %);
+  NPY neither: it is a binary download whose Content-Length the route sets (gzip would take a
+  ReLU map to ~40 %, bench/wire.py; dropping it from NO_GZIP is the one-line change).
 - `CachedStaticFiles`: StaticFiles (ETag, Last-Modified, 304 on If-None-Match /
   If-Modified-Since) plus `Cache-Control`: our own files `no-cache` (always revalidated, so a new
   deploy is seen at once; unchanged files cost a 304), the pinned vendored ones a day; the ETag
@@ -22,7 +23,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 GZIP_MIN_BYTES = 1024  # below ~1 KB the saving is a fraction of one packet
-GZIP_LEVEL = 6  # zlib's default: within ~1 % of level 9 on our JSON, much less CPU (bench/wire.py)
+# level 1: on the lab's JSON 34-37 % of the size against 28-31 % at level 6, for a quarter of the
+# CPU (18 vs 71 ms at 256 px gray, 144 vs 609 ms at 512 px RGB: bench/wire.py); what level 6
+# saves takes longer to compress than to send at 20 Mbit/s, and the CPU is the class's
+GZIP_LEVEL = 1
 NO_GZIP = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/x-npy", "application/octet-stream")
 
 OWN_CACHE_CONTROL = "public, no-cache"  # stored, revalidated on every use (ETag → 304)
