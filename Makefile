@@ -15,7 +15,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 	&& { command -v $$p; break; }; done)
 VENV312 ?= .venv-3.12
 
-.PHONY: run test test-3.12 lint bench fuzz fuzz-ci hostile loadtest docker chromium clean help
+.PHONY: run test test-3.12 lint bench wire fuzz fuzz-ci hostile loadtest docker chromium clean help
 
 help:
 	@echo "make run    - set up .venv and serve ConvScope on http://$(HOST):$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make test-3.12 - the suite but the browser tests, on Python 3.12"
 	@echo "make lint   - ruff + mypy + eslint (npm ci once into node_modules/)"
 	@echo "make bench  - time the engine and the API against torch / OpenCV"
+	@echo "make wire   - bytes on the wire: the lab's convolve answer and a page load, gzip / 304"
 	@echo "make loadtest - 32 clients x 60 s against gunicorn on loopback: p50/p99, 5xx, RSS drift"
 	@echo "make fuzz   - schemathesis (>= 1,000 cases) against the live server; make hostile: the"
 	@echo "              hostile-input corpus with time and memory per case"
@@ -79,6 +80,9 @@ lint: $(VENV)/.dev-installed node_modules/.installed
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
+
+wire: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.wire
 
 # Serving: load, fuzz, hostile inputs against a real gunicorn on loopback; the Docker image.
 loadtest: $(VENV)/.dev-installed

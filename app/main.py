@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from app.api.body import form_limits
 from app.api.capacity import install_api
@@ -30,6 +29,7 @@ from app.api.routes import (
     samples,
 )
 from app.api.security import SecurityHeaders
+from app.api.wire import CachedStaticFiles, install_wire
 from app.config import Settings, __version__, get_settings
 from app.models.store import ModelStore
 
@@ -51,11 +51,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Convolution results over HTTP, and the ConvScope pages.")
     if settings is not get_settings():
         app.dependency_overrides[get_settings] = lambda: settings
+    install_wire(app)  # gzip where it pays, weak ETag on gzipped files (innermost middleware)
     install_api(app, settings)  # error shape, body guard, CPU limiter, BLAS threads
     for module in ROUTERS:
         app.include_router(module.router, max_body_size=settings.max_body_bytes,
                            form_limits=form_limits(settings))  # type: ignore[arg-type]
-    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.mount("/static", CachedStaticFiles(directory=settings.static_dir), name="static")
     app.add_middleware(HeadAsGet)  # HEAD answered on every GET route, without a body
     app.add_middleware(SecurityHeaders)  # outermost: CSP, nosniff, Referrer-Policy on all
     return app

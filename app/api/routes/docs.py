@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from app.api.wire import PAGE_CACHE_CONTROL
+
 router = APIRouter()
 
 VENDOR = "/static/vendor/swagger-ui"
@@ -28,4 +30,4 @@ DOCS_HTML = f"""<!DOCTYPE html>
 @router.get("/docs", include_in_schema=False, response_class=HTMLResponse)
 def docs() -> HTMLResponse:
     """The interactive API documentation: every request, response and error of /openapi.json."""
-    return HTMLResponse(DOCS_HTML)
+    return HTMLResponse(DOCS_HTML, headers={"Cache-Control": PAGE_CACHE_CONTROL})

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.api.wire import LONG_CACHE_CONTROL, PAGE_CACHE_CONTROL
 from app.config import __version__
 from app.deps import SettingsDep
 
@@ -40,13 +41,16 @@ def available_views(templates_dir: Path) -> list[View]:
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, settings: SettingsDep) -> HTMLResponse:
-    """The page: header, tabs, one <section data-view> per available view."""
+    """The page: header, tabs, one <section data-view> per available view (revalidated on every
+    load, so that a new deploy is picked up)."""
     views = available_views(settings.templates_dir)
     return _templates(settings.templates_dir).TemplateResponse(
-        request, "index.html", {"views": views, "version": __version__})
+        request, "index.html", {"views": views, "version": __version__},
+        headers={"Cache-Control": PAGE_CACHE_CONTROL})
 
 
 @router.get("/favicon.ico")
 def favicon(settings: SettingsDep) -> FileResponse:
     """The icon browsers ask for by default."""
-    return FileResponse(settings.static_dir / "favicon.svg", media_type="image/svg+xml")
+    return FileResponse(settings.static_dir / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": LONG_CACHE_CONTROL})
