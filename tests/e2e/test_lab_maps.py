@@ -144,6 +144,25 @@ def test_sobel_keeps_the_diverging_scale(page, server_url):
     assert legend(page, "input")["scale"] == "gray"
 
 
+def percentile_pair(s: np.ndarray) -> tuple[float, float]:
+    last = s.size - 1
+    return float(s[int(np.floor(0.01 * last + 0.5))]), float(s[int(np.floor(0.99 * last + 0.5))])
+
+
+def robust_range(v: np.ndarray) -> tuple[float, float]:
+    """The page's robust range (looks.js robustRange): 1st / 99th percentile, nearest rank; for a
+    mostly-zero map those of the non-zero values, widened to include 0."""
+    s = np.sort(v.astype(np.float32).reshape(-1))
+    lo, hi = percentile_pair(s)
+    if not hi > lo:
+        nz = s[s != 0]
+        if nz.size > 1:
+            lo, hi = percentile_pair(nz)
+            if hi > lo:
+                lo, hi = min(lo, 0.0), max(hi, 0.0)
+    return lo, hi
+
+
 def expected_diverging(v: np.ndarray, m: float) -> np.ndarray:
     """The contract's diverging colours for values v on the range (−m, m), clipped."""
     x = np.clip(v.astype(np.float64), -m, m)
@@ -173,9 +192,7 @@ def test_robust_scale_ignores_the_padding_border_and_shared_scale_is_one_range(p
     robust = legend(page, "conv")
     assert robust["range"] == "robust" and robust["scale"] == "diverging"
     assert "robust (1st–99th percentile)" in robust["caption"]
-    s = np.sort(v.reshape(-1))
-    last = s.size - 1
-    lo, hi = s[int(np.floor(0.01 * last + 0.5))], s[int(np.floor(0.99 * last + 0.5))]
+    lo, hi = robust_range(v[1:-1, 1:-1])   # the rows / columns that read the zero padding: out
     m = float(max(abs(lo), abs(hi)))
     assert 0.5 < m < 1.0 and abs(robust["hi"] - m) < 1e-3   # the inner edges, not the border
     np.testing.assert_array_equal(pixels(page, "conv"), expected_diverging(v, m))
@@ -189,6 +206,13 @@ def test_robust_scale_ignores_the_padding_border_and_shared_scale_is_one_range(p
 
     choose(page, "#lab-activation", "relu")
     choose(page, "#lab-pool", "max")
+    # Pooling widens the border (a 2×2 window of a bordered map): robust still leaves it out.
+    # The shapes sample on white: the per-map range of ReLU / pooling is the border's 4.
+    relu, pool = legend(page, "relu"), legend(page, "pool")
+    assert relu["range"] == pool["range"] == "robust" and relu["scale"] == pool["scale"] == "sequential"
+    maxes = [float(page.inner_text(f"figure[data-stage='{st}'] .stats .max").split()[-1]) for st in ("relu", "pool")]
+    assert maxes == [4.0, 4.0]
+    assert relu["hi"] < 3.9 and pool["hi"] < 3.9, (relu, pool)
     choose(page, "#lab-map-scale", "shared")
     legs = [legend(page, st) for st in ("conv", "relu", "pool")]
     assert len({(lg["scale"], lg["range"], lg["lo"], lg["hi"]) for lg in legs}) == 1   # one range

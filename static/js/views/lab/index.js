@@ -12,6 +12,7 @@ import { renderFormula } from "./formula.js";
 import { createImageInput } from "./image-input.js";
 import { createInspection } from "./inspect.js";
 import { createKernelEditor } from "./kernel-editor.js";
+import { paddingBorders } from "./looks.js";
 import { createMapStyles } from "./map-styles.js";
 import { renderPipeline, stageData } from "./pipeline.js";
 import { fmtNum, readSetup, setupToParams } from "./setup.js";
@@ -146,7 +147,8 @@ export async function mount(root) {
     }
     const stages = response.stages.map((s) => stageData(s, decodeValues(s.values_b64)));
     const category = editor.catalogue().find((k) => k.id === setup.kernel)?.category ?? null;
-    const drawn = renderPipeline(pipelineEl, stages, setup, t, styles.view(stages, setup, category));
+    const borders = paddingBorders(response.geometry, response.pool_geometry, setup.padMode);
+    const drawn = renderPipeline(pipelineEl, stages, setup, t, { ...styles.view(stages, setup, category), borders });
     const data = {
       geometry: response.geometry, kernel: response.kernel, bias: response.bias,
       padded: drawn.padded, conv: stages.find((s) => s.name === "conv"), setup,

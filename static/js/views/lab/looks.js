@@ -4,7 +4,8 @@
 // would) or "false" (false colour: diverging for signed maps, sequential otherwise). Decided per
 // stage (autoLook), overridable by the user per stage. Row scale for the false-colour maps:
 // "map" (each stage's own min / max, the server's PNG scale), "shared" (one range over every
-// false-colour stage) or "robust" (percentiles ROBUST_P…1−ROBUST_P of each map, outside clipped).
+// false-colour stage) or "robust" (percentiles ROBUST_P…1−ROBUST_P of each map, outside clipped;
+// with zero padding the rows and columns that read the padding are left out of the percentiles).
 import { scaleFor } from "../../lib/colorscale.js";
 import { percentiles } from "../../lib/draw.js";
 
@@ -51,13 +52,62 @@ export function robustRange(values, min, max) {
   return hi > lo ? [lo, hi] : [min, max];
 }
 
+/** [start, end]: how many output rows (or columns) at each end of one axis read zero padding.
+ *  Output i reads input rows i·s − p … i·s − p + (f − 1)·d. */
+function convBorder(n, f, s, p, d, out) {
+  const first = Math.ceil(p / s), last = Math.floor((n - 1 + p - (f - 1) * d) / s);
+  return [Math.min(out, first), Math.max(0, out - 1 - last)];
+}
+
+/** The same for a pooled axis: pooled r covers rows r·s … r·s + k − 1 of a map with `border`. */
+function poolBorder([a, b], k, s, n, out) {
+  const first = Math.ceil(a / s), last = Math.floor((n - 1 - b - (k - 1)) / s);
+  return [Math.min(out, first), Math.max(0, out - 1 - last)];
+}
+
+/** {stage: [top, bottom, left, right]}: the rows and columns of each map that read zero padding
+ *  (left out of the robust percentiles); none unless the pad mode is zeros.
+ *  @param {any} g the response's geometry @param {any} pg its pool_geometry or null @param {string} padMode */
+export function paddingBorders(g, pg, padMode) {
+  /** @type {Record<string, number[]>} */
+  const out = {};
+  if (padMode !== "zeros" || !g || (g.pad[0] === 0 && g.pad[1] === 0)) return out;
+  const rows = convBorder(g.H, g.FH, g.stride[0], g.pad[0], g.dilation[0], g.out_h);
+  const cols = convBorder(g.W, g.FW, g.stride[1], g.pad[1], g.dilation[1], g.out_w);
+  out.conv = out.relu = [...rows, ...cols];
+  if (pg) {
+    out.pool = [...poolBorder(rows, pg.FH, pg.stride[0], pg.H, pg.out_h),
+      ...poolBorder(cols, pg.FW, pg.stride[1], pg.W, pg.out_w)];
+  }
+  return out;
+}
+
+/** The values of a (C, H, W) map without `border` [top, bottom, left, right] rows / columns; all
+ *  of them when nothing would remain.
+ *  @param {{C: number, H: number, W: number, values: ArrayLike<number>}} d @param {number[]} [border] */
+export function innerValues(d, border) {
+  if (!border) return d.values;
+  const [t, b, l, r] = border;
+  const h = d.H - t - b, w = d.W - l - r;
+  if (h <= 0 || w <= 0) return d.values;
+  const out = new Float32Array(d.C * h * w);
+  let k = 0;
+  for (let c = 0; c < d.C; c++) {
+    for (let i = t; i < d.H - b; i++) {
+      for (let j = l; j < d.W - r; j++) out[k++] = d.values[(c * d.H + i) * d.W + j];
+    }
+  }
+  return out;
+}
+
 /**
  * The colour scale of every stage: {name: {look, scale, range}} where range is "input" (image),
  * or the row scale "map" / "shared" / "robust". `values` are the drawn values (the padded input).
- * @param {{name: string, min: number, max: number, values: ArrayLike<number>}[]} stages
- * @param {Record<string, string>} looks @param {string} rowScale
+ * Robust ranges leave out the rows / columns in `borders` (paddingBorders) before the percentiles.
+ * @param {{name: string, C: number, H: number, W: number, min: number, max: number, values: ArrayLike<number>}[]} stages
+ * @param {Record<string, string>} looks @param {string} rowScale @param {Record<string, number[]>} [borders]
  */
-export function scalesFor(stages, looks, rowScale) {
+export function scalesFor(stages, looks, rowScale, borders = {}) {
   const input = stages.find((d) => d.name === "input") ?? stages[0];
   const [ilo, ihi] = imageRange(input);
   const falseStages = stages.filter((d) => looks[d.name] === "false");
@@ -73,7 +123,7 @@ export function scalesFor(stages, looks, rowScale) {
     let scale;
     if (rowScale === "shared") scale = scaleFor(gmin, gmax, d.name === "input" && gmin >= 0 ? "sequential" : null);
     else if (rowScale === "robust") {
-      const [lo, hi] = robustRange(d.values, d.min, d.max);
+      const [lo, hi] = robustRange(innerValues(d, borders[d.name]), d.min, d.max);
       scale = scaleFor(lo, hi, d.min < 0 ? "diverging" : seqOrDiv);
     } else scale = scaleFor(d.min, d.max, seqOrDiv);
     out[d.name] = { look: "false", range: rowScale, scale };

@@ -113,7 +113,7 @@ function footer(fig, d, s, rgb, t) {
 
 /**
  * Render the cards into container; returns {stages: {name: {data, maps: [{canvas, overlay}], fig}}}.
- * view: {looks: {stage: "image" | "false"}, rowScale: "map" | "shared" | "robust"} (looks.js).
+ * view: {looks: {stage: "image" | "false"}, rowScale: "map" | "shared" | "robust", borders} (looks.js).
  * The padded input is drawn (gray, or RGB when C = 3); an image-look stage with 3 channels is one
  * RGB picture (its clicks inspect channel 0); otherwise one map per channel.
  */
@@ -124,7 +124,7 @@ export function renderPipeline(container, stages, setup, t, view) {
   const BOX_MULTI = Math.floor((BOX - 4) / 2);   // two channels side by side per row
   const input = stages.find((d) => d.name === "input");
   const padded = input && padInput(input, setup.pad, setup.pad, setup.padMode);
-  const scales = scalesFor(stages, view.looks, view.rowScale);
+  const scales = scalesFor(stages, view.looks, view.rowScale, view.borders);
   for (const d of stages) {
     const s = scales[d.name];
     const rgb = d.C === 3 && s.look === "image";
