@@ -58,19 +58,31 @@ export function drawMap(canvas, values, h, w, scale = mapScale(values), offset =
   return canvas;
 }
 
-/** Draw a (3, h, w) array of values in [0, 1] as an RGB image (outside values clamp).
- *  @param {HTMLCanvasElement} canvas @param {Values} values @param {number} h @param {number} w */
-export function drawRgb(canvas, values, h, w) {
+/** Draw a (3, h, w) array as an RGB image: byte = round((v − lo)·255/(hi − lo)), values outside
+ *  [lo, hi] (default [0, 1]) clipped as an image editor does; canvas.dataset.scale = "rgb".
+ *  @param {HTMLCanvasElement} canvas @param {Values} values @param {number} h @param {number} w
+ *  @param {number} [lo] @param {number} [hi] */
+export function drawRgb(canvas, values, h, w, lo = 0, hi = 1) {
   canvas.width = w; canvas.height = h;
   const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   const img = g.createImageData(w, h);
-  const n = h * w;
+  const n = h * w, k = hi > lo ? 255 / (hi - lo) : 0;
   for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) img.data[i * 4 + c] = Math.round(values[c * n + i] * 255);
+    for (let c = 0; c < 3; c++) img.data[i * 4 + c] = Math.round((values[c * n + i] - lo) * k);
     img.data[i * 4 + 3] = 255;
   }
   g.putImageData(img, 0, 0);
+  canvas.dataset.scale = "rgb";
   return canvas;
+}
+
+/** The p-quantiles (0 ≤ p ≤ 1, nearest rank on the sorted finite values) of values,
+ *  e.g. percentiles(v, 0.01, 0.99) → [1st, 99th percentile]; NaN when empty.
+ *  @param {Values} values @param {...number} ps @returns {number[]} */
+export function percentiles(values, ...ps) {
+  const sorted = Float32Array.from(values).filter(Number.isFinite).sort();
+  const last = sorted.length - 1;
+  return ps.map((p) => (last < 0 ? NaN : sorted[Math.min(last, Math.max(0, Math.round(p * last)))]));
 }
 
 /** The [row, col] of a rows×cols map drawn in element `target` under a pointer event, clamped to

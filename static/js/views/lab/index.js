@@ -6,12 +6,14 @@ import { app, notify, onLabSetupRequest, publishLabSetup, setImage } from "../..
 import { debounce } from "../../lib/events.js";
 import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
-import { setParams } from "../../lib/url.js";
+import { getParam, setParams } from "../../lib/url.js";
 import { curlCommand, copyText, mapsToPng, saveBlob } from "./downloads.js";
 import { renderFormula } from "./formula.js";
 import { createImageInput } from "./image-input.js";
 import { createInspection } from "./inspect.js";
 import { createKernelEditor } from "./kernel-editor.js";
+import { paddingBorders } from "./looks.js";
+import { createMapStyles } from "./map-styles.js";
 import { renderPipeline, stageData } from "./pipeline.js";
 import { fmtNum, readSetup, setupToParams } from "./setup.js";
 
@@ -59,6 +61,7 @@ export async function mount(root) {
     showError: (msg) => showError("image", msg),
   });
   const inspection = createInspection(root);
+  const styles = createMapStyles(pipelineEl, { getParam, setParams }, () => { if (last) show(last.response, last.setup); });
 
   // --- setup <-> form ---------------------------------------------------------------------
   const num = (id) => { const v = $(id).valueAsNumber; return Number.isNaN(v) ? $(id).value : v; };
@@ -143,7 +146,9 @@ export async function mount(root) {
       setParams(setupToParams(setup));
     }
     const stages = response.stages.map((s) => stageData(s, decodeValues(s.values_b64)));
-    const drawn = renderPipeline(pipelineEl, stages, setup, t);
+    const category = editor.catalogue().find((k) => k.id === setup.kernel)?.category ?? null;
+    const borders = paddingBorders(response.geometry, response.pool_geometry, setup.padMode);
+    const drawn = renderPipeline(pipelineEl, stages, setup, t, { ...styles.view(stages, setup, category), borders });
     const data = {
       geometry: response.geometry, kernel: response.kernel, bias: response.bias,
       padded: drawn.padded, conv: stages.find((s) => s.name === "conv"), setup,
@@ -196,7 +201,7 @@ export async function mount(root) {
   form.addEventListener("submit", (e) => e.preventDefault());
   onLabSetupRequest((partial) => { writeForm({ ...readForm(), ...partial }); changed(); });
   onLanguageChange(() => {
-    editor.relabel(); images.relabel();
+    editor.relabel(); images.relabel(); styles.relabel();
     if (last) show(last.response, last.setup);
   });
 

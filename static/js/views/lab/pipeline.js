@@ -1,10 +1,11 @@
 // @ts-check
 // The pipeline input → conv → ReLU → pool: one card per stage, each map on a canvas at its true
 // aspect with its shape (C, H, W), min, max and a colour-scale legend; channels side by side.
-import { drawLegend, scaleFor } from "../../lib/colorscale.js";
+import { drawLegend } from "../../lib/colorscale.js";
 import { el } from "../../lib/dom.js";
 import { drawMap, drawRgb, fitCanvas } from "../../lib/draw.js";
 import { compact } from "../../lib/format.js";
+import { LOOKS, scalesFor } from "./looks.js";
 
 const GAP = 10, CARD_PAD = 14;        // px: between cards; a card's padding + border
 const MIN_BOX = 150, MAX_BOX = 300;  // px: the square a single-channel map is fitted into
@@ -61,23 +62,48 @@ function mapBox(fig, label) {
   return { box, canvas, overlay };
 }
 
-function card(stageName, shape, t) {
+/** The per-stage look select: image / false colour (disabled when only one applies). */
+function lookSelect(stageName, look, fixed, t) {
+  const sel = el("select", { class: "look-select", id: `lab-look-${stageName}` });
+  sel.dataset.stage = stageName;
+  sel.setAttribute("aria-label", t("lab.maps.look", { stage: t(`lab.stages.${stageName}`) }));
+  for (const k of LOOKS) sel.append(new Option(t(`lab.maps.looks.${k}`), k, false, k === look));
+  sel.disabled = fixed;
+  return sel;
+}
+
+function card(stageName, shape, look, fixed, t) {
   const fig = el("figure", { class: "stage" });
   fig.dataset.stage = stageName;
+  fig.dataset.look = look;
   const cap = el("figcaption");
-  cap.append(el("span", { class: "stage-name" }, t(`lab.stages.${stageName}`)),
-    el("span", { class: "shape" }, `(${shape.join(", ")})`));
+  const head = el("span", { class: "stage-head" }, el("span", { class: "stage-name" }, t(`lab.stages.${stageName}`)),
+    lookSelect(stageName, look, fixed, t));
+  cap.append(head, el("span", { class: "shape" }, `(${shape.join(", ")})`));
   fig.append(cap, el("div", { class: "maps" }));
   return fig;
 }
 
-function footer(fig, d, scale, t) {
+/** The legend's words: which scale, over which range, and what its end numbers are. */
+function caption(s, rgb, t) {
+  const lo = fmt(s.scale.lo), hi = fmt(s.scale.hi);
+  if (s.look === "image") return t(`lab.maps.caption.${rgb ? "rgb" : "image"}`, { lo, hi });
+  return t(`lab.maps.caption.${s.scale.kind}`, { lo, hi, range: t(`lab.maps.scales.${s.range}`) });
+}
+
+function footer(fig, d, s, rgb, t) {
+  const scale = s.scale;
   const stats = el("p", { class: "stats" });
   stats.append(el("span", { class: "min" }, `${t("lab.stats.min")} ${fmt(d.min)}`), el("span", { class: "max" }, `${t("lab.stats.max")} ${fmt(d.max)}`));
   const legend = el("div", { class: "legend" });
-  legend.setAttribute("aria-label", t(`lab.legend.${scale.kind}`));
+  const words = caption(s, rgb, t);
+  legend.setAttribute("aria-label", words);
   legend.setAttribute("role", "img");
   drawLegend(legend, scale);
+  legend.dataset.look = s.look;
+  legend.dataset.range = s.range;
+  if (rgb) legend.dataset.scale = "rgb";
+  legend.append(el("span", { class: "legend-caption" }, words));
   const dl = el("button", { class: "button small download" }, t("lab.actions.png"));
   dl.type = "button";
   dl.dataset.download = d.name;
@@ -87,39 +113,45 @@ function footer(fig, d, scale, t) {
 
 /**
  * Render the cards into container; returns {stages: {name: {data, maps: [{canvas, overlay}], fig}}}.
- * input: the padded input is drawn (gray, or RGB when C = 3); other stages one map per channel.
+ * view: {looks: {stage: "image" | "false"}, rowScale: "map" | "shared" | "robust", borders} (looks.js).
+ * The padded input is drawn (gray, or RGB when C = 3); an image-look stage with 3 channels is one
+ * RGB picture (its clicks inspect channel 0); otherwise one map per channel.
  */
-export function renderPipeline(container, stages, setup, t) {
+export function renderPipeline(container, stages, setup, t, view) {
   for (const fig of container.querySelectorAll("figure.stage")) fig.remove();
   const out = {};
   const BOX = boxSide(container, stages.length);
   const BOX_MULTI = Math.floor((BOX - 4) / 2);   // two channels side by side per row
+  const input = stages.find((d) => d.name === "input");
+  const padded = input && padInput(input, setup.pad, setup.pad, setup.padMode);
+  const scales = scalesFor(stages, view.looks, view.rowScale, view.borders);
   for (const d of stages) {
-    const fig = card(d.name, [d.C, d.H, d.W], t);
+    const s = scales[d.name];
+    const rgb = d.C === 3 && s.look === "image";
+    const fig = card(d.name, [d.C, d.H, d.W], s.look, d.name === "input" && d.C === 3, t);
     fig.style.width = `${BOX + CARD_PAD}px`;
     const maps = [];
-    if (d.name === "input") {
-      const padded = padInput(d, setup.pad, setup.pad, setup.padMode);
-      const m = mapBox(fig);
-      if (d.C === 3) drawRgb(m.canvas, padded.values, padded.H, padded.W);
-      else drawMap(m.canvas, padded.values, padded.H, padded.W, scaleFor(0, 1, "gray"));
-      m.scale = fitCanvas(m.canvas, padded.H, padded.W, BOX, BOX);
+    if (d.name === "input" || rgb) {
+      const p = d.name === "input" ? padded : d;
+      const m = mapBox(fig, d.name !== "input" ? "RGB" : "");
+      if (rgb) drawRgb(m.canvas, p.values, p.H, p.W, s.scale.lo, s.scale.hi);
+      else drawMap(m.canvas, p.values, p.H, p.W, s.scale);
+      m.scale = fitCanvas(m.canvas, p.H, p.W, BOX, BOX);
+      m.channel = 0;
       maps.push(m);
-      out.padded = padded;
-      footer(fig, d, scaleFor(0, 1, "gray"), t);
+      if (d.name === "input") out.padded = padded;
     } else {
-      const scale = scaleFor(d.min, d.max);
       const box = d.C === 1 ? BOX : BOX_MULTI;
       for (let c = 0; c < d.C; c++) {
-        const rgb = setup.color === "rgb" && d.C === 3;   // depthwise: one map per colour channel
-        const m = mapBox(fig, d.C === 1 ? "" : rgb ? "RGB"[c] : `c${c}`);
-        drawMap(m.canvas, d.values, d.H, d.W, scale, c * d.H * d.W);
+        const depthwise = setup.color === "rgb" && d.C === 3;   // one map per colour channel
+        const m = mapBox(fig, d.C === 1 ? "" : depthwise ? "RGB"[c] : `c${c}`);
+        drawMap(m.canvas, d.values, d.H, d.W, s.scale, c * d.H * d.W);
         m.scale = fitCanvas(m.canvas, d.H, d.W, box, box);
         m.channel = c;
         maps.push(m);
       }
-      footer(fig, d, scale, t);
     }
+    footer(fig, d, s, rgb, t);
     for (const m of maps) {
       m.overlay.width = Math.round(parseFloat(m.canvas.style.width) * devicePixelRatio);
       m.overlay.height = Math.round(parseFloat(m.canvas.style.height) * devicePixelRatio);
