@@ -72,7 +72,7 @@ def test_axe_every_tab(open_page: Any, server_url: str, axe: Any, lang: str) -> 
 @pytest.mark.parametrize("lang", LANGS)
 def test_phone_no_sideways_scroll_compact_header(open_page: Any, server_url: str, shot: Any,
                                                  lang: str) -> None:
-    """390×844: no tab scrolls sideways, the header is at most 120 px high, the tabs stay reachable."""
+    """390×844: no tab scrolls sideways, the header is at most 120 px high, the tab is on screen."""
     pg = open_page(PHONE)
     for view in VIEWS:
         goto(pg, server_url, view, lang)
@@ -129,7 +129,7 @@ def test_kernel_grid_11x11_fits(open_page: Any, server_url: str, shot: Any,
                          ids=["1024x768", "1280x720", "390x844"])
 def test_screenshots(open_page: Any, server_url: str, shot: Any, lang: str,
                      size: tuple[int, int]) -> None:
-    """Screenshots of every tab at three sizes; each tab's heading is visible on the first screen."""
+    """Screenshots of every tab at three sizes, in English and Japanese (look at them)."""
     w, h = size
     pg = open_page({"width": w, "height": h})
     for view in VIEWS:

@@ -40,7 +40,7 @@ def test_glossary_is_one_term_per_concept() -> None:
     for t in GLOSSARY:
         assert t["ja"] and isinstance(t["variants"], list)
         for v in t["variants"]:
-            assert not re.search(v, t["ja"]), f"{t['concept']}: the term matches its own variant {v}"
+            assert not re.search(v, t["ja"]), f"{t['concept']}: the term matches its variant {v}"
     for term in ("フィルター", "特徴マップ", "パディング", "ストライド", "プーリング", "バイアス",
                  "チャンネル", "畳み込み"):
         assert term in {t["ja"] for t in GLOSSARY}
@@ -60,5 +60,5 @@ def test_ja_strings_use_the_glossary_term(term: dict[str, Any]) -> None:
     missing = [f"{k}: {EN[k]!r} → {JA[k]!r}" for k in JA
                if k not in term.get("except", [])
                and re.search(term["en"], EN.get(k, ""), re.IGNORECASE) and term["ja"] not in JA[k]]
-    assert not missing, f"{term['concept']}: the English says it, the Japanese lacks {term['ja']}:\n" \
-        + "\n".join(missing)
+    assert not missing, (f"{term['concept']}: the English says it, the Japanese lacks "
+                         f"{term['ja']}:\n" + "\n".join(missing))
