@@ -11,7 +11,7 @@ import pytest
 
 VIEWS = ["lab", "network", "conv3d", "batch", "im2col", "pooling", "sliding", "structure"]
 LANGS = ["en", "ja"]
-BLOCKING = {"serious", "critical"}
+BLOCKING = {"moderate", "serious", "critical"}  # the issue asks serious+; moderate holds too
 PHONE = {"width": 390, "height": 844}
 PHONE_HEADER_MAX_PX = 120
 
@@ -57,7 +57,7 @@ def describe(violations: list[dict]) -> str:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_axe_every_tab(open_page: Any, server_url: str, axe: Any, lang: str) -> None:
-    """No serious or critical axe violation on any tab; none at all on the lab."""
+    """No moderate, serious or critical axe violation on any tab; none at all on the lab."""
     page = open_page({"width": 1280, "height": 720}, bypass_csp=True)
     found: dict[str, list[dict]] = {}
     for view in VIEWS:
