@@ -111,3 +111,30 @@ def shot() -> Callable[[object, str], Path]:
         return path
 
     return _shot
+
+
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe() -> Callable[..., list[dict]]:
+    """axe(page, include=None) injects node_modules/axe-core (tests only, never served to users)
+    and returns axe's violations (the page's context needs bypass_csp=True: the CSP refuses
+    the injected script) (each with id, impact, help, nodes' targets) for the page, or
+    for the `include` CSS selector; hidden tab panels are not checked by axe."""
+    if not AXE_JS.is_file():
+        pytest.fail(f"axe-core missing at {AXE_JS} (run `npm ci`)")
+
+    def _axe(pg: object, include: str | None = None) -> list[dict]:
+        pg.add_script_tag(path=str(AXE_JS))  # type: ignore[attr-defined]
+        result = pg.evaluate(  # type: ignore[attr-defined]
+            """async (include) => {
+                const r = await window.axe.run(include ? { include: [include] } : document,
+                    { resultTypes: ["violations"] });
+                return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map((n) => ({ target: n.target.join(" "),
+                        summary: n.failureSummary })) }));
+            }""", include)
+        return list(result)
+
+    return _axe
