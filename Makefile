@@ -53,7 +53,7 @@ run: $(VENV)/.run-installed
 chromium:
 	@scripts/ensure-chromium.sh
 
-test: $(VENV)/.dev-installed chromium
+test: $(VENV)/.dev-installed node_modules/.installed chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything but the browser tests, on Python 3.12 (the browser tests run under `make test`).
@@ -69,7 +69,7 @@ test-3.12: $(VENV312)/.dev-installed
 
 # ESLint from npm, pinned by package-lock.json; reinstalled only when the lock file changes.
 node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null 2>&1 || { echo "make lint needs Node.js and npm (apt-get install nodejs npm)"; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "make lint and make test need Node.js and npm (apt-get install nodejs npm)"; exit 1; }
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
