@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 import pytest
@@ -11,6 +10,7 @@ from app import cancel
 from app.api.capacity import CpuLimiter
 from app.errors import ApiError
 from app.imaging.decode import decode_image
+from tests import aio
 from tests.decode_bombs import png_rows, progressive_jpeg
 
 
@@ -46,11 +46,11 @@ def test_a_timed_out_job_releases_its_slot() -> None:
             stopped.set()
     try:
         with pytest.raises(ApiError) as info:
-            asyncio.run(limiter.run(long_work))
+            aio.run(limiter.run(long_work))
         assert (info.value.status, info.value.code) == (504, "timeout")
         assert released.wait(10) and stopped.is_set()
         assert limiter.admitted == 0
-        assert asyncio.run(limiter.run(lambda: 42)) == 42  # the slot is free again
+        assert aio.run(limiter.run(lambda: 42)) == 42  # the slot is free again
     finally:
         gate.set()
         limiter.shutdown()

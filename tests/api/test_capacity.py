@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from app.api.capacity import CpuLimiter
 from app.api.routes import convolve as service  # the route's reference to the service
 from app.errors import ApiError
+from tests import aio
 from tests.api.helpers import SLIDE7_INPUT, SLIDE_KERNEL
 
 BODY = {"input": SLIDE7_INPUT, "spec": {"kernel": SLIDE_KERNEL}}
@@ -88,7 +89,7 @@ def test_limiter_unit() -> None:
         assert await task is True
         assert await limiter.run(int, "7") == 7
 
-    asyncio.run(scenario())
+    aio.run(scenario())
     limiter.shutdown()
 
 

@@ -22,6 +22,7 @@ from starlette.types import Message, Receive, Scope, Send
 from app.api.capacity import BodySizeGuard, CpuLimiter
 from app.config import Settings
 from app.main import create_app
+from tests import aio
 
 BODY = json.dumps({"input": [[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]],
                    "spec": {"kernel": [[2, 0, 1], [0, 1, 2], [1, 0, 2]]}}).encode()
@@ -65,7 +66,7 @@ class Call:
         self.taken_at_send.append(self.taken())
 
     def run(self) -> Call:
-        asyncio.run(self.arun())
+        aio.run(self.arun())
         return self
 
     async def arun(self) -> Call:
@@ -314,7 +315,7 @@ def test_uploads_in_flight_hold_no_cpu_slot() -> None:
         await asyncio.gather(*tasks)
         return uploads, small, during
 
-    uploads, small, during = asyncio.run(scenario())
+    uploads, small, during = aio.run(scenario())
     assert during == (0, 2)
     assert small.status == 200 and small.json["output"] == [[[[15, 16], [6, 15]]]]
     assert [u.status for u in uploads] == [200, 200]

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.api.server import worker
+from tests import aio
 
 
 def test_http_limits_come_from_gunicorn_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,5 +56,5 @@ def test_trim_only_after_requests_and_when_idle(monkeypatch: pytest.MonkeyPatch)
 
     state = State()
     with pytest.raises(asyncio.CancelledError):
-        asyncio.run(asyncio.wait_for(worker.trim_when_idle(state, 0), 30))
+        aio.run(asyncio.wait_for(worker.trim_when_idle(state, 0), 30))
     assert libc.trims == 1 and state.looks == 4  # 3 looks, then the count it trimmed at
