@@ -15,13 +15,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import numpy as np
 
 from loadtest.server import ROOT, gunicorn
+from loadtest.slowclients import polite  # the small client: a 4×4 convolve every 0.25 s
 
-BOOK = {"input": [[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]],
-        "spec": {"kernel": [[2, 0, 1], [0, 1, 2], [1, 0, 2]]}}
 TICK_S = 0.25  # the drip's and the small client's pace
 
 
@@ -56,24 +54,12 @@ async def drip(host: str, port: int, size: int, rate: int, deadline: float,
         writer.close()
 
 
-async def small(url: str, deadline: float, out: list[tuple[int, float]]) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        while time.monotonic() < deadline:
-            t0 = time.perf_counter()
-            try:
-                status = (await http.post("/api/convolve", json=BOOK)).status_code
-            except httpx.HTTPError:
-                status = 0
-            out.append((status, time.perf_counter() - t0))
-            await asyncio.sleep(TICK_S)
-
-
 async def run(url: str, a: argparse.Namespace) -> None:
     host, port = url.removeprefix("http://").split(":")
     deadline = time.monotonic() + a.seconds
     drips: list[bytes] = []
     answered: list[tuple[int, float]] = []
-    await asyncio.gather(small(url, deadline, answered),
+    await asyncio.gather(polite(url, deadline, answered),
                          *(drip(host, int(port), a.size, a.rate, deadline, drips)
                            for _ in range(a.drip)))
     print(f"  drips: {dict(Counter(d.decode('latin-1') for d in drips))}")
