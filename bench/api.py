@@ -97,9 +97,11 @@ def main() -> None:
     proc = start_server(port)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            def over_http(media: str) -> bytes:
+            def over_http(media: str, encoding: str = "identity") -> bytes:
+                # identity: like for like with the in-process call (gzip is timed on its own)
                 r = client.post("/api/convolve", files={"image": ("photo.jpg", jpeg, "image/jpeg")},
-                                data={"spec": json.dumps(SPEC)}, headers={"accept": media})
+                                data={"spec": json.dumps(SPEC)},
+                                headers={"accept": media, "accept-encoding": encoding})
                 r.raise_for_status()
                 return r.content
 
@@ -111,6 +113,7 @@ def main() -> None:
             fns = {f"{where} {m}": (lambda f=f, m=m: f(m))
                    for m in (PNG, JSON) for where, f in (("in-process", in_process),
                                                          ("uvicorn", over_http))}
+            fns["uvicorn gzip"] = lambda: over_http(JSON, "gzip")
             med = round_robin(fns, budget_s=6.0, min_rounds=5, max_rounds=25)
             cpu = {m: (cpu_per_call(lambda m=m: in_process(m), time.process_time),
                        cpu_per_call(lambda m=m: over_http(m), lambda: process_cpu_s(proc.pid)))
@@ -130,6 +133,10 @@ def main() -> None:
         print(f"  Accept {media:<17} wall: in-process {a * 1e3:6.1f} ms, uvicorn {b * 1e3:6.1f} ms "
               f"({overhead * 100:+5.1f} %)   server CPU: {ca * 1e3:6.1f} → {cb * 1e3:6.1f} ms "
               f"({(cb / ca - 1) * 100:+5.1f} %)")
+    gz, plain = med["uvicorn gzip:wall"], med[f"uvicorn {JSON}:wall"]
+    print(f"  Accept {JSON:<17} with Accept-Encoding: gzip (level 1, app/api/wire.py): "
+          f"{gz * 1e3:6.1f} ms, {(gz / plain - 1) * 100:+.1f} % over identity "
+          f"(fewer bytes on the wire: bench/wire.py)")
     verdict = "OK" if worst <= TARGET else "ABOVE TARGET"
     print(f"  worst wall-clock overhead {worst * 100:+.1f} % (target ≤ {TARGET * 100:.0f} %): "
           f"{verdict}; wall time is sensitive to other load on the machine, CPU time is not")
