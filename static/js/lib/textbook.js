@@ -36,14 +36,16 @@ export const SLIDING = {
   slide9: { input: BOOK_INPUT7, bias: 0, pad: 0, stride: 2 },
 };
 
-/** Slides 11–13: three channels built from the slide-7 input (C = 3), as (C, H, W). */
+/** Slides 11–13 (which show no numbers): three channels built from the slide-7 input (C = 3),
+ *  as (C, H, W): the input itself, (x + 1) mod 4 and 3 − x. */
 export const BOOK_INPUT3D = [
   BOOK_INPUT4,
   BOOK_INPUT4.map((row) => row.map((v) => (v + 1) % 4)),
   BOOK_INPUT4.map((row) => row.map((v) => 3 - v)),
 ];
 
-/** Slides 11–13: FN = 2 filters of shape (C, FH, FW) = (3, 3, 3) and their FN = 2 biases. */
+/** Slides 11–13: FN = 2 filters of shape (C, FH, FW) = (3, 3, 3) and their FN = 2 biases; filter 1
+ *  is the slide-7 filter in every channel (bias 3, as slide 7). */
 export const BOOK_BANK = {
   filters: [
     [BOOK_FILTER, BOOK_FILTER, BOOK_FILTER],
@@ -52,8 +54,15 @@ export const BOOK_BANK = {
   biases: [3, 0],
 };
 
-/** Slide 14: the batch shapes, N = 10 RGB 28×28 images through FN = 30 filters 5×5. */
-export const BOOK_BATCH = { N: 10, C: 3, H: 28, W: 28, FN: 30, FH: 5, FW: 5, pad: 0, stride: 1 };
+/** Slide 14: the batch shapes with SimpleConvNet's first layer (section 7.5): N = 10 images
+ *  (1, 28, 28) through FN = 30 filters 5×5, P = 0, S = 1 → (10, 30, 24, 24). */
+export const BOOK_BATCH = { N: 10, C: 1, H: 28, W: 28, FN: 30, FH: 5, pad: 0, stride: 1 };
+
+/** Section 7.4.3 (im2col): x1 = (1, 3, 7, 7) → (9, 75); x2 = (10, 3, 7, 7) → (90, 75), 5×5 filters. */
+export const BOOK_IM2COL = {
+  x1: { N: 1, C: 3, H: 7, W: 7, FH: 5, P: 0, S: 1 },
+  x2: { N: 10, C: 3, H: 7, W: 7, FH: 5, P: 0, S: 1 },
+};
 
 /** A deep copy of number rows (the views edit their copy, never the book's). @param {number[][]} rows */
 export const copyRows = (rows) => rows.map((r) => r.slice());

@@ -10,6 +10,7 @@ import { bytesText, shapeText } from "../../lib/format.js";
 import { busiestWindow, plane, toRows } from "../../lib/images.js";
 import { getParam } from "../../lib/url.js";
 import { openView } from "../../lib/view.js";
+import { mountTextbook } from "./textbook.js";
 import { numberGrid } from "../../lib/widgets.js";
 import { column, filterMatrix, im2col, matmul } from "./matrix.js";
 
@@ -18,6 +19,7 @@ const SOBEL = [[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], [[-1, -2, -1], [0, 0, 0], [
 const PICK_SIDE = 128;
 
 export async function mount(root) {
+  mountTextbook(root);   // the book's example (./textbook.js), independent of the image
   const view = await openView(root, "im2col", { compute });
   const { $, t } = view;
   let image = null;   // {values, shape, full: [H, W], color}
