@@ -15,18 +15,24 @@ VIEW = "conv3d"
 F = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]])
 X0 = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]])
 X = np.stack([X0, (X0 + 1) % 4, 3 - X0])  # (C, H, W) as lib/textbook.js builds it
-W = np.stack([
-    np.stack([F, F, F]),
-    np.stack([F, [[0, 0, 0], [0, 1, 0], [0, 0, 0]], [[1, 0, 0], [0, 0, 0], [0, 0, -1]]]),
-])  # (FN, C, FH, FW)
+W = np.stack(
+    [
+        np.stack([F, F, F]),
+        np.stack([F, [[0, 0, 0], [0, 1, 0], [0, 0, 0]], [[1, 0, 0], [0, 0, 0], [0, 0, -1]]]),
+    ]
+)  # (FN, C, FH, FW)
 B = [3, 0]
 
 
 def _xcorr(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """A naive cross-correlation of one (H, W) channel with one (FH, FW) kernel, no padding."""
     oh, ow = x.shape[0] - w.shape[0] + 1, x.shape[1] - w.shape[1] + 1
-    return np.array([[(x[i : i + w.shape[0], j : j + w.shape[1]] * w).sum() for j in range(ow)]
-                     for i in range(oh)])
+    return np.array(
+        [
+            [(x[i : i + w.shape[0], j : j + w.shape[1]] * w).sum() for j in range(ow)]
+            for i in range(oh)
+        ]
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -69,14 +75,16 @@ def test_the_probe_is_marked_on_every_map_and_the_readout_stays_beside(
     assert outs.count() == 2 * 5  # 3 partials, the sum and the output per filter
     for i in range(outs.count()):
         assert (outs.nth(i).get_attribute("data-y"), outs.nth(i).get_attribute("data-x")) == (
-            str(y), str(x))
+            str(y),
+            str(x),
+        )
         assert outs.nth(i).locator(".vw-marker").bounding_box()["width"] > 0
     ins = root.locator(".vw-mapwrap[data-mark=in]")
     assert ins.count() == 3
     assert ins.first.get_attribute("data-y") == str(max(0, y - 1))  # its 3×3 window, pad 1
     # The readout is beside the maps and on screen while the clicked map is.
     readout = root.locator('[data-role="probe-1"]').bounding_box()
-    assert 0 <= readout["y"] and readout["y"] + readout["height"] <= 720
+    assert readout["y"] >= 0 and readout["y"] + readout["height"] <= 720
     probe = root.locator("[data-role=probe]").bounding_box()
     maps = root.locator("[data-role=rows]").bounding_box()
     assert probe["x"] >= maps["x"] + maps["width"] - 1  # a column of its own, right of the maps

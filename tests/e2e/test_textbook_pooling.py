@@ -15,10 +15,22 @@ VIEW = "pooling"
 MARGIN = 2
 SLIDE15_IN = [[1, 2, 1, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 4, 0, 1]]
 SLIDE15_OUT = [[2, 3], [4, 2]]  # ../shared/seed/SUMMARY.md, worked example 4
-BEFORE = [[1, 2, 3, 0, 7, 2], [0, 9, 2, 3, 0, 1], [3, 0, 1, 2, 3, 0],
-          [2, 3, 0, 1, 2, 3], [1, 2, 3, 0, 1, 2], [6, 1, 2, 3, 8, 1]]
-AFTER = [[1, 1, 2, 3, 0, 7], [0, 0, 9, 2, 3, 0], [3, 3, 0, 1, 2, 3],
-         [2, 2, 3, 0, 1, 2], [1, 1, 2, 3, 0, 1], [0, 6, 1, 2, 3, 8]]
+BEFORE = [
+    [1, 2, 3, 0, 7, 2],
+    [0, 9, 2, 3, 0, 1],
+    [3, 0, 1, 2, 3, 0],
+    [2, 3, 0, 1, 2, 3],
+    [1, 2, 3, 0, 1, 2],
+    [6, 1, 2, 3, 8, 1],
+]
+AFTER = [
+    [1, 1, 2, 3, 0, 7],
+    [0, 0, 9, 2, 3, 0],
+    [3, 3, 0, 1, 2, 3],
+    [2, 2, 3, 0, 1, 2],
+    [1, 1, 2, 3, 0, 1],
+    [0, 6, 1, 2, 3, 8],
+]
 SLIDE16_OUT = [[9, 7], [6, 8]]
 
 
@@ -87,8 +99,12 @@ def test_shift_measure_is_stated_and_the_verdict_is_honest(page: Any, server_url
     root = page.locator(f'section[data-view="{VIEW}"]')
     x = gray_input(server_url, max_side=96)
     w = x.shape[1]
-    spec = {"kernel": "sobel-x", "pad": 1, "activation": "relu",
-            "pool": {"type": "max", "size": 2, "stride": 2}}
+    spec = {
+        "kernel": "sobel-x",
+        "pad": 1,
+        "activation": "relu",
+        "pool": {"type": "max", "size": 2, "stride": 2},
+    }
     before = convolve_array(server_url, x[:, MARGIN:w], spec)
     after = convolve_array(server_url, x[:, MARGIN - 1 : w - 1], spec)
 
@@ -100,7 +116,9 @@ def test_shift_measure_is_stated_and_the_verdict_is_honest(page: Any, server_url
     for role, (same, total) in (("conv-count", conv), ("pool-count", pool)):
         li = root.locator(f"[data-role={role}]")
         assert (int(li.get_attribute("data-same")), int(li.get_attribute("data-total"))) == (
-            same, total)
+            same,
+            total,
+        )
         assert f"{same} " in li.inner_text() and "identical" in li.inner_text()
     shows = pool[0] / pool[1] > conv[0] / conv[1]
     verdict = root.locator("[data-role=shift-verdict]")

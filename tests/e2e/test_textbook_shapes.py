@@ -17,7 +17,7 @@ def _book(page: Any, view: str, example: str, lang: str, server_url: str) -> Any
     root = section(page, view)
     root.locator(f'[data-example="{example}"]').click()
     page.wait_for_function(
-        "v => Number(document.querySelector(`section[data-view=\"${v}\"] [data-role=book]`)"
+        'v => Number(document.querySelector(`section[data-view="${v}"] [data-role=book]`)'
         "?.dataset.runs || 0) > 0",
         arg=view,
     )
@@ -34,7 +34,8 @@ def _retype(page: Any, root: Any, view: str, field: str, value: str) -> None:
     n = page.eval_on_selector(sel, "p => Number(p.dataset.runs)")
     root.locator(f"[data-role=book-{field}]").fill(value)
     page.wait_for_function(
-        "([s, n]) => Number(document.querySelector(s).dataset.runs) > n", arg=[sel, n])
+        "([s, n]) => Number(document.querySelector(s).dataset.runs) > n", arg=[sel, n]
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -57,7 +58,8 @@ def test_im2col_shapes_of_section_7_4_3(page: Any, server_url: str, lang: str) -
     root.locator('[data-example="x2"]').click()
     page.wait_for_function(
         "() => document.querySelector('section[data-view=\"im2col\"] [data-role=book-shape]')"
-        "?.dataset.shape === '[90,75]'")
+        "?.dataset.shape === '[90,75]'"
+    )
     assert "(90, 75)" in root.locator("[data-role=book-shape]").inner_text()
     _retype(page, root, "im2col", "S", "2")
     assert _shape(root) == [10 * 2 * 2, 75]
@@ -69,19 +71,25 @@ def test_the_books_networks(page: Any, server_url: str, lang: str) -> None:
     root = section(page, "structure")
     root.locator('[data-example="simple-convnet"]').click()
     page.wait_for_function(
-        "() => document.querySelector('section[data-view=\"structure\"] [data-name=pool1]')")
+        "() => document.querySelector('section[data-view=\"structure\"] [data-name=pool1]')"
+    )
     shapes = {
         n: json.loads(root.locator(f"[data-name={n}]").get_attribute("data-shape"))
         for n in ("input", "conv1", "pool1", "affine1")
     }
-    assert shapes == {"input": [1, 28, 28], "conv1": [30, 24, 24], "pool1": [30, 12, 12],
-                      "affine1": [100]}
+    assert shapes == {
+        "input": [1, 28, 28],
+        "conv1": [30, 24, 24],
+        "pool1": [30, 12, 12],
+        "affine1": [100],
+    }
     assert "4320" in root.locator("[data-role=total]").inner_text().replace(",", "")
 
 
 @pytest.mark.parametrize("view,example", [("batch", "slide14"), ("im2col", "x2")])
-def test_axe_and_screenshots(browser: Any, server_url: str, axe: Any, shot: Any, view: str,
-                             example: str) -> None:
+def test_axe_and_screenshots(
+    browser: Any, server_url: str, axe: Any, shot: Any, view: str, example: str
+) -> None:
     for lang in ("en", "ja"):
         for w, h in VIEWPORTS:
             page = new_page(browser, w, h)
@@ -92,3 +100,16 @@ def test_axe_and_screenshots(browser: Any, server_url: str, axe: Any, shot: Any,
                 shot(page, f"textbook-{view}-{lang}-{w}x{h}", full_page=(w == 1280))
             finally:
                 page.context.close()
+
+
+@pytest.mark.parametrize("view", ["batch", "im2col", "conv3d"])
+def test_fields_apply_as_typed_without_leaving_them(page: Any, server_url: str, view: str) -> None:
+    """Issue 12, point 5: typing in a field recomputes (debounced); no blur, no Enter needed."""
+    from views_helpers import runs, wait_runs
+
+    open_view(page, server_url, view)
+    root = section(page, view)
+    n = runs(page, view)
+    root.locator("[data-role=stride]").fill("2")
+    wait_runs(page, view, n)
+    assert page.evaluate("() => document.activeElement.dataset.role") == "stride"

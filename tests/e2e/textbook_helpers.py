@@ -50,6 +50,7 @@ def blocking(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def new_page(browser: Any, width: int = 1280, height: int = 720) -> Any:
     """A fresh page (CSP bypassed so axe can be injected); close its context when done."""
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="en-US",
-                              bypass_csp=True)
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height}, locale="en-US", bypass_csp=True
+    )
     return ctx.new_page()

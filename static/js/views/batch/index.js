@@ -123,6 +123,7 @@ export async function mount(root) {
   view.start(["side", "color", "pad", "stride"]);
   root.querySelectorAll("[data-role=side],[data-role=color],[data-role=pad],[data-role=stride],[data-role=files],[data-role=use-current]")
     .forEach((input) => input.addEventListener("change", view.refresh));
+  ["pad", "stride"].forEach((r) => $(r).addEventListener("input", view.refresh));   // as typed, debounced
   $("files").addEventListener("change", renderFiles);
   view.onImage(view.trigger);
   view.onLanguage(() => {

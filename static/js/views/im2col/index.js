@@ -156,7 +156,8 @@ export async function mount(root) {
   view.start(["color", "crop", "pad", "stride", "cy", "cx"]);
   if (getParam("im2col-cy") || getParam("im2col-cx")) userCrop = true;
   root.querySelectorAll("select,input").forEach((input) => input.addEventListener("change", view.refresh));
-  ["cy", "cx"].forEach((r) => $(r).addEventListener("change", () => { userCrop = true; }));
+  ["cy", "cx"].forEach((r) => ["input", "change"].forEach((type) => $(r).addEventListener(type, () => { userCrop = true; })));
+  ["pad", "stride", "cy", "cx"].forEach((r) => $(r).addEventListener("input", view.refresh));   // as typed, debounced
   $("picker").addEventListener("click", (ev) => {
     if (!image) return;
     [$("cy").value, $("cx").value] = cellAt(ev, $("picker"), image.shape[2], image.shape[3]);
