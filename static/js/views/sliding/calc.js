@@ -8,7 +8,7 @@ const digits = (v, d = 2) => (Number.isInteger(v) ? 0 : d);
 /**
  * The multiply-accumulate of output step `cur` (0-based, row-major over OH × OW) for an (n, n) input
  * (row-major), a (FH, FW) filter, bias b, padding P (zeros) and stride S.
- * → {terms: ["1·2", …], sum, total = sum + b, text: {terms, sum, bias, total}} (numbers as printed).
+ * → {terms: ["1·2", …], sum, total = sum + b, text: {terms, sum, b, total}} (numbers as printed).
  * @param {ArrayLike<number>} x @param {number} n @param {number[][]} w @param {number} bias
  * @param {number} pad @param {number} stride @param {number} ow @param {number} cur
  */
@@ -26,6 +26,6 @@ export function windowSum(x, n, w, bias, pad, stride, ow, cur) {
   }));
   const total = sum + bias;
   return { terms, sum, total,
-    text: { terms: terms.join(" + "), sum: fixed(sum, digits(sum)), bias: fixed(bias, digits(bias)),
+    text: { terms: terms.join(" + "), sum: fixed(sum, digits(sum)), b: fixed(bias, digits(bias)),
       total: fixed(total, digits(total)) } };
 }
