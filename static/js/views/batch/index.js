@@ -9,6 +9,7 @@ import { shapeText } from "../../lib/format.js";
 import { localized } from "../../lib/i18n.js";
 import { plane, squarePng } from "../../lib/images.js";
 import { openView } from "../../lib/view.js";
+import { mountTextbook } from "./textbook.js";
 import { block, mapFigure, op } from "../../lib/widgets.js";
 
 const SOBEL_X = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]];
@@ -21,6 +22,7 @@ function bank(C) {
 }
 
 export async function mount(root) {
+  mountTextbook(root);   // the book's example (./textbook.js), independent of the image
   const view = await openView(root, "batch", { compute, delay: 300 });
   const { $, t } = view;
   let result = null;
@@ -121,6 +123,7 @@ export async function mount(root) {
   view.start(["side", "color", "pad", "stride"]);
   root.querySelectorAll("[data-role=side],[data-role=color],[data-role=pad],[data-role=stride],[data-role=files],[data-role=use-current]")
     .forEach((input) => input.addEventListener("change", view.refresh));
+  ["pad", "stride"].forEach((r) => $(r).addEventListener("input", view.refresh));   // as typed, debounced
   $("files").addEventListener("change", renderFiles);
   view.onImage(view.trigger);
   view.onLanguage(() => {

@@ -4,14 +4,17 @@
 // filters (→ the per-channel partial maps). The page adds the partials and the bias and checks the sum
 // against the API's output.
 
-import { convolve, kernels, stage } from "../../lib/api.js";
+import { convolve, convolveArray, kernels, stage } from "../../lib/api.js";
 import { clear, el, readInt } from "../../lib/dom.js";
 import { fixed, shapeText } from "../../lib/format.js";
+import { loadNamespace } from "../../lib/i18n.js";
 import { plane } from "../../lib/images.js";
+import { keepFocus } from "../../lib/numgrid.js";
 import { openView } from "../../lib/view.js";
 import { cellAt } from "../../lib/draw.js";
 import { block, mapFigure, op } from "../../lib/widgets.js";
 import { defaultBank, renderBank, resizeBank } from "./bank-editor.js";
+import { bookExample, markAll, markable, renderBookNumbers } from "./textbook.js";
 
 const MAX_SIDE = 128;
 const CH = ["R", "G", "B"];
@@ -26,9 +29,11 @@ function partialBank(weights) {
 }
 
 export async function mount(root) {
+  try { await loadNamespace("textbook"); } catch (err) { console.warn("textbook locale", err); }
   const view = await openView(root, "conv3d", { compute, delay: 300 });
   const { $, t, track } = view;
-  const state = { fn: 2, k: 3, pad: 1, stride: 1, bank: defaultBank(2, 3), result: null, catalogue: [] };
+  /** book: the textbook example's input (C, H, W) when textbook mode is on (./textbook.js). */
+  const state = { fn: 2, k: 3, pad: 1, stride: 1, bank: defaultBank(2, 3), result: null, catalogue: [], book: null };
 
   function readControls() {
     state.fn = readInt($("fn"), 1, 4, 2);
@@ -39,18 +44,26 @@ export async function mount(root) {
   }
 
   async function compute() {
-    const blob = await view.image();
     const weights = state.bank.map((f) => f.w);
-    const common = { color: "rgb", stride: state.stride, pad: state.pad, max_side: MAX_SIDE };
-    const [full, parts] = await Promise.all([
-      convolve([blob], { ...common, kernel: weights, bias: state.bank.map((f) => f.b) }),
-      convolve([blob], { ...common, kernel: partialBank(weights), bias: new Array(weights.length * 3).fill(0) }),
-    ]);
+    const geo = { stride: state.stride, pad: state.pad };
+    const zero = new Array(weights.length * 3).fill(0);
+    const bias = state.bank.map((f) => f.b);
+    let full;
+    let parts;
+    if (state.book) {   // textbook mode: the numbers as JSON
+      [full, parts] = await Promise.all([convolveArray(state.book.input, { ...geo, kernel: weights, bias }),
+        convolveArray(state.book.input, { ...geo, kernel: partialBank(weights), bias: zero })]);
+    } else {
+      const blob = await view.image();
+      const common = { ...geo, color: "rgb", max_side: MAX_SIDE };
+      [full, parts] = await Promise.all([convolve([blob], { ...common, kernel: weights, bias }),
+        convolve([blob], { ...common, kernel: partialBank(weights), bias: zero })]);
+    }
     state.result = { input: stage(full, "input"), conv: stage(full, "conv"), parts: stage(parts, "conv"),
       bias: state.bank.map((f) => f.b), k: state.k, fn: state.fn };
     // Place the probe automatically for a new image or geometry only: editing a weight
     // must not move it, so the numbers before and after an edit are at one position.
-    const where = [track.image, state.stride, state.pad, state.k];
+    const where = [state.book ? "book" : track.image, state.stride, state.pad, state.k];
     if (!state.probed && where.some((v, i) => v !== state.probedFor?.[i])) {
       strongestPosition();
       state.probedFor = where;
@@ -101,8 +114,9 @@ export async function mount(root) {
     if (!r) return;
     const [, C, H, W] = r.input.shape;
     for (let c = 0; c < C; c++) {
-      inputs.append(mapFigure(plane(r.input.values, r.input.shape, 0, c), H, W,
-        t("views.conv3d.inputChannel", { ch: t(`views.common.channel${CH[c]}`) }), { kind: "gray", lo: 0, hi: 1 }));
+      const range = state.book ? {} : { lo: 0, hi: 1 };
+      inputs.append(markable(mapFigure(plane(r.input.values, r.input.shape, 0, c), H, W,
+        t("views.conv3d.inputChannel", { ch: t(`views.common.channel${CH[c]}`) }), { kind: "gray", ...range }), "in", H, W));
     }
     const [, FN, OH, OW] = r.conv.shape;
     for (let f = 0; f < FN; f++) {
@@ -117,18 +131,18 @@ export async function mount(root) {
       const figs = [];
       partials.forEach((p, c) => {
         if (c) figs.push(op("+"));
-        figs.push(mapFigure(p, OH, OW, t("views.conv3d.partial", { ch: t(`views.common.channel${CH[c]}`) })));
+        figs.push(markable(mapFigure(p, OH, OW, t("views.conv3d.partial", { ch: t(`views.common.channel${CH[c]}`) })), "out", OH, OW));
       });
-      figs.push(op("="), mapFigure(sum, OH, OW, t("views.conv3d.sum")),
+      figs.push(op("="), markable(mapFigure(sum, OH, OW, t("views.conv3d.sum")), "out", OH, OW),
         op("+"), el("div", { class: "vw-biasbox" }, el("span", {}, t("views.common.bias")), el("strong", {}, fixed(r.bias[f], 3))),
-        op("="), mapFigure(out, OH, OW, t("views.conv3d.output", { f: f + 1 })));
+        op("="), markable(mapFigure(out, OH, OW, t("views.conv3d.output", { f: f + 1 })), "out", OH, OW));
       host.append(el("div", { class: "vw-row", "data-filter": f },
         el("h4", {}, t("views.conv3d.filterN", { f: f + 1 })),
         el("div", { class: "vw-row-maps" }, figs),
         el("p", { class: "vw-check", "data-role": `check-${f}`, "data-diff": diff },
           t("views.conv3d.check", { diff: diff.toExponential(1) }))));
     }
-    host.querySelectorAll("canvas").forEach((cv) => cv.addEventListener("click", (ev) => {
+    root.querySelectorAll(".vw-mapwrap[data-mark=out] canvas").forEach((cv) => cv.addEventListener("click", (ev) => {
       [$("py").value, $("px").value] = cellAt(ev, cv, cv.height, cv.width);
       state.probed = true;
       renderProbe();
@@ -144,6 +158,7 @@ export async function mount(root) {
     const y = Math.min(OH - 1, readInt($("py"), 0, OH - 1, 0));
     const x = Math.min(OW - 1, readInt($("px"), 0, OW - 1, 0));
     const i = y * OW + x;
+    markAll(root, y, x, { k: r.k, stride: state.stride, pad: state.pad });
     for (let f = 0; f < FN; f++) {
       const p = [0, 1, 2].map((c) => plane(r.parts.values, r.parts.shape, 0, f * 3 + c)[i]);
       const api = plane(r.conv.values, r.conv.shape, 0, f)[i];
@@ -160,7 +175,34 @@ export async function mount(root) {
       { catalogue: state.catalogue, onChange: view.refresh });
   }
 
+  /** Textbook mode: the example's numbers (./textbook.js). */
+  function renderBook() {
+    $("book").hidden = !state.book;
+    const host = $("book-numbers");
+    if (!state.book || !state.result) { clear(host); return; }
+    const onEdit = (c, rows) => { state.book.input[c] = rows; view.trigger(); };
+    keepFocus(host, () => clear(host).append(...renderBookNumbers(state.book, state.result, t, onEdit)));
+  }
+
+  /** Load (on) or leave (off) the book's example of slides 11–13. @param {boolean} on */
+  function setBook(on) {
+    root.querySelector("[data-example]").setAttribute("aria-pressed", String(on));
+    state.probed = false;
+    if (!on) { state.book = null; renderBook(); view.trigger(); return; }
+    const ex = bookExample();
+    state.book = { input: ex.input };
+    for (const [role, v] of [["fn", 2], ["size", 3], ["pad", 0], ["stride", 1]]) {
+      $(role).value = String(v);
+      $(role).dispatchEvent(new Event("change"));   // the URL follows
+    }
+    readControls();
+    state.bank = ex.bank;
+    renderEditor();
+    view.trigger();
+  }
+
   function render() {
+    renderBook();
     renderBlocks();
     renderRows();
     renderProbe();
@@ -169,7 +211,9 @@ export async function mount(root) {
   view.start(["fn", "size", "pad", "stride"]);
   readControls();
   root.querySelectorAll("[data-role=fn],[data-role=size],[data-role=pad],[data-role=stride]").forEach((input) =>
-    input.addEventListener("change", () => { readControls(); renderEditor(); view.refresh(); }));
+    ["input", "change"].forEach((type) => input.addEventListener(type, () => { readControls(); renderEditor(); view.refresh(); })));
+  root.querySelector("[data-example]").addEventListener("click", (ev) =>
+    setBook(/** @type {HTMLElement} */ (ev.currentTarget).getAttribute("aria-pressed") !== "true"));
   ["py", "px"].forEach((role) => $(role).addEventListener("input", () => { state.probed = true; renderProbe(); }));
   view.onImage(view.trigger);
   view.onLanguage(() => { renderEditor(); render(); });

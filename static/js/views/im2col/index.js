@@ -10,6 +10,7 @@ import { bytesText, shapeText } from "../../lib/format.js";
 import { busiestWindow, plane, toRows } from "../../lib/images.js";
 import { getParam } from "../../lib/url.js";
 import { openView } from "../../lib/view.js";
+import { mountTextbook } from "./textbook.js";
 import { numberGrid } from "../../lib/widgets.js";
 import { column, filterMatrix, im2col, matmul } from "./matrix.js";
 
@@ -18,6 +19,7 @@ const SOBEL = [[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], [[-1, -2, -1], [0, 0, 0], [
 const PICK_SIDE = 128;
 
 export async function mount(root) {
+  mountTextbook(root);   // the book's example (./textbook.js), independent of the image
   const view = await openView(root, "im2col", { compute });
   const { $, t } = view;
   let image = null;   // {values, shape, full: [H, W], color}
@@ -154,7 +156,8 @@ export async function mount(root) {
   view.start(["color", "crop", "pad", "stride", "cy", "cx"]);
   if (getParam("im2col-cy") || getParam("im2col-cx")) userCrop = true;
   root.querySelectorAll("select,input").forEach((input) => input.addEventListener("change", view.refresh));
-  ["cy", "cx"].forEach((r) => $(r).addEventListener("change", () => { userCrop = true; }));
+  ["cy", "cx"].forEach((r) => ["input", "change"].forEach((type) => $(r).addEventListener(type, () => { userCrop = true; })));
+  ["pad", "stride", "cy", "cx"].forEach((r) => $(r).addEventListener("input", view.refresh));   // as typed, debounced
   $("picker").addEventListener("click", (ev) => {
     if (!image) return;
     [$("cy").value, $("cx").value] = cellAt(ev, $("picker"), image.shape[2], image.shape[3]);

@@ -6,20 +6,24 @@
 import { convolveArray, kernels, kernelWeights, stage } from "../../lib/api.js";
 import { clear, el, readInt } from "../../lib/dom.js";
 import { cellAt } from "../../lib/draw.js";
-import { localized } from "../../lib/i18n.js";
+import { loadNamespace, localized } from "../../lib/i18n.js";
 import { columns, imageValues, window2d } from "../../lib/images.js";
 import { getParam } from "../../lib/url.js";
 import { openView } from "../../lib/view.js";
-import { mapFigure, numberGrid } from "../../lib/widgets.js";
+import { keepFocus, numGrid } from "../../lib/numgrid.js";
+import { mapFigure } from "../../lib/widgets.js";
 import { argmaxWindows, countChanged } from "./compare.js";
+import { bookExample, computeBook, renderBook } from "./textbook.js";
 
 const MAX_SIDE = 96;
 const MARGIN = 2;   // columns kept in reserve on the left so the input can move right by up to 2
 
 export async function mount(root) {
+  try { await loadNamespace("textbook"); } catch (err) { console.warn("textbook locale", err); }
   const view = await openView(root, "pooling", { compute });
   const { $, t, track } = view;
-  const st = { img: null, shift: 1, res: null, userRegion: false, catalogue: [] };
+  /** book: the textbook example shown (bookExample) and its result; key: the photo run's inputs. */
+  const st = { img: null, shift: 1, res: null, userRegion: false, catalogue: [], book: null, bookRes: null, key: "", imgGen: 0 };
 
   function spec(type) {
     const entry = st.catalogue.find((e) => e.id === $("kernel").value);
@@ -36,8 +40,15 @@ export async function mount(root) {
   }
 
   async function compute() {
+    if (st.book) {
+      st.bookRes = await computeBook(st.book);
+      renderBookPanel();
+    }
     if (!st.img) st.img = await imageValues({ color: "gray", maxSide: MAX_SIDE, track });
     const k = st.shift;
+    const key = JSON.stringify([spec("max"), k, st.img.H, st.img.W, st.imgGen]);
+    if (key === st.key && st.res) return;   // only the textbook panel changed
+    st.key = key;
     const [maxA, avgA, maxB] = await Promise.all([
       convolveArray(shifted(0), spec("max")), convolveArray(shifted(0), spec("avg")),
       convolveArray(shifted(k), spec("max"))]);
@@ -87,7 +98,7 @@ export async function mount(root) {
     const region = window2d(a.relu.values, W, y0, x0, side, side);
     const arg = argmaxWindows(region, side, side, size);
     const sources = new Set(arg.cells.map((c) => `${c.at[0]},${c.at[1]}`));
-    const inGrid = numberGrid(region, side, side, { digits: 2, label: t("views.pooling.regionLabel"),
+    const inGrid = numGrid(region, side, side, { digits: 2, label: t("views.pooling.regionLabel"),
       cellClass: (y, x) => `vw-win-${(Math.floor(y / size) + Math.floor(x / size)) % 2}${sources.has(`${y},${x}`) ? " vw-argmax" : ""}` });
     const maxRegion = window2d(a.pool.values, PW, py, px, n, n);
     const avgRegion = window2d(avg.pool.values, PW, py, px, n, n);
@@ -101,24 +112,26 @@ export async function mount(root) {
       }
       if (Math.abs(s / (size * size) - avgRegion[i]) > 1e-5) avgOk = false;
     });
-    const maxGrid = numberGrid(maxRegion, n, n, { digits: 2, label: t("views.pooling.maxLabel") });
-    const avgGrid = numberGrid(avgRegion, n, n, { digits: 2, label: t("views.pooling.avgLabel") });
-    for (const grid of [maxGrid, avgGrid]) {
-      grid.querySelectorAll("td").forEach((td) => {
-        td.tabIndex = 0;
-        const show = () => highlight(inGrid, Number(td.dataset.r), Number(td.dataset.c), size, grid === maxGrid ? arg.cells[Number(td.dataset.r) * n + Number(td.dataset.c)].at : null);
-        td.addEventListener("mouseenter", show);
-        td.addEventListener("focus", show);
-        td.addEventListener("click", show);
-      });
+    const maxGrid = numGrid(maxRegion, n, n, { digits: 2, label: t("views.pooling.maxLabel") });
+    const avgGrid = numGrid(avgRegion, n, n, { digits: 2, label: t("views.pooling.avgLabel") });
+    for (const grid of [maxGrid, avgGrid]) {   // one Tab stop per grid; arrow keys move (lib/numgrid.js)
+      const show = (ev) => {
+        const td = /** @type {HTMLElement} */ (ev.target).closest("td");
+        if (!td) return;
+        const [y, x] = [Number(td.dataset.r), Number(td.dataset.c)];
+        highlight(inGrid, y, x, size, grid === maxGrid ? arg.cells[y * n + x].at : null);
+      };
+      grid.addEventListener("mouseover", show);
+      grid.addEventListener("focusin", show);
+      grid.addEventListener("click", show);
     }
-    const grids = clear($("grids"));
-    grids.append(
+    const grids = $("grids");
+    keepFocus(grids, () => clear(grids).append(
       el("div", { class: "vw-labelled" }, el("h4", {}, t("views.pooling.regionTitle", { y: y0, x: x0, n: side })), inGrid),
       el("div", { class: "vw-labelled", "data-role": "max-grid" }, el("h4", {}, t("views.pooling.maxTitle")), maxGrid,
         el("p", { class: "vw-check", "data-ok": maxOk }, t(maxOk ? "views.pooling.maxOk" : "views.pooling.maxBad"))),
       el("div", { class: "vw-labelled", "data-role": "avg-grid" }, el("h4", {}, t("views.pooling.avgTitle")), avgGrid,
-        el("p", { class: "vw-check", "data-ok": avgOk }, t(avgOk ? "views.pooling.avgOk" : "views.pooling.avgBad"))));
+        el("p", { class: "vw-check", "data-ok": avgOk }, t(avgOk ? "views.pooling.avgOk" : "views.pooling.avgBad")))));
   }
 
   function highlight(grid, py, px, size, at) {
@@ -137,7 +150,9 @@ export async function mount(root) {
     const pool = countChanged(a.pool.values, b.pool.values);
     const [, , CH, CW] = a.conv.shape;
     const [, , PH, PW] = a.pool.shape;
-    const pct = (c) => ((100 * c.changed) / c.total).toFixed(1);
+    const same = (c) => c.total - c.changed;
+    const pct = (c) => ((100 * same(c)) / c.total).toFixed(1);
+    const shows = k === 0 || same(pool) / pool.total > same(conv) / conv.total;
     host.append(
       el("div", { class: "vw-shift-maps" },
         mapFigure(a.conv.values, CH, CW, t("views.pooling.convBefore")),
@@ -145,14 +160,33 @@ export async function mount(root) {
         mapFigure(a.pool.values, PH, PW, t("views.pooling.poolBefore")),
         mapFigure(b.pool.values, PH, PW, t("views.pooling.poolAfter", { k }))),
       el("ul", { class: "vw-counts" },
-        el("li", { "data-role": "conv-count", "data-changed": conv.changed, "data-total": conv.total },
-          t("views.pooling.convChanged", { changed: conv.changed, total: conv.total, pct: pct(conv) })),
-        el("li", { "data-role": "pool-count", "data-changed": pool.changed, "data-total": pool.total },
-          t("views.pooling.poolChanged", { changed: pool.changed, total: pool.total, pct: pct(pool) }))),
+        el("li", { "data-role": "conv-count", "data-changed": conv.changed, "data-same": same(conv), "data-total": conv.total },
+          t("textbook.pooling.convSame", { same: same(conv), changed: conv.changed, total: conv.total, pct: pct(conv) })),
+        el("li", { "data-role": "pool-count", "data-changed": pool.changed, "data-same": same(pool), "data-total": pool.total },
+          t("textbook.pooling.poolSamePhoto", { same: same(pool), changed: pool.changed, total: pool.total, pct: pct(pool) }))),
+      el("p", { class: "vw-note", "data-role": "shift-verdict", "data-shows": String(shows) },
+        t(k === 0 ? "textbook.pooling.noShift" : shows ? "textbook.pooling.shows" : "textbook.pooling.notShown", { k })),
       el("p", { class: "vw-note" }, t("views.pooling.shiftExplain", { k })));
   }
 
+  /** Textbook mode: the slide's note and grids (pooling/textbook.js). */
+  function renderBookPanel() {
+    const panel = $("book");
+    const ex = st.book;
+    panel.hidden = !ex;
+    if (!ex || !st.bookRes) return;
+    $("book-note").textContent = t(`textbook.pooling.note${ex.id === "slide15" ? 15 : 16}`);
+    const host = $("book-grids");
+    const onEdit = (key, rows) => {
+      ex[key] = rows;
+      if (key === "a" && ex.b) ex.b = rows.map((row, i) => [ex.b[i][0], ...row.slice(0, -1)]);   // still "shifted by one"
+      view.trigger();
+    };
+    keepFocus(host, () => clear(host).append(...renderBook(ex, st.bookRes, t, onEdit)));
+  }
+
   function render() {
+    renderBookPanel();
     if (!st.res) return;
     renderCompare();
     renderShift();
@@ -172,12 +206,23 @@ export async function mount(root) {
   if (getParam("pooling-ry") || getParam("pooling-rx")) st.userRegion = true;
   $("kernel").addEventListener("change", view.refresh);
   $("size").addEventListener("change", view.refresh);
-  ["ry", "rx"].forEach((r) => $(r).addEventListener("change", () => { st.userRegion = true; if (st.res) renderCompare(); }));
+  ["ry", "rx"].forEach((r) => ["input", "change"].forEach((type) => $(r).addEventListener(type, () => {
+    st.userRegion = true;
+    if (st.res) renderCompare();
+  })));
+  root.querySelectorAll("[data-example]").forEach((btn) => btn.addEventListener("click", () => {
+    const on = btn.getAttribute("aria-pressed") !== "true";
+    root.querySelectorAll("[data-example]").forEach((b) => b.setAttribute("aria-pressed", String(on && b === btn)));
+    st.book = on ? bookExample(btn.dataset.example) : null;
+    st.bookRes = null;
+    renderBookPanel();
+    view.trigger();
+  }));
   root.querySelectorAll("[data-shift]").forEach((btn) => btn.addEventListener("click", () => {
     st.shift = Number(btn.dataset.shift);
     root.querySelectorAll("[data-shift]").forEach((b) => b.setAttribute("aria-pressed", String(b === btn)));
     view.trigger();
   }));
-  view.onImage(() => { st.img = null; st.userRegion = false; view.trigger(); });
+  view.onImage(() => { st.img = null; st.imgGen += 1; st.userRegion = false; view.trigger(); });
   view.onLanguage(() => { fillKernels(); render(); });
 }

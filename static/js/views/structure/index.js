@@ -7,6 +7,7 @@ import { convolve, getModel, listModels, stage } from "../../lib/api.js";
 import { clear, el } from "../../lib/dom.js";
 import { cellAt, drawMap, mapScale } from "../../lib/draw.js";
 import { shapeText } from "../../lib/format.js";
+import { loadNamespace } from "../../lib/i18n.js";
 import { squarePng } from "../../lib/images.js";
 import { openView } from "../../lib/view.js";
 import { block, op } from "../../lib/widgets.js";
@@ -15,6 +16,7 @@ const SIDE = 28;
 const HUES = { input: 200, conv: 30, relu: 280, pool: 120, affine: 0, softmax: 330 };
 
 export async function mount(root) {
+  try { await loadNamespace("textbook"); } catch (err) { console.warn("textbook locale", err); }
   const view = await openView(root, "structure", { compute });
   const { $, t } = view;
   const st = { digit: null, mark: [14, 14], models: [], model: null };
@@ -130,6 +132,10 @@ export async function mount(root) {
 
   const trigger = view.start();
   $("model").addEventListener("change", trigger);
+  root.querySelectorAll("[data-example]").forEach((b) => b.addEventListener("click", () => {   // textbook mode
+    $("model").value = b.dataset.example;
+    $("model").dispatchEvent(new Event("change"));
+  }));
   view.onImage(() => { st.digit = null; trigger(); });
   view.onLanguage(() => {
     root.querySelectorAll("[data-model]").forEach((o) => { o.textContent = modelName(o.dataset.model); });
