@@ -28,6 +28,7 @@ from app.api.routes import (
     pages,
     pipeline,
     samples,
+    worksheet,
 )
 from app.api.security import SecurityHeaders
 from app.api.wire import CachedStaticFiles, install_wire
@@ -35,7 +36,7 @@ from app.config import Settings, __version__, get_settings
 from app.models.store import ModelStore
 
 ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs,
-           exercises)
+           exercises, worksheet)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -47,6 +47,7 @@ class KindOut(BaseModel):
     id: str = Field(description="What the exercise asks, e.g. output-size.")
     section: str = Field(description="The book's section, e.g. 7.2.4.")
     title: str
+    section_title: str = Field(description="The section's number and name.")
 
 
 class KindsOut(BaseModel):

@@ -30,7 +30,8 @@ def test_schema_limits_match_the_service() -> None:
 
 def test_kinds_and_question_in_both_languages(client) -> None:
     kinds = client.get(URL).json()["kinds"]
-    assert {"id": "output-size", "section": "7.2.4", "title": "Output size"} in kinds
+    assert {"id": "output-size", "section": "7.2.4", "title": "Output size",
+            "section_title": "7.2.4 Stride"} in kinds
     ja = client.get(URL, headers={"Accept-Language": "ja"}).json()["kinds"]
     assert [k["id"] for k in ja] == [k["id"] for k in kinds] and ja != kinds
     q = client.get(f"{URL}/im2col-shape", params={"seed": 5, "lang": "ja"}).json()

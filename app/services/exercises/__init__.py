@@ -46,10 +46,10 @@ def problem(kind: str, seed: int) -> Problem:
 
 
 def list_kinds(lang: str = "en") -> list[dict[str, str]]:
-    """Every kind in section order: {"id", "section", "title"}."""
+    """Every kind in section order: {"id", "section", "title", "section_title"}."""
     lang = _lang(lang)
-    return [{"id": k, "section": KINDS[k].section, "title": _text("kinds", k, "title", lang)}
-            for k in ORDER]
+    return [{"id": k, "section": KINDS[k].section, "title": _text("kinds", k, "title", lang),
+             "section_title": _text("sections", KINDS[k].section, None, lang)} for k in ORDER]
 
 
 def generate(kind: str, seed: int, lang: str = "en") -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from app.errors import ApiError
 
 from . import KINDS, MAX_SEED, ORDER, SECTIONS, generate, problem, solution_of
-from .core import text
+from .core import text, texts
 
 MAX_COUNT = 40
 """Questions on one worksheet."""
@@ -30,7 +30,8 @@ def items(sections: list[str], count: int, seed: int) -> list[tuple[str, int]]:
 
 def worksheet(sections: list[str], count: int, seed: int, lang: str,
               key: bool = False) -> dict[str, Any]:
-    """{"title", "sections": [titles], "questions": [generate(...) (+ "solution" when key)]}."""
+    """{"sections": [titles], "questions": [generate(...) (+ "solution" when key)], "ui": the
+    page's labels in lang}."""
     qs = []
     for kind, s in items(sections, count, seed):
         q = generate(kind, s, lang)
@@ -38,4 +39,6 @@ def worksheet(sections: list[str], count: int, seed: int, lang: str,
             q["solution"] = solution_of(kind, problem(kind, s), lang)
         qs.append(q)
     chosen = [s for s in SECTIONS if s in sections] or list(SECTIONS)
-    return {"sections": [text("sections", s, None, lang) for s in chosen], "questions": qs}
+    ui = {k: text("worksheet", k, None, lang) for k in texts()["worksheet"]}
+    return {"sections": [text("sections", s, None, lang) for s in chosen], "questions": qs,
+            "ui": ui}
