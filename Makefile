@@ -52,6 +52,7 @@ run: $(VENV)/.run-installed
 
 chromium:
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-poppler.sh  # pdftoppm: the worksheet PDF test
 
 test: $(VENV)/.dev-installed node_modules/.installed chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -38,7 +38,8 @@ export function answerFields(host, fmt, t) {
   }
   const names = fmt.type === "int" ? [fmt.names?.[0] ?? "answer"] : fmt.names;
   const inputs = names.map((n) => num(n, n));
-  host.append(...names.map((n, i) => el("label", {}, el("span", { text: n }), inputs[i])));
+  const shown = (n) => (n === "out" ? t("exercises.answer.value") : n);
+  host.append(...names.map((n, i) => el("label", {}, el("span", { text: shown(n) }), inputs[i])));
   inputs.forEach((input) => input.removeAttribute("aria-label"));   // the <label> names it
   return () => {
     if (inputs.some((i) => i.value === "")) return null;
