@@ -4,15 +4,17 @@ GET /api/exercises/{kind}?seed= (issue 12)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from pydantic import StringConstraints
 
-from app.api.routes.pages import _templates
 from app.deps import SettingsDep
 from app.errors import prefers_japanese
 from app.schemas.exercises import MAX_SEED, Lang
@@ -26,6 +28,11 @@ Sections = Annotated[list[SectionId], Query(max_length=8, description="Section n
                                             "7.2.4; none: every section.")]
 Count = Annotated[int, Query(ge=1, le=MAX_COUNT, description="Questions on the sheet.")]
 SeedQ = Annotated[int, Query(ge=0, le=MAX_SEED, description="The same seed, the same sheet.")]
+
+
+@lru_cache(maxsize=4)
+def _templates(directory: Path) -> Jinja2Templates:
+    return Jinja2Templates(directory=str(directory))
 
 
 def _render(request: Request, settings: SettingsDep, sections: list[str], count: int,
