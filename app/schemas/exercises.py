@@ -80,3 +80,14 @@ class CheckOut(BaseModel):
                                          "matches was, or how to compute it.")
     mistake: str | None = Field(description="The recognised mistake, e.g. forgot_plus_one.")
     solution: SolutionOut | None = None
+
+
+class WorksheetItem(BaseModel):
+    kind: str
+    seed: int
+
+
+class WorksheetOut(BaseModel):
+    """GET /api/worksheet: the questions of a worksheet, in order."""
+
+    items: list[WorksheetItem]

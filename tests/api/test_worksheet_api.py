@@ -21,7 +21,7 @@ def test_sheet_and_key_hold_the_same_questions(client) -> None:
     answers = re.findall(r'<span class="ws-value">([^<]*)</span>', key.text)
     assert len(answers) == 4 and "ws-value" not in sheet.text
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in sheet.text
-    assert "view=exercises" in sheet.text and "exercises-seed=" in sheet.text
+    assert "view=exercises" in sheet.text and "exercises-sheet=21" in sheet.text
 
 
 def test_key_answers_are_accepted_by_the_checker(client) -> None:
@@ -46,3 +46,14 @@ def test_worksheet_limits(client) -> None:
     r = client.get("/worksheet", params={"sections": ["7.3"] * 9})
     assert r.status_code == 422
     assert client.get("/worksheet", params={"sections": ["7.3"] * 8}).status_code == 200
+
+
+def test_api_worksheet_lists_the_sheets_questions(client) -> None:
+    r = client.get("/api/worksheet", params={"sections": ["7.3", "7.4.2"], "count": 3, "seed": 8})
+    assert r.json() == {"items": [{"kind": k, "seed": s}
+                                  for k, s in items(["7.3", "7.4.2"], 3, 8)]}
+    assert client.get("/api/worksheet", params={"count": MAX_COUNT}).status_code == 200
+    r = client.get("/api/worksheet", params={"count": MAX_COUNT + 1})
+    assert r.status_code == 422 and r.json()["error"]["limit"] == MAX_COUNT
+    sheet = client.get("/worksheet", params={"sections": ["7.3"], "count": 3, "seed": 8}).text
+    assert "exercises-sheet=8&amp;exercises-count=3&amp;exercises-sections=7.3" in sheet

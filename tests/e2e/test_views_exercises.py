@@ -113,3 +113,20 @@ def test_axe_on_the_view(browser: Any, server_url: str, axe: Any, lang: str) -> 
         assert not violations, violations
     finally:
         ctx.close()
+
+
+def test_worksheet_link_opens_the_same_questions(page: Any, server_url: str) -> None:
+    from app.services.exercises.worksheet import items
+
+    sheet = items(["7.2.4", "7.3"], 3, 5)
+    page.goto(f"{server_url}/worksheet?sections=7.2.4&sections=7.3&count=3&seed=5&lang=ja")
+    link = page.locator(".ws-qr a").get_attribute("href")
+    page.goto(link)
+    kind, seed = sheet[0]
+    page.wait_for_selector(f'{ROOT}[data-question="{kind}:{seed}"]', timeout=30000)
+    root = page.locator(ROOT)
+    assert root.locator("[data-role=sheetpos]").inner_text() == "ワークシート 3 問中 1 問目"
+    root.locator("[data-role=nextq]").click()
+    kind, seed = sheet[1]
+    page.wait_for_selector(f'{ROOT}[data-question="{kind}:{seed}"]')
+    assert "2 問目" in root.locator("[data-role=sheetpos]").inner_text()

@@ -5,7 +5,7 @@
 import { getJson, request } from "../../lib/api.js";
 import { byRole, clear, el } from "../../lib/dom.js";
 import { getLanguage, loadNamespace, onLanguageChange, t } from "../../lib/i18n.js";
-import { bindUrl, setParams } from "../../lib/url.js";
+import { bindUrl, getParam, setParams } from "../../lib/url.js";
 import { answerFields, blankAnswer } from "./answer.js";
 import { clearProgress, countsBySection, record } from "./progress.js";
 
@@ -20,7 +20,8 @@ function grid(rows, caption) {
 export async function mount(root) {
   await loadNamespace("exercises");
   const $ = byRole(root);
-  const st = { kinds: /** @type {any[]} */ ([]), q: /** @type {any} */ (null), read: () => null };
+  const st = { kinds: /** @type {any[]} */ ([]), q: /** @type {any} */ (null), read: () => null,
+    sheet: /** @type {{kind: string, seed: number}[]} */ ([]), pos: 0 };
   const kindSel = /** @type {HTMLSelectElement} */ ($("kind"));
   const seedIn = /** @type {HTMLInputElement} */ ($("seed"));
 
@@ -119,10 +120,38 @@ export async function mount(root) {
   $("reset").addEventListener("click", () => { clearProgress(); renderProgress(); });
   kindSel.addEventListener("change", guard(loadQuestion));
   seedIn.addEventListener("change", guard(loadQuestion));
-  onLanguageChange(guard(async () => { await loadKinds(); await loadQuestion(); }));
+  onLanguageChange(guard(async () => {
+    await loadKinds();
+    if (st.sheet.length) showSheetItem(st.pos);
+    await loadQuestion();
+  }));
+
+  /** Worksheet mode (?exercises-sheet=<seed>&exercises-count=&exercises-sections=): the printed
+   *  sheet's questions in order, from GET /api/worksheet. */
+  async function loadSheet() {
+    const q = new URLSearchParams({ seed: getParam("exercises-sheet") ?? "1",
+      count: getParam("exercises-count") ?? "8" });
+    for (const s of (getParam("exercises-sections") ?? "").split(",").filter(Boolean)) q.append("sections", s);
+    st.sheet = (await getJson(`/api/worksheet?${q}`)).items;
+    $("sheetnav").hidden = false;
+    showSheetItem(0);
+  }
+
+  function showSheetItem(pos) {
+    st.pos = Math.max(0, Math.min(st.sheet.length - 1, pos));
+    const item = st.sheet[st.pos];
+    kindSel.value = item.kind;
+    seedIn.value = String(item.seed);
+    $("sheetpos").textContent = t("exercises.sheetPos", { n: st.pos + 1, count: st.sheet.length });
+    /** @type {HTMLButtonElement} */ ($("prev")).disabled = st.pos === 0;
+    /** @type {HTMLButtonElement} */ ($("nextq")).disabled = st.pos === st.sheet.length - 1;
+  }
+  $("prev").addEventListener("click", guard(async () => { showSheetItem(st.pos - 1); await loadQuestion(); }));
+  $("nextq").addEventListener("click", guard(async () => { showSheetItem(st.pos + 1); await loadQuestion(); }));
 
   await guard(loadKinds)();
   bindUrl(root, "exercises", ["kind", "seed"]);
+  if (getParam("exercises-sheet") !== null) await guard(loadSheet)();
   await guard(loadQuestion)();
   root.dataset.ready = "true";
 }
