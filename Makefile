@@ -52,6 +52,7 @@ run: $(VENV)/.run-installed
 
 chromium:
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-poppler.sh  # pdftoppm: the worksheet PDF test
 
 redis:
 	@scripts/ensure-redis.sh

@@ -20,6 +20,7 @@ from app.api.head import HeadAsGet
 from app.api.routes import (
     convolve,
     docs,
+    exercises,
     geometry,
     health,
     kernels,
@@ -27,6 +28,7 @@ from app.api.routes import (
     pages,
     pipeline,
     samples,
+    worksheet,
 )
 from app.api.security import SecurityHeaders
 from app.api.wire import CachedStaticFiles, install_wire
@@ -34,7 +36,8 @@ from app.config import Settings, __version__, get_settings
 from app.models.store import ModelStore
 from app.store import open_store
 
-ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs)
+ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs,
+           exercises, worksheet)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

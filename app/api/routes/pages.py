@@ -26,7 +26,8 @@ class View:
 
 
 VIEWS: tuple[View, ...] = tuple(View(v, f"common.views.{v}") for v in (
-    "lab", "network", "conv3d", "batch", "im2col", "pooling", "sliding", "structure"))
+    "lab", "network", "conv3d", "batch", "im2col", "pooling", "sliding", "structure",
+    "exercises"))
 
 
 @lru_cache(maxsize=4)
