@@ -20,6 +20,7 @@ from app.api.head import HeadAsGet
 from app.api.routes import (
     convolve,
     docs,
+    explain,
     geometry,
     health,
     kernels,
@@ -33,7 +34,7 @@ from app.api.wire import CachedStaticFiles, install_wire
 from app.config import Settings, __version__, get_settings
 from app.models.store import ModelStore
 
-ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs)
+ROUTERS = (health, kernels, geometry, convolve, pipeline, models, explain, samples, pages, docs)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
