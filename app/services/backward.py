@@ -83,7 +83,8 @@ def backward_view(req: BackwardRequest) -> BackwardResponse:
     dmat = dout.transpose(1, 2, 0).reshape(-1, FN)
     assert layer.col is not None and layer.col_W is not None
     dcol = dmat @ layer.col_W.T
-    cover = col2im(np.ones_like(layer.col), (1, 1, *x.shape[1:]), FH, FW, req.stride, req.pad)
+    ones = np.ones((layer.col.shape[0], FH * FW), np.float32)  # one channel's windows
+    cover = col2im(ones, (1, 1, *x.shape[1:]), FH, FW, req.stride, req.pad)
     return BackwardResponse(
         shape={"x": list(x.shape), "W": list(W.shape), "out": list(out.shape),
                "col": list(layer.col.shape), "dout": list(dmat.shape)},

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from app.api.capacity import run_cpu
-from app.api.routes.models import _network
-from app.deps import SettingsDep
+from app.deps import ModelsDep, SettingsDep
 from app.engine.network import Network
 from app.errors import ERROR_RESPONSES, ErrorResponse
 from app.schemas.explain import BackwardRequest, BackwardResponse, ExplainRequest, ExplainResponse
@@ -16,6 +15,11 @@ from app.services.backward import backward_view
 from app.services.explain import explain
 
 router = APIRouter(prefix="/api", tags=["explain"], responses=ERROR_RESPONSES)
+
+
+def _network(model_id: str, models: ModelsDep) -> Network:
+    """The model's Network (404 unknown_model), before the body is read."""
+    return models.get(model_id)
 
 
 @router.post("/models/{model_id}/explain", response_model=ExplainResponse,
