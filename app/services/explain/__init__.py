@@ -19,7 +19,7 @@ from app.schemas.explain import ExplainRequest, ExplainResponse, ExplainStep
 
 from .maximize import maximize
 from .methods import gradcam, occlusion, saliency
-from .trace import scores
+from .trace import trace
 
 
 def model_input(net: Network, values: list[Any]) -> np.ndarray:
@@ -37,6 +37,11 @@ def model_input(net: Network, values: list[Any]) -> np.ndarray:
     return x[None]
 
 
+def _plain(values: Any) -> Any:
+    """An array as nested lists (numbers and lists as they are)."""
+    return values.tolist() if isinstance(values, np.ndarray) else values
+
+
 def _layer(net: Network, layer: str | None, default: str) -> str:
     names = net.conv_layer_names()
     name = layer or default
@@ -50,16 +55,17 @@ def explain(net: Network, req: ExplainRequest, settings: Settings) -> ExplainRes
     """Run req.method on the model for the request's input (CPU work)."""
     x = model_input(net, req.input)
     with np.errstate(over="ignore", invalid="ignore"):
-        y = scores(net, x)[0]
+        t = trace(net, x)  # the forward pass that saliency and Grad-CAM go back through
+    y = t.outs[-1][0]
     predicted = int(y.argmax())
     target = predicted if req.target is None else req.target
     if target >= y.shape[0]:
         raise ApiError("explain_limit", variant="target", field="target", limit=y.shape[0] - 1)
     convs = net.conv_layer_names()
     if req.method == "saliency":
-        m, steps, extra = saliency(net, x, target)
+        m, steps, extra = saliency(net, x, target, t)
     elif req.method == "gradcam":
-        m, steps, extra = gradcam(net, x, target, _layer(net, req.layer, convs[-1]))
+        m, steps, extra = gradcam(net, x, target, _layer(net, req.layer, convs[-1]), t)
     elif req.method == "occlusion":
         H, W = x.shape[2:]
         if req.patch > min(H, W):
@@ -79,9 +85,10 @@ def explain(net: Network, req: ExplainRequest, settings: Settings) -> ExplainRes
                            limit=settings.explain_max_steps)
         m, steps, extra = maximize(net, layer, req.index, steps=req.steps, lr=req.lr, l2=req.l2,
                                    jitter=req.jitter, blur_every=req.blur_every)
-    if not all(np.isfinite(np.asarray(s["values"], np.float64)).all() for s in steps):
+    if not all(np.isfinite(s["values"]).all() for s in steps):
         raise ApiError("non_finite_output", field="model_id", limit=req.method, model_id=net.id)
     return ExplainResponse(method=req.method, model=net.id, target=target, predicted=predicted,
                            scores=y.tolist(), shape=list(m.shape), map=m.tolist(),
-                           steps=[ExplainStep(**s) for s in steps],
+                           steps=[ExplainStep(name=s["name"], formula=s["formula"],
+                                              values=_plain(s["values"])) for s in steps],
                            **extra)

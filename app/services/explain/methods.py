@@ -12,16 +12,15 @@ import numpy as np
 
 from app.engine.network import Network
 
-from .trace import onehot, scores, trace
+from .trace import Trace, onehot, scores, trace
 
 Step = dict[str, Any]
 Result = tuple[np.ndarray, list[Step], dict[str, Any]]
 
 
 def step(name: str, formula: str, values: Any) -> Step:
-    """One intermediate result; arrays become nested lists."""
-    return {"name": name, "formula": formula,
-            "values": values.tolist() if isinstance(values, np.ndarray) else values}
+    """One intermediate result (arrays stay arrays until the response is built)."""
+    return {"name": name, "formula": formula, "values": values}
 
 
 def _squeeze(m: np.ndarray) -> np.ndarray:
@@ -29,9 +28,9 @@ def _squeeze(m: np.ndarray) -> np.ndarray:
     return m[0] if m.shape[0] == 1 else m
 
 
-def saliency(net: Network, x: np.ndarray, target: int) -> Result:
-    """|∂y_c/∂x| through the layers' own backward: map (H, W) or (C, H, W)."""
-    t = trace(net, x)
+def saliency(net: Network, x: np.ndarray, target: int, t: Trace | None = None) -> Result:
+    """|∂y_c/∂x| through the layers' own backward: map (H, W) or (C, H, W). `t`: x's trace."""
+    t = t or trace(net, x)
     y = t.outs[-1]
     grad = t.backward(onehot(1, y.shape[1], target))[0]
     assert grad is not None
@@ -59,11 +58,11 @@ def upsample(m: np.ndarray, H: int, W: int) -> np.ndarray:
     return out
 
 
-def gradcam(net: Network, x: np.ndarray, target: int,
-            layer: str) -> Result:
+def gradcam(net: Network, x: np.ndarray, target: int, layer: str,
+            t: Trace | None = None) -> Result:
     """α_k = mean_ij ∂y_c/∂A^k_ij for conv layer `layer`'s output A (K, h, w);
     map = ReLU(Σ_k α_k A^k) at the layer's resolution; overlay upsampled to the input."""
-    t = trace(net, x)
+    t = t or trace(net, x)
     y = t.outs[-1]
     k = t.index(layer)
     dA = t.backward(onehot(1, y.shape[1], target))[k]
