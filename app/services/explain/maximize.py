@@ -1,8 +1,10 @@
 """Activation maximisation of one filter, and beside it the top-9 dataset patches.
 
-Gradient ascent on the input x of  J(x) = mean_ij A^k_ij(x) − λ·‖x‖²  (A^k the filter's map at
-its conv layer), with the usual regularisers: a random jitter (roll by ≤ `jitter` pixels) before
-each step, a 3×3 blur every `blur_every` steps, x kept in [0, 1]. Deterministic (seed 0).
+Gradient ascent on the input x of  J(x) = A^k_centre(x) − λ·‖x‖²  (A^k the filter's map at its
+conv layer, the cell at its centre: Distill's "neuron" objective, whose receptive field is
+comparable with the patches; the mean over the map of a first layer is maximised by a flat
+image), with the usual regularisers: a random jitter (roll by ≤ `jitter` pixels) before each
+step, a 3×3 blur every `blur_every` steps, x kept in [0, 1]. Deterministic (seed 0).
 The patches: the receptive fields in the sample digits where A^k is largest (Distill's lesson).
 """
 
@@ -75,18 +77,19 @@ def maximize(net: Network, layer: str, index: int, *, steps: int, lr: float, l2:
         xj = np.roll(x, (int(dy), int(dx)), axis=(2, 3))
         t = trace(net, xj, stop=stop)
         A = t.outs[-1]
+        ci, cj = A.shape[2] // 2, A.shape[3] // 2
         dA = np.zeros_like(A)
-        dA[0, index] = 1.0 / (A.shape[2] * A.shape[3])
+        dA[0, index, ci, cj] = 1.0
         g = t.backward(dA)[0]
         assert g is not None
         g = np.roll(g, (-int(dy), -int(dx)), axis=(2, 3)) - 2 * l2 * x
-        history.append(float(A[0, index].mean()) - l2 * float((x * x).sum()))
+        history.append(float(A[0, index, ci, cj]) - l2 * float((x * x).sum()))
         x = x + np.float32(lr) * g / np.float32(np.abs(g).mean() + 1e-8)
         if blur_every and (n + 1) % blur_every == 0:
             x = depthwise_conv2d(x, blur, pad=1, pad_mode="edge")
         x = np.clip(x, 0.0, 1.0).astype(np.float32)
     final = trace(net, x, stop=stop).outs[-1][0, index]
     image = x[0, 0] if C == 1 else x[0]
-    return image, [step("objective", "J = mean A^k − λ‖x‖² per step", history),
+    return image, [step("objective", "J = A^k[centre] − λ‖x‖² per step", history),
                    step("activation", "A^k(x*)", final)], {
         "layer": layer, "index": index, "patches": top_patches(net, layer, index)}
