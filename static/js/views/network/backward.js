@@ -12,10 +12,12 @@ const X = [[0, 0, 1, 1, 0, 0], [0, 1, 2, 2, 1, 0], [1, 2, 3, 3, 2, 1], [1, 2, 3,
   [0, 1, 2, 2, 1, 0], [0, 0, 1, 1, 0, 0]].map((r) => r.map((v) => v / 3));
 const SOBEL = [[1, 0, -1], [2, 0, -2], [1, 0, -1]];
 
-/** A numbers table (rows × cols) with a caption. @param {number[][]} rows @param {string} caption
- *  @param {string} role @param {number} [digits] */
-function matrix(rows, caption, role, digits = 2) {
-  return el("table", { class: "bw-matrix", "data-role": role }, el("caption", { text: caption }),
+/** A numbers table (rows × cols) captioned by a name and its formula (as code).
+ *  @param {number[][]} rows @param {string} caption @param {string} formula @param {string} role
+ *  @param {number} [digits] */
+function matrix(rows, caption, formula, role, digits = 2) {
+  return el("table", { class: "bw-matrix", "data-role": role },
+    el("caption", {}, caption, " ", el("code", { text: formula })),
     el("tbody", {}, rows.map((r) => el("tr", {}, r.map((v) => el("td", { text: fixed(v, digits) }))))));
 }
 
@@ -42,18 +44,19 @@ export function mountBackward(host) {
     const dW = r.dW[0][0], num = r.numerical.dW[0][0];
     clear(out).append(
       el("div", { class: "xp-row" },
-        matrix(r.col, t("network.backprop.col", { shape: r.shape.col.join("×") }), "bwCol"),
-        matrix(r.dout, t("network.backprop.dout"), "bwDout"),
-        matrix(dW, t("network.backprop.dW"), "bwDW", 3),
-        matrix(num, t("network.backprop.dWnum"), "bwDWnum", 3)),
-      el("p", { "data-role": "bwDb", text: t("network.backprop.db", { db: r.db.map((v) => fixed(v, 3)).join(", ") }) }),
+        matrix(r.col, t("network.backprop.col"), `col = im2col(x) (${r.shape.col.join("×")})`, "bwCol"),
+        matrix(r.dout, t("network.backprop.dout"), "dout", "bwDout"),
+        matrix(dW, t("network.backprop.dW"), "dW = colᵀ·dout", "bwDW", 3),
+        matrix(num, t("network.backprop.dWnum"), "dW ≈ ΔL/Δw", "bwDWnum", 3)),
+      el("p", { "data-role": "bwDb" }, t("network.backprop.db"), " ",
+        el("code", { text: `db = Σ dout = ${r.db.map((v) => fixed(v, 3)).join(", ")}` })),
       el("div", { class: "xp-row" },
-        matrix(r.dcol, t("network.backprop.dcol"), "bwDcol"),
-        matrix(r.dx[0], t("network.backprop.dx"), "bwDx", 3),
-        matrix(r.coverage, t("network.backprop.coverage"), "bwCoverage", 0)),
-      el("p", { "data-role": "bwCheck", text: t("network.backprop.check", {
-        dW: err.dW.toExponential(1), db: err.db.toExponential(1), dx: err.dx.toExponential(1),
-        ok: pairs(dW, num).flat().every(([a, b]) => Math.abs(a - b) < 1e-2) ? "✓" : "✗" }) }));
+        matrix(r.dcol, t("network.backprop.dcol"), "dcol = dout·col_Wᵀ", "bwDcol"),
+        matrix(r.dx[0], t("network.backprop.dx"), "dx = col2im(dcol)", "bwDx", 3),
+        matrix(r.coverage, t("network.backprop.coverage"), "", "bwCoverage", 0)),
+      el("p", { "data-role": "bwCheck" }, t("network.backprop.check"), " ",
+        el("code", { text: `dW ${err.dW.toExponential(1)}, db ${err.db.toExponential(1)}, dx ${err.dx.toExponential(1)}` }),
+        pairs(dW, num).flat().every(([a, b]) => Math.abs(a - b) < 1e-2) ? " ✓" : " ✗"));
   }
 
   function label() {
@@ -64,7 +67,8 @@ export function mountBackward(host) {
     labels[2].textContent = t("network.backprop.stride");
     useLab.textContent = t("network.backprop.useLab");
     run.textContent = t("network.backprop.run");
-    note.textContent = t("network.backprop.kernel", { kh: state.kernel.length, kw: state.kernel[0].length, b: fixed(state.bias, 2) });
+    note.replaceChildren(t("network.backprop.kernel", { kh: state.kernel.length, kw: state.kernel[0].length, b: fixed(state.bias, 2) }),
+      " ", el("code", { text: "dW = colᵀ·dout, db = Σ dout, dcol = dout·col_Wᵀ, dx = col2im(dcol)" }));
     if (state.last) show(state.last);
   }
 
