@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     max_values_b64: int = 4_194_304  # include_values: float32 values over all stages
     max_output_list: int = 65_536  # `output` as nested lists up to this many values
     max_preview_maps: int = 64  # maps drawn in one stage preview grid
+    explain_max_steps: int = 200  # /explain maximize: gradient steps → 422 explain_limit
+    explain_max_positions: int = 1024  # /explain occlusion: patch positions (one batch) → 422
     cpu_workers: int = 0  # threads for CPU work; 0 → os.cpu_count()
     cpu_queue: int = 4  # requests admitted beyond the running ones; more → 503
     request_timeout_s: float = 30.0  # per-request CPU time limit → 504

@@ -21,6 +21,7 @@ from app.api.routes import (
     convolve,
     docs,
     exercises,
+    explain,
     geometry,
     health,
     kernels,
@@ -36,7 +37,7 @@ from app.config import Settings, __version__, get_settings
 from app.models.store import ModelStore
 from app.store import open_store
 
-ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs,
+ROUTERS = (health, kernels, geometry, convolve, pipeline, models, explain, samples, pages, docs,
            exercises, worksheet)
 
 

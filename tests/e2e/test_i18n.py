@@ -36,6 +36,7 @@ ALLOWED = {
     "Prewitt",
     "Scharr",
     "Adam",
+    "Grad",  # Grad-CAM, a method's name (CAM passes as a symbol)
     "SGD",
     "PNG",
     "NPY",

@@ -4,8 +4,12 @@
   shifted row copies, one BLAS product per ROWS output rows) and shift-and-add (filters.py);
 - a filter bank: row slabs when output rows are at least slabs.MIN_OW wide (one product per
   output row), else cache-blocked im2col multiplied straight into the output (gemm.py).
-Inputs or weights with a NaN or ±∞ take the core path (app/engine/conv.py): shift-and-add
-skips zero taps, and 0·NaN must stay NaN as in the book's im2col product (and in torch).
+NaN and ±∞ give the same result as the core (app/engine/conv.py, and torch): 0·NaN stays NaN.
+Weights with one take the core path (a check on the small operand). The input is checked only
+where a path could differ: im2col and the filter-bank slabs multiply every tap of every window,
+so they propagate exactly and are not checked; shift-and-add skips zero taps (so a kernel with
+a zero is checked up front), and the one-filter slabs' block-Toeplitz product would spread a
+NaN to neighbouring rows (so they check each block of input rows while it is in cache).
 All are checked against the core and the naive loops of reference.py by the property tests.
 """
 
@@ -19,12 +23,22 @@ from . import slabs
 from .filters import filter_planes, passes
 from .gemm import conv2d_gemm
 
+SMALL = 4096  # arrays up to this size are checked by np.isfinite(a).all()
+
 
 def finite(*arrays: np.ndarray) -> bool:
-    """Whether every value is finite, from one float32 sum per array (no temporary arrays;
-    a sum that overflows to ±∞ only sends finite data to the core path, never the reverse)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return all(bool(np.isfinite(np.sum(a, dtype=np.float32))) for a in arrays)
+    """Whether every value is finite: np.isfinite for small arrays (no errstate, ~1 µs), one
+    float32 sum for large ones (no temporary array; a sum that overflows to ±∞ only sends
+    finite data to the core path, never the reverse)."""
+    for a in arrays:
+        if a.size <= SMALL:
+            if not np.isfinite(a).all():
+                return False
+            continue
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not np.isfinite(np.add.reduce(a, axis=None, dtype=np.float32)):
+                return False
+    return True
 
 
 def channel_factor(Wc: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -47,31 +61,39 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *,
     x, W, g = core.conv_args(x, W, stride, pad, dilation)
     FN = W.shape[0]
     bias = None if b is None else core.bias_vector(b, FN)
-    if not finite(x, W):
-        return core.conv2d(x, W, bias, stride=stride, pad=pad, pad_mode=pad_mode,
-                           dilation=dilation)
-    if FN == 1:
-        return _single(x, W, bias, g, pad_mode)
-    if slabs.applies(g, FN):
-        return slabs.slab_conv(x, W, bias, g, pad_mode)
-    return conv2d_gemm(x, W, bias, g, pad_mode)
+    if finite(W):
+        if FN > 1:  # every tap of every window multiplied: NaN and ±∞ propagate as in the core
+            if slabs.applies(g, FN):
+                return slabs.slab_conv(x, W, bias, g, pad_mode)
+            return conv2d_gemm(x, W, bias, g, pad_mode)
+        out = _single(x, W, bias, g, pad_mode)
+        if out is not None:
+            return out
+    return core.conv2d(x, W, bias, stride=stride, pad=pad, pad_mode=pad_mode, dilation=dilation)
 
 
 def _single(x: np.ndarray, W: np.ndarray, bias: np.ndarray | None, g: Geometry,
-            pad_mode: str) -> np.ndarray:
-    """One filter W (1, C, FH, FW) by the cheapest path in estimated passes: slabs (slabs.py),
-    shift-and-add (filters.py) or im2col. When every channel's kernel is alpha_c·K, the
-    channels are mixed first: Σ_c alpha_c·K ⊛ x_c = K ⊛ (Σ_c alpha_c·x_c), C − 1 passes."""
+            pad_mode: str) -> np.ndarray | None:
+    """One filter W (1, C, FH, FW), finite, by the cheapest path in estimated passes: slabs
+    (slabs.py), shift-and-add (filters.py) or im2col. When every channel's kernel is alpha_c·K,
+    the channels are mixed first: Σ_c alpha_c·K ⊛ x_c = K ⊛ (Σ_c alpha_c·x_c), C − 1 passes.
+    None when x has a NaN or ±∞ that the path taken would not propagate like the core."""
     C, FH, FW = W.shape[1:]
+    if not W.all() and not finite(x):  # zero taps (or channels) are skipped: 0·NaN lost
+        return None
     sh = g.stride[0]
     fac = channel_factor(W[0]) if C > 1 else None
     mixing = C - 1 if fac else 0
     shift = passes(fac[1][None] if fac else W[0], g.stride == (1, 1)) + mixing
     slab = slabs.passes(1 if fac else C, FH, FW, sh) + mixing
     if slabs.applies(g) and slab <= min(shift, 2 * C * FH * FW):
-        if fac is not None:
-            return slabs.slab_conv(x, fac[1][None, None], bias, g, pad_mode, mix=fac[0])
-        return slabs.slab_conv(x, W, bias, g, pad_mode)
+        try:
+            if fac is not None:
+                return slabs.slab_conv(x, fac[1][None, None], bias, g, pad_mode, mix=fac[0],
+                                       strict=True)
+            return slabs.slab_conv(x, W, bias, g, pad_mode, strict=True)
+        except slabs.NonFiniteError:
+            return None
     if fac is not None:
         return filter_planes(x, fac[1][None], g, pad_mode, bias, mix=fac[0])
     if shift <= 2 * C * FH * FW:  # vs im2col's copies
@@ -85,18 +107,26 @@ def depthwise_conv2d(x: np.ndarray, K: np.ndarray, b: np.ndarray | float | None 
     """core.depthwise_conv2d, fast: x (N, C, H, W), K (FH, FW) or (C, FH, FW), b (C,)
     → (N, C, OH, OW)."""
     x, Ks, g = core.depthwise_args(x, K, stride, pad, dilation)
-    if not finite(x, Ks[:1] if Ks.strides[0] == 0 else Ks):
+    out = _depthwise(x, Ks, g, pad_mode) if finite(Ks[:1] if Ks.strides[0] == 0 else Ks) else None
+    if out is None:
         return core.depthwise_conv2d(x, Ks, b, stride=stride, pad=pad, pad_mode=pad_mode,
                                      dilation=dilation)
+    if b is not None:
+        out += core.bias_vector(b, x.shape[1])[None, :, None, None]
+    return out
+
+
+def _depthwise(x: np.ndarray, Ks: np.ndarray, g: Geometry, pad_mode: str) -> np.ndarray | None:
+    """x (N, C, H, W) with Ks (C, FH, FW) finite → (N, C, OH, OW), no bias; None as _single."""
     N, C, H, Wd = x.shape
     if Ks.strides[0] == 0 or all(np.array_equal(Ks[0], k) for k in Ks[1:]):
         # the C planes are N·C one-channel images
         y = _single(x.reshape(N * C, 1, H, Wd), Ks[0][None, None], None, g, pad_mode)
-        out = y.reshape(N, C, g.out_h, y.shape[-1])  # a view when filter_planes gave one
-    else:
-        out = np.empty((N, C, g.out_h, g.out_w), np.float32)
-        for c in range(C):
-            out[:, c:c + 1] = _single(x[:, c:c + 1], Ks[c][None, None], None, g, pad_mode)
-    if b is not None:
-        out += core.bias_vector(b, C)[None, :, None, None]
+        return None if y is None else y.reshape(N, C, g.out_h, y.shape[-1])  # maybe a view
+    out = np.empty((N, C, g.out_h, g.out_w), np.float32)
+    for c in range(C):
+        y = _single(x[:, c:c + 1], Ks[c][None, None], None, g, pad_mode)
+        if y is None:
+            return None
+        out[:, c:c + 1] = y
     return out

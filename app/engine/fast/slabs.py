@@ -50,10 +50,13 @@ def _col_range(v: int, g: Geometry, W: int) -> tuple[int, int]:
 
 
 def slab_conv(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, g: Geometry,
-              pad_mode: str = "zeros", mix: np.ndarray | None = None) -> np.ndarray:
+              pad_mode: str = "zeros", mix: np.ndarray | None = None,
+              strict: bool = False) -> np.ndarray:
     """x (N, C, H, W) ⊛ W (FN, C, FH, FW) + b (FN,) → (N, FN, OH, OW) float32, for DH = 1.
 
-    With `mix` (C,) and W (1, 1, FH, FW): W ⊛ Σ_c mix[c]·x[:, c], the channels mixed per block."""
+    With `mix` (C,) and W (1, 1, FH, FW): W ⊛ Σ_c mix[c]·x[:, c], the channels mixed per block.
+    `strict`: raises NonFiniteError as soon as a block of input rows (read, so in cache) holds
+    a NaN or ±∞ — one filter's block-Toeplitz product would spread it to neighbouring rows."""
     if pad_mode != "zeros":
         x = pad2d(x, g.pad, pad_mode)
         g = Geometry(**{**g.__dict__, "pad": (0, 0), "H": x.shape[-2], "W": x.shape[-1]})
@@ -88,6 +91,8 @@ def slab_conv(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, g: Geometry,
             S[max(a, hi - top):need] = 0.0
             if hi > lo:
                 rows = x[n, :, lo:hi] if mixer is None else mixer(n, lo, hi)  # (C, hi − lo, W)
+                if strict and not _finite(rows):
+                    raise NonFiniteError
                 for v, (j0, j1) in enumerate(ranges):
                     if j1 > j0:
                         c0 = j0 * sw + v * dw - g.pad[1]
@@ -97,6 +102,16 @@ def slab_conv(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, g: Geometry,
             if b is not None:
                 dst[r0:r0 + r] += b[:, None]
     return out
+
+
+class NonFiniteError(ValueError):
+    """A strict slab_conv met a NaN or ±∞ in its input (the caller takes the core path)."""
+
+
+def _finite(a: np.ndarray) -> bool:
+    """Whether a holds no NaN or ±∞, from one float32 sum (an overflow only says False)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.add.reduce(a, axis=None, dtype=np.float32)))
 
 
 class _Mixer:

@@ -200,3 +200,19 @@ export async function predictImage(id, blob, { signal, name = "digit.png" } = {}
   const res = await request(`${modelPath(id)}/predict`, { method: "POST", body: form, signal });
   return res.json();
 }
+
+/** POST /api/models/{id}/explain → {method, target, predicted, shape, map, steps, ...}.
+ *  @param {string} id @param {Record<string, unknown>} body @param {Opts} [opts] */
+export async function explainModel(id, body, { signal } = {}) {
+  const res = await request(`${modelPath(id)}/explain`, { method: "POST", body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json" }, signal });
+  return res.json();
+}
+
+/** POST /api/backward → col, dout, dW, db, dcol, dx, coverage, numerical.
+ *  @param {Record<string, unknown>} body @param {Opts} [opts] */
+export async function backwardSteps(body, { signal } = {}) {
+  const res = await request("/api/backward", { method: "POST", body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json" }, signal });
+  return res.json();
+}

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from app.engine import conv, conv2d, depthwise_conv2d, get_kernel
-from app.engine.fast import finite
+from app.engine import conv, conv2d, depthwise_conv2d, fast, get_kernel
+from app.engine.fast import finite, slabs
 from app.engine.reference import conv2d_naive, depthwise_conv2d_naive
 
 from ..test_functional import SETTINGS, _close, conv_case
@@ -74,7 +74,58 @@ def test_finite_check() -> None:
     assert finite(np.ones((2, 3), np.float32))
     assert not finite(np.array([1.0, np.nan], np.float32))
     assert not finite(np.array([np.inf, -np.inf], np.float32))
-    big = np.full(4, 3e38, np.float32)  # finite values whose sum overflows: core path, still right
-    assert not finite(big)
+    big = np.full(4, 3e38, np.float32)  # small arrays: np.isfinite, exact
+    assert finite(big)
     assert np.array_equal(conv2d(big.reshape(1, 1, 2, 2), np.ones((1, 1, 1, 1))),
                           big.reshape(1, 1, 2, 2))
+    large = np.full(fast.SMALL + 1, 3e38, np.float32)  # large: one sum, an overflow says False
+    assert finite(np.ones(fast.SMALL + 1, np.float32)) and not finite(large)
+    large[-1] = np.nan
+    assert not finite(large)
+
+
+def _paths(monkeypatch) -> list[str]:
+    """Record which fast path each call takes."""
+    taken: list[str] = []
+    for mod, name in ((slabs, "slab_conv"), (fast, "filter_planes"), (fast, "conv2d_gemm")):
+        real = getattr(mod, name)
+        monkeypatch.setattr(mod, name, lambda *a, _r=real, _n=name, **k: taken.append(_n)
+                            or _r(*a, **k))
+    return taken
+
+
+@pytest.mark.parametrize(("where", "nans"), [((0, 0), 4), ((5, 100), 9), ((39, 127), 4)])
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # the oracle: 0·NaN
+def test_one_filter_slabs_keep_a_nan_in_its_windows(monkeypatch, where, nans) -> None:
+    """One filter on wide rows takes the block-Toeplitz slabs, whose structural zeros would
+    turn a NaN into NaN rows around it: the block check sends it to the core instead."""
+    taken = _paths(monkeypatch)
+    x = np.random.default_rng(2).random((1, 1, 40, 128), dtype=np.float32)
+    x[0, 0, where[0], where[1]] = np.nan
+    K = get_kernel("gaussian", size=3, sigma=1.0)  # no zero tap: no up-front check of x
+    for got, want in ((conv2d(x, K[None, None], pad=1), conv2d_naive(x, K[None, None], pad=1)),
+                      (depthwise_conv2d(x, K, pad=1), depthwise_conv2d_naive(x, K, pad=1))):
+        assert int(np.isnan(got).sum()) == int(np.isnan(want).sum()) == nans
+        assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert taken == ["slab_conv", "slab_conv"]
+    clean = np.random.default_rng(2).random((1, 1, 40, 128), dtype=np.float32)
+    g = conv.conv_args(clean, K[None, None], 1, 1, 1)[2]
+    with pytest.raises(slabs.NonFiniteError):
+        slabs.slab_conv(x, K[None, None], None, g, strict=True)
+    _close(slabs.slab_conv(clean, K[None, None], None, g, strict=True),
+           conv2d_naive(clean, K[None, None], pad=1))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
+def test_filter_banks_take_their_fast_path_with_a_nan_and_match(monkeypatch) -> None:
+    """im2col and the bank slabs multiply every tap (0·NaN = NaN): no check, same NaNs."""
+    taken = _paths(monkeypatch)
+    rng = np.random.default_rng(3)
+    W = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    W[:, :, 0, 0] = 0.0
+    for shape in ((2, 3, 9, 10), (1, 3, 9, 70)):
+        x = rng.random(shape, dtype=np.float32)
+        x[-1, 1, 4, 5] = np.nan
+        got, want = conv2d(x, W, pad=1), conv2d_naive(x, W, pad=1)
+        assert np.array_equal(np.isnan(got), np.isnan(want)) and np.isnan(got).sum() == 36
+    assert taken == ["conv2d_gemm", "slab_conv"]

@@ -27,7 +27,7 @@ def test_slab_conv_matches_oracle(monkeypatch, case, rows: int, block: int) -> N
     N, C, FN, H, W, FH, FW, kw = case
     calls = []
     real = slabs.slab_conv
-    monkeypatch.setattr(slabs, "slab_conv", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(slabs, "slab_conv", lambda *a, **k: calls.append(1) or real(*a, **k))
     monkeypatch.setattr(slabs, "SLAB_BYTES", block)
     monkeypatch.setattr(slabs, "ROWS", rows)
     monkeypatch.setattr(slabs, "MIN_OW", 1)

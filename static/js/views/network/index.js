@@ -8,7 +8,9 @@ import { byRole } from "../../lib/dom.js";
 import { int } from "../../lib/format.js";
 import { loadNamespace, onLanguageChange, t } from "../../lib/i18n.js";
 import { getParam, setParams } from "../../lib/url.js";
+import { mountBackward } from "./backward.js";
 import { EXAMPLES } from "./examples.js";
+import { mountExplain } from "./explain.js";
 import { labelFilters, renderFilters } from "./filters.js";
 import { createPad } from "./pad.js";
 import { buildStages, renderCard, renderChain, updateBars, updateStages } from "./render.js";
@@ -29,6 +31,8 @@ export async function mount(root) {
   const state = { model: null, detail: null, source: null, inFlight: false, pending: false, last: null,
     models: [], error: null };  // error: [key, vars] of the shown message, redrawn on a switch
   let timer = 0;
+  const explain = mountExplain($("explain"));  // issue 15.4: why this answer
+  const backward = mountBackward($("backward"));  // issue 15.5: 7.4 step by step
 
   /** A model's name in the interface language: network.models.<id>, else the API's name. */
   const modelName = (m) => {
@@ -75,6 +79,7 @@ export async function mount(root) {
   function render(result) {
     state.last = result;
     showPrepared(result.input);
+    explain.setInput(result.input.values);
     updateBars($("bars"), $("label"), $("labelCaption"), result.probabilities, result.label, t);
     updateStages($("stages"), result.stages, t);
     root.dataset.label = String(result.label);
@@ -115,6 +120,7 @@ export async function mount(root) {
       state.detail = await getModel(id);
       const d = state.detail;
       showModelInfo();
+      explain.setModel(d);
       renderChain($("chain"), d.layers, t);
       buildStages($("stages"), d.layers, t);
       renderCard($("cardFacts"), $("curve"), d, t, modelName(d));
@@ -165,6 +171,8 @@ export async function mount(root) {
       renderCard($("cardFacts"), $("curve"), state.detail, t, modelName(state.detail));
     }
     labelFilters($("filters"), t);
+    explain.relabel();
+    backward.relabel();
     if (state.last) render(state.last);
     if (state.error) showError(...state.error);
   });
