@@ -66,3 +66,20 @@ export function renderFormula(el, geometry, poolGeometry, t) {
     }
   }
 }
+
+/** The formula with the student's numbers while the setup is invalid, and why it fails
+ *  (problems from validate.js; their messages in the page's language). Lines are left out
+ *  when a stride, padding or dilation is not a usable number. */
+export function renderFormulaProblems(el, geometry, problems, t) {
+  const usable = ["stride", "pad", "dilation"].every((k) => geometry[k].every((v) => Number.isInteger(v) && v >= (k === "pad" ? 0 : 1)));
+  if (usable) renderFormula(el, geometry, null, t);
+  else {
+    el.replaceChildren();
+    const title = document.createElement("h2");
+    title.textContent = t("lab.formula.title");
+    el.append(title);
+  }
+  for (const old of el.querySelectorAll(".formula-ok, .formula-warning")) old.remove();
+  for (const p of problems) el.append(line(t(p.key, p.vars), "formula-fail"));
+  el.classList.add("invalid");
+}

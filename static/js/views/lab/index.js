@@ -8,13 +8,15 @@ import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { curlCommand, copyText, mapsToPng, saveBlob } from "./downloads.js";
-import { renderFormula } from "./formula.js";
+import { renderFormula, renderFormulaProblems } from "./formula.js";
 import { createImageInput } from "./image-input.js";
 import { createInspection } from "./inspect.js";
 import { createKernelEditor } from "./kernel-editor.js";
 import { DEFAULT_SIZE, createDisplay } from "./display.js";
 import { createMagnifier } from "./magnifier.js";
+import { createOrigin } from "./origin.js";
 import { shadeMaps } from "./shade.js";
+import { FALLBACK_LIMITS, geometryOf, loadLimits, validate } from "./validate.js";
 import { createZoom } from "./zoom.js";
 import { paddingBorders } from "./looks.js";
 import { createMapStyles } from "./map-styles.js";
@@ -75,6 +77,10 @@ export async function mount(root) {
       if (what === "size") runner.now(); else redraw();
     });
   magnifier.enabled = display.magnifier;
+  const origin = createOrigin($("#lab-kernel-desc"), { getParam, setParams });
+  let limits = FALLBACK_LIMITS;
+  loadLimits().then((l) => { limits = l; });
+  const labelOf = (id) => (root.querySelector(`label[for="${id}"]`)?.textContent ?? id).trim();
   let chrome = null;   // a large card's height without its map, measured at the last render
 
   // --- setup <-> form ---------------------------------------------------------------------
@@ -108,12 +114,12 @@ export async function mount(root) {
     for (const p of root.querySelectorAll(".field-error")) { p.hidden = true; p.textContent = ""; }
     for (const c of root.querySelectorAll("[aria-invalid]")) c.removeAttribute("aria-invalid");
   }
-  function showError(group, message) {
+  function showError(group, message, controlId = CONTROL_IDS[group]) {
     const p = root.querySelector(`[data-error-for="${group}"]`) ?? root.querySelector('[data-error-for="general"]');
     p.id ||= `lab-error-${group}`;
-    p.textContent = message;
+    p.textContent = p.hidden || !p.textContent ? message : `${p.textContent} ${message}`;   // all at once
     p.hidden = false;
-    const control = CONTROL_IDS[group] && $(`#${CONTROL_IDS[group]}`);
+    const control = controlId && $(`#${controlId}`);
     if (control) { control.setAttribute("aria-invalid", "true"); control.setAttribute("aria-describedby", p.id); }
   }
   function groupOf(field) {
@@ -125,19 +131,30 @@ export async function mount(root) {
   const runner = createRunner(async (signal, current) => {
     if (!app.image) return;
     const setup = readForm();
+    const g0 = last?.response.geometry;
+    const problems = validate(setup, limits, g0 && setup.size === last.setup.size && setup.sample === last.setup.sample
+      ? { H: g0.H, W: g0.W } : null, labelOf);
+    if (problems.length) {   // not sent: every invalid control marked, the formula says why
+      clearErrors();
+      for (const p of problems) showError(p.group, t(p.key, p.vars), p.control);
+      if (g0) renderFormulaProblems($("#lab-formula"), geometryOf(setup, g0.H, g0.W), problems, t);
+      pipelineEl.classList.add("stale");
+      return;
+    }
     let response;
     try {
       response = await convolve([app.image.blob], specOf(setup), { signal });
     } catch (err) {
       if (err.name === "AbortError" || !current()) throw err;
       clearErrors();
-      showError(groupOf(err.field), err.message);
+      const group = groupOf(err.field);
+      showError(group, CONTROL_IDS[group] ? `${labelOf(CONTROL_IDS[group])}: ${err.message}` : err.message);
       pipelineEl.classList.add("stale"); $("#lab-formula").classList.add("stale");
       return;
     }
     if (!current()) return;
     clearErrors();
-    pipelineEl.classList.remove("stale"); $("#lab-formula").classList.remove("stale");
+    pipelineEl.classList.remove("stale"); $("#lab-formula").classList.remove("stale", "invalid");
     show(response, setup);
   }, { delay: 250, loadingAfter: 200, onLoading: (on) => {
     pipelineEl.setAttribute("aria-busy", String(on));
@@ -148,7 +165,8 @@ export async function mount(root) {
     syncPoolInputs();
     const setup = readForm();
     setParams(setupToParams(setup));
-    publishLabSetup(setup);
+    origin.check(setup, setupToParams(setup).kv);
+    publishLabSetup({ ...setup, origin: origin.origin });
     runner.schedule();
   }
 
@@ -224,9 +242,13 @@ export async function mount(root) {
   form.addEventListener("input", (e) => { if (!e.target.closest(".kernel-grid") && e.target.name !== "sample") changed(); });
   form.addEventListener("change", (e) => { if (e.target.type === "radio") changed(); });
   form.addEventListener("submit", (e) => e.preventDefault());
-  onLabSetupRequest((partial) => { writeForm({ ...readForm(), ...partial }); changed(); });
+  onLabSetupRequest((partial) => {
+    writeForm({ ...readForm(), ...partial });
+    origin.set(partial.learned ?? null, setupToParams(readForm()).kv);
+    changed();
+  });
   onLanguageChange(() => {
-    editor.relabel(); images.relabel(); styles.relabel(); display.relabel();
+    editor.relabel(); images.relabel(); styles.relabel(); display.relabel(); origin.relabel();
     if (last) show(last.response, last.setup);
   });
 
@@ -250,7 +272,8 @@ export async function mount(root) {
   const [catalogue] = await Promise.all([kernels(), images.init()]);
   editor.setCatalogue(catalogue);
   writeForm(initial);
-  publishLabSetup(readForm());
+  origin.relabel();
+  publishLabSetup({ ...readForm(), origin: origin.origin });
   if (!images.hasSample(sample)) sample = images.firstSample();
   if (sample) await images.loadSample(sample);
   else await images.loadFallback();

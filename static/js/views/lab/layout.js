@@ -12,6 +12,7 @@ const GAP = 10, CARD_PAD = 14;       // px between cards; a card's padding + bor
 const MIN_BIG = 120, MAX_BIG = 720;  // px: a large map's box
 const SMALL = [96, 150];             // px: the other stages' box (focus), [min, max]
 const ROW = [150, 300];              // px: every stage's box (row layout), [min, max]
+const NARROW = 600;                  // px: below this stage-area width, no height fitting
 
 const rem = () => parseFloat(getComputedStyle(document.documentElement).fontSize) || 15;
 
@@ -29,6 +30,10 @@ export function boxSizes({ layout, n, width, top, chrome, viewH }) {
   const below = Math.round(11 * rem());          // the inspector's height under the pair
   const tall = (reserve) => viewH - top - chrome - reserve - GAP;
   const pair = (w) => Math.floor((w - 2 * (CARD_PAD + 2) - GAP) / 2) - 1;   // + 2: the map's border
+  if (width < NARROW) {   // a phone: the pair fills the width, the page scrolls down to the rest
+    const big = Math.max(MIN_BIG, pair(width));
+    return { mode: "below", big, small: Math.max(SMALL[0], Math.floor(big / 1.5)), sideWidth };
+  }
   const side = Math.min(pair(width - sideWidth - GAP), tall(0));
   const under = Math.min(pair(width), tall(below));
   const mode = side >= under ? "side" : "below";
