@@ -1,7 +1,7 @@
 """Fixes from the acceptance audit of the page: a kernel too large for the padded input dims the
 maps and the formula says why; the narrow layout puts the control groups two by two without
-horizontal scrolling; long Japanese preset names are not cut; the teaching views draw images in gray (the contract's image
-scale) and feature maps with the contract's colours."""
+horizontal scrolling; long Japanese preset names are not cut; the teaching views draw images in
+gray (the contract's image scale) and feature maps with the contract's colours."""
 
 from __future__ import annotations
 

@@ -26,7 +26,8 @@ export function boxSizes({ layout, n, width, top, chrome, viewH }) {
     const box = Math.max(ROW[0], Math.min(ROW[1], fit || ROW[0]));
     return { mode: "below", big: box, small: box, sideWidth: 0 };
   }
-  const sideWidth = Math.max(210, Math.round(14 * rem()));
+  const projector = document.documentElement.classList.contains("projector");
+  const sideWidth = Math.max(210, Math.round((projector ? 16 : 14) * rem()));
   const below = Math.round(11 * rem());          // the inspector's height under the pair
   const tall = (reserve) => viewH - top - chrome - reserve - GAP;
   const pair = (w) => Math.floor((w - 2 * (CARD_PAD + 2) - GAP) / 2) - 1;   // + 2: the map's border
