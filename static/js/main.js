@@ -4,6 +4,7 @@
 import { onNotify, onViewRequest } from "./lib/app.js";
 import { all } from "./lib/dom.js";
 import { detectLanguage, onLanguageChange, setLanguage } from "./lib/i18n.js";
+import { setupProjector } from "./lib/projector.js";
 import { getParam, setParams } from "./lib/url.js";
 
 function setupTabs() {
@@ -80,6 +81,7 @@ async function mountViews() {
 async function boot() {
   setupLanguageToggle();
   setupToast();
+  setupProjector();
   await setLanguage(detectLanguage());
   setupTabs();
   await mountViews();

@@ -73,7 +73,7 @@ def spec_for(kernel: list[list[float]], *, bias: float = 0, pad: int = 0, stride
     """The same spec the page sends (static/js/views/lab/index.js specOf)."""
     return {"kernel": kernel, "bias": bias, "stride": stride, "pad": pad, "pad_mode": "zeros",
             "dilation": dilation, "depthwise": color == "rgb", "color": color,
-            "activation": activation, "max_side": 160, "include_values": True, "pool": pool}
+            "activation": activation, "max_side": 256, "include_values": True, "pool": pool}
 
 
 def stage_values(response: dict[str, Any], name: str) -> np.ndarray:

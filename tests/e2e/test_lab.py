@@ -199,7 +199,7 @@ def test_catalogue_parameters_fill_the_grid_from_the_api(page, server_url):
 
 
 def test_pooled_pixel_inspector_matches_api(page, server_url):
-    open_lab(page, server_url, "?img=shapes&k=sobel-x&p=1&s=1&act=relu&pool=max&ps=2&pst=2")
+    open_lab(page, server_url, "?img=shapes&k=sobel-x&p=1&s=1&act=relu&pool=max&ps=2&pst=2&fo=pool")
     _, PH, PW = shapes(page)["pool"]
     i, j = PH // 3, PW // 4
     box = page.locator("figure[data-stage='pool'] canvas.map-canvas").bounding_box()

@@ -1,7 +1,7 @@
-"""Fixes from the acceptance audit of the page: a failed request dims the formula as well as the
-maps; the narrow layout puts the control groups two by two without horizontal scrolling; long
-Japanese preset names are not cut; the teaching views draw images in gray (the contract's image
-scale) and feature maps with the contract's colours."""
+"""Fixes from the acceptance audit of the page: a kernel too large for the padded input dims the
+maps and the formula says why; the narrow layout puts the control groups two by two without
+horizontal scrolling; long Japanese preset names are not cut; the teaching views draw images in
+gray (the contract's image scale) and feature maps with the contract's colours."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from tests.e2e.lab_helpers import open_lab, renders, test_image_png, wait_render
 from tests.e2e.views_helpers import open_view
 
 
-def test_a_failed_request_dims_the_formula_and_the_maps(page, server_url, shot):
-    page.allowed_console_errors.append("status of 422")
+def test_a_too_large_kernel_dims_the_maps_and_the_formula_says_why(page, server_url, shot):
+    """Issue 11, point 7: the page checks the kernel against the padded input itself (no request
+    is sent), dims the maps, and the formula stays live with the student's numbers."""
     open_lab(page, server_url, "?k=sobel-x&p=1&s=1")
     before = renders(page)
     page.set_input_files("#lab-file", files=[{"name": "tiny.png", "mimeType": "image/png",
@@ -20,14 +21,19 @@ def test_a_failed_request_dims_the_formula_and_the_maps(page, server_url, shot):
     page.select_option("#lab-kh", "11")  # an 11-row window cannot fit 6 + 2·1 rows
     error = page.locator("[data-error-for='kernel']")
     error.wait_for(state="visible")
-    assert "11" in error.inner_text()
-    page.wait_for_selector("#lab-formula.stale")
+    assert "11" in error.inner_text() and "6 + 2·1 = 8" in error.inner_text()
+    page.wait_for_selector("#lab-formula.invalid")
+    formula = page.inner_text("#lab-formula")
+    assert "(6 + 2·1 − 11) / 1 + 1 = -2" in formula   # OH with the student's numbers
+    assert page.inner_text("#lab-formula .formula-fail") == error.inner_text()
+    assert page.get_attribute("#lab-kh", "aria-invalid") == "true"
     assert "stale" in page.get_attribute("#lab-pipeline", "class")
     shot(page, "lab-kernel-too-large")
     before = renders(page)
     page.select_option("#lab-kh", "3")
     wait_render_after(page, before)
-    assert "stale" not in page.get_attribute("#lab-formula", "class")
+    assert "invalid" not in page.get_attribute("#lab-formula", "class")
+    assert "stale" not in page.get_attribute("#lab-pipeline", "class")
     assert error.is_hidden()
 
 

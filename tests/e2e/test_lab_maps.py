@@ -135,6 +135,9 @@ def test_gaussian_blur_of_shapes_is_a_gray_image_and_false_colour_is_one_click_a
     assert leg["look"] == "false" and leg["scale"] == "sequential" and leg["range"] == "map"
     assert leg["caption"].startswith("False colour, per map:")
     # The inspector still works on an image-look map (ReLU): its numbers are the server's.
+    before = int(page.get_attribute("#lab-pipeline", "data-renders"))
+    page.select_option("#lab-focus", "relu")   # the ReLU map drawn large (focus layout)
+    page.wait_for_selector(f"#lab-pipeline[data-focus='relu']:not([data-renders='{before}'])")
     box = page.locator("figure[data-stage='relu'] canvas.map-canvas").bounding_box()
     h, w = pixels(page, "relu").shape[:2]
     page.mouse.click(box["x"] + (5.5 / w) * box["width"], box["y"] + (3.5 / h) * box["height"])

@@ -75,7 +75,7 @@ def test_webcam_snapshot_with_a_fake_camera(playwright_instance, server_url):
         page.click("#lab-snap")
         wait_render_after(page, before)
         C, H, W = shapes(page)["input"]
-        assert C == 1 and max(H, W) == 160          # fitted into max_side
+        assert C == 1 and max(H, W) == 256          # fitted into the working size (max_side)
         assert page.locator("#lab-webcam-panel").is_hidden()
         assert page.input_value("#lab-sample") == "" and "img=" not in page.url
         assert errors == []

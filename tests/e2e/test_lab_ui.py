@@ -37,7 +37,8 @@ def test_api_error_shown_next_to_its_control_and_page_recovers(page, server_url,
     set_number(page, "#lab-stride", 100)  # the API's limit is 64
     error = page.locator("[data-error-for='stride']")
     error.wait_for(state="visible")
-    assert "64" in error.inner_text() and "stride" in error.inner_text()
+    # Checked in the page from the API's declared limits: the control's own label and its range.
+    assert error.inner_text() == "Stride S: a whole number from 1 to 64."
     assert page.get_attribute("#lab-stride", "aria-invalid") == "true"
     assert page.get_attribute("#lab-stride", "aria-describedby") == error.get_attribute("id")
     # The error sits inside the same fieldset as the stride control.

@@ -30,38 +30,56 @@ function line(text, cls) {
   return p;
 }
 
-/** Render the conv (and pool) formulas plus the not-exact message into el. */
+/** Render the conv (and pool) formulas plus the exact / not-exact message into el: a head row
+ *  (title, message), then the lines in a grid (conv OH | pool PH, conv OW | pool PW). */
 export function renderFormula(el, geometry, poolGeometry, t) {
   el.replaceChildren();
+  const head = document.createElement("div");
+  head.className = "formula-head";
   const title = document.createElement("h2");
   title.textContent = t("lab.formula.title");
-  el.append(title);
+  head.append(title);
+  el.append(head);
   const math = document.createElement("div");
-  math.className = "formula-math";
-  math.append(line(formulaText(geometry, "h"), "formula-line"), line(formulaText(geometry, "w"), "formula-line"));
+  math.className = `formula-math${poolGeometry ? " with-pool" : ""}`;
+  const conv = [line(formulaText(geometry, "h"), "formula-line"), line(formulaText(geometry, "w"), "formula-line")];
+  const pool = poolGeometry ? ["h", "w"].map((a) => line(`${t("lab.formula.pool")} ${formulaText(poolGeometry, a,
+    a === "h" ? ["PH", "OH", "k"] : ["PW", "OW", "k"], false)}`, "formula-line pool")) : [];
+  math.append(conv[0], ...pool.slice(0, 1), conv[1], ...pool.slice(1));
+  el.append(math);
   const h = axis(geometry, "h"), w = axis(geometry, "w");
   if (h.d > 1 || w.d > 1) {
-    math.append(line(t("lab.formula.dilated", { fh: h.f, fw: w.f, d: h.d, feh: h.fe, few: w.fe }), "formula-note"));
+    el.append(line(t("lab.formula.dilated", { fh: h.f, fw: w.f, d: h.d, feh: h.fe, few: w.fe }), "formula-note"));
   }
-  el.append(math);
   if (h.rem || w.rem) {
     const which = h.rem && w.rem ? "notExact" : h.rem ? "notExactRows" : "notExactCols";
     el.append(line(t(`lab.formula.${which}`, {
       rows: h.rem, cols: w.rem, sh: h.s, sw: w.s, spanh: h.span, spanw: w.span,
     }), "formula-warning"));
   } else {
-    el.append(line(t("lab.formula.exact"), "formula-ok"));
+    head.append(line(t("lab.formula.exact"), "formula-ok"));
   }
   if (poolGeometry) {
-    const pool = document.createElement("div");
-    pool.className = "formula-math pool";
-    pool.append(
-      line(`${t("lab.formula.pool")}  ${formulaText(poolGeometry, "h", ["PH", "OH", "k"], false)}`, "formula-line"),
-      line(`${t("lab.formula.pool")}  ${formulaText(poolGeometry, "w", ["PW", "OW", "k"], false)}`, "formula-line"));
-    el.append(pool);
     const ph = axis(poolGeometry, "h"), pw = axis(poolGeometry, "w");
     if (ph.rem || pw.rem) {
       el.append(line(t("lab.formula.poolNotExact", { rows: ph.rem, cols: pw.rem }), "formula-pool-warning"));
     }
   }
+}
+
+/** The formula with the student's numbers while the setup is invalid, and why it fails
+ *  (problems from validate.js; their messages in the page's language). Lines are left out
+ *  when a stride, padding or dilation is not a usable number. */
+export function renderFormulaProblems(el, geometry, problems, t) {
+  const usable = ["stride", "pad", "dilation"].every((k) => geometry[k].every((v) => Number.isInteger(v) && v >= (k === "pad" ? 0 : 1)));
+  if (usable) renderFormula(el, geometry, null, t);
+  else {
+    el.replaceChildren();
+    const title = document.createElement("h2");
+    title.textContent = t("lab.formula.title");
+    el.append(title);
+  }
+  for (const old of el.querySelectorAll(".formula-ok, .formula-warning")) old.remove();
+  for (const p of problems) el.append(line(t(p.key, p.vars), "formula-fail"));
+  el.classList.add("invalid");
 }

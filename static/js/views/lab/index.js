@@ -8,16 +8,22 @@ import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { curlCommand, copyText, mapsToPng, saveBlob } from "./downloads.js";
-import { renderFormula } from "./formula.js";
+import { renderFormula, renderFormulaProblems } from "./formula.js";
 import { createImageInput } from "./image-input.js";
 import { createInspection } from "./inspect.js";
 import { createKernelEditor } from "./kernel-editor.js";
+import { DEFAULT_SIZE, createDisplay } from "./display.js";
+import { createMagnifier } from "./magnifier.js";
+import { createOrigin } from "./origin.js";
+import { shadeMaps } from "./shade.js";
+import { FALLBACK_LIMITS, geometryOf, loadLimits, validate } from "./validate.js";
+import { createZoom } from "./zoom.js";
 import { paddingBorders } from "./looks.js";
 import { createMapStyles } from "./map-styles.js";
 import { renderPipeline, stageData } from "./pipeline.js";
 import { fmtNum, readSetup, setupToParams } from "./setup.js";
 
-export const MAX_IMAGE_SIDE = 160;   // uploads are resized so the long side fits (the API says so)
+export const MAX_IMAGE_SIDE = DEFAULT_SIZE;   // the default working size (display.js; URL ws)
 const FIELD_GROUPS = {   // API error field segment → the control it belongs to
   kernel: "kernel", bias: "bias", pad: "pad", pad_mode: "pad", stride: "stride",
   dilation: "dilation", pool: "pool", activation: "pool", image: "image", color: "image",
@@ -34,7 +40,7 @@ export function specOf(s) {
   return {
     kernel, bias: s.bias, stride: s.stride, pad: s.pad,
     pad_mode: s.padMode, dilation: s.dilation, depthwise: s.color === "rgb", color: s.color,
-    activation: s.activation, max_side: MAX_IMAGE_SIDE, include_values: true, previews: false,
+    activation: s.activation, max_side: s.size ?? MAX_IMAGE_SIDE, include_values: true, previews: false,
     pool: s.pool === "none" ? null : { type: s.pool, size: s.poolSize, stride: s.poolStride },
   };
 }
@@ -60,8 +66,22 @@ export async function mount(root) {
     },
     showError: (msg) => showError("image", msg),
   });
-  const inspection = createInspection(root);
-  const styles = createMapStyles(pipelineEl, { getParam, setParams }, () => { if (last) show(last.response, last.setup); });
+  const magnifier = createMagnifier(root);
+  const inspection = createInspection(root, magnifier);
+  const redraw = () => { if (last) show(last.response, last.setup); };
+  const styles = createMapStyles(pipelineEl, { getParam, setParams }, redraw);
+  const zoom = createZoom(() => inspection.refresh());
+  const display = createDisplay(/** @type {HTMLElement} */ (root.querySelector(".map-scale-bar")), $("#group-image"),
+    { getParam, setParams }, (what) => {
+      magnifier.enabled = display.magnifier;
+      if (what === "size") runner.now(); else redraw();
+    });
+  magnifier.enabled = display.magnifier;
+  const origin = createOrigin($("#lab-kernel-desc"), { getParam, setParams });
+  let limits = FALLBACK_LIMITS;
+  loadLimits().then((l) => { limits = l; });
+  const labelOf = (id) => (root.querySelector(`label[for="${id}"]`)?.textContent ?? id).trim();
+  let chrome = null;   // a large card's height without its map, measured at the last render
 
   // --- setup <-> form ---------------------------------------------------------------------
   const num = (id) => { const v = $(id).valueAsNumber; return Number.isNaN(v) ? $(id).value : v; };
@@ -70,7 +90,7 @@ export async function mount(root) {
       ...editor.get(), bias: num("#lab-bias"), pad: num("#lab-pad"), padMode: $("#lab-padmode").value,
       stride: num("#lab-stride"), dilation: num("#lab-dilation"), activation: $("#lab-activation").value,
       pool: $("#lab-pool").value, poolSize: num("#lab-poolsize"), poolStride: num("#lab-poolstride"),
-      color: form.elements.color.value, sample,
+      color: form.elements.color.value, sample, size: display.size,
     };
   }
   // A learned bias (e.g. -0.06127064675092697) shown to 6 decimals, the URL's precision; -0 → 0.
@@ -94,12 +114,12 @@ export async function mount(root) {
     for (const p of root.querySelectorAll(".field-error")) { p.hidden = true; p.textContent = ""; }
     for (const c of root.querySelectorAll("[aria-invalid]")) c.removeAttribute("aria-invalid");
   }
-  function showError(group, message) {
+  function showError(group, message, controlId = CONTROL_IDS[group]) {
     const p = root.querySelector(`[data-error-for="${group}"]`) ?? root.querySelector('[data-error-for="general"]');
     p.id ||= `lab-error-${group}`;
-    p.textContent = message;
+    p.textContent = p.hidden || !p.textContent ? message : `${p.textContent} ${message}`;   // all at once
     p.hidden = false;
-    const control = CONTROL_IDS[group] && $(`#${CONTROL_IDS[group]}`);
+    const control = controlId && $(`#${controlId}`);
     if (control) { control.setAttribute("aria-invalid", "true"); control.setAttribute("aria-describedby", p.id); }
   }
   function groupOf(field) {
@@ -111,19 +131,30 @@ export async function mount(root) {
   const runner = createRunner(async (signal, current) => {
     if (!app.image) return;
     const setup = readForm();
+    const g0 = last?.response.geometry;
+    const problems = validate(setup, limits, g0 && setup.size === last.setup.size && setup.sample === last.setup.sample
+      ? { H: g0.H, W: g0.W } : null, labelOf);
+    if (problems.length) {   // not sent: every invalid control marked, the formula says why
+      clearErrors();
+      for (const p of problems) showError(p.group, t(p.key, p.vars), p.control);
+      if (g0) renderFormulaProblems($("#lab-formula"), geometryOf(setup, g0.H, g0.W), problems, t);
+      pipelineEl.classList.add("stale");
+      return;
+    }
     let response;
     try {
       response = await convolve([app.image.blob], specOf(setup), { signal });
     } catch (err) {
       if (err.name === "AbortError" || !current()) throw err;
       clearErrors();
-      showError(groupOf(err.field), err.message);
+      const group = groupOf(err.field);
+      showError(group, CONTROL_IDS[group] ? `${labelOf(CONTROL_IDS[group])}: ${err.message}` : err.message);
       pipelineEl.classList.add("stale"); $("#lab-formula").classList.add("stale");
       return;
     }
     if (!current()) return;
     clearErrors();
-    pipelineEl.classList.remove("stale"); $("#lab-formula").classList.remove("stale");
+    pipelineEl.classList.remove("stale"); $("#lab-formula").classList.remove("stale", "invalid");
     show(response, setup);
   }, { delay: 250, loadingAfter: 200, onLoading: (on) => {
     pipelineEl.setAttribute("aria-busy", String(on));
@@ -134,7 +165,8 @@ export async function mount(root) {
     syncPoolInputs();
     const setup = readForm();
     setParams(setupToParams(setup));
-    publishLabSetup(setup);
+    origin.check(setup, setupToParams(setup).kv);
+    publishLabSetup({ ...setup, origin: origin.origin });
     runner.schedule();
   }
 
@@ -148,13 +180,23 @@ export async function mount(root) {
     const stages = response.stages.map((s) => stageData(s, decodeValues(s.values_b64)));
     const category = editor.catalogue().find((k) => k.id === setup.kernel)?.category ?? null;
     const borders = paddingBorders(response.geometry, response.pool_geometry, setup.padMode);
-    const drawn = renderPipeline(pipelineEl, stages, setup, t, { ...styles.view(stages, setup, category), borders });
+    renderFormula($("#lab-formula"), response.geometry, response.pool_geometry, t);
+    zoom.reset();
+    const drawn = renderPipeline(pipelineEl, stages, setup, t, { ...styles.view(stages, setup, category), borders,
+      layout: display.layout, focus: display.focus, chrome });
+    const estimated = chrome === null;
+    chrome = drawn.chrome ?? chrome;
+    if (estimated && chrome !== null && Math.abs(chrome - 110) > 4) { show(response, setup); return; }
+    $("#lab-stage-area").dataset.mode = drawn.layout.mode;
+    $("#lab-stage-area").style.setProperty("--side-width", `${drawn.layout.sideWidth}px`);
+    shadeMaps(drawn, response.geometry, response.pool_geometry);
+    for (const name of ["input", "conv", "relu", "pool"]) for (const m of drawn[name]?.maps ?? []) zoom.wire(name, m);
     const data = {
       geometry: response.geometry, kernel: response.kernel, bias: response.bias,
       padded: drawn.padded, conv: stages.find((s) => s.name === "conv"), setup,
       pool: stages.find((s) => s.name === "pool"), poolGeometry: response.pool_geometry,
       beforePool: stages.find((s) => s.name === "relu") ?? stages.find((s) => s.name === "conv"),
-      poolType: setup.pool,
+      poolType: setup.pool, inputRange: [stages[0].min, stages[0].max],
     };
     last = { response, setup, drawn, data };
     pipelineEl.dataset.renders = String(Number(pipelineEl.dataset.renders ?? 0) + 1);
@@ -164,7 +206,6 @@ export async function mount(root) {
       if (st) pipelineEl.setAttribute(`data-shape-${name}`, `${st.C},${st.H},${st.W}`);
       else pipelineEl.removeAttribute(`data-shape-${name}`);
     }
-    renderFormula($("#lab-formula"), response.geometry, response.pool_geometry, t);
     inspection.attach(drawn, data);
     const note = response.resized?.[0];
     const resized = $("#lab-resized");
@@ -173,6 +214,8 @@ export async function mount(root) {
   }
 
   pipelineEl.addEventListener("click", async (e) => {
+    const zb = /** @type {HTMLElement} */ (e.target).closest("[data-zoom-step]");
+    if (zb instanceof HTMLElement) zoom.step(String(zb.dataset.stage), Number(zb.dataset.zoomStep));
     const name = e.target.closest("[data-download]")?.dataset.download;
     if (!name || !last) return;
     const canvases = last.drawn[name].maps.map((m) => m.canvas);
@@ -199,20 +242,29 @@ export async function mount(root) {
   form.addEventListener("input", (e) => { if (!e.target.closest(".kernel-grid") && e.target.name !== "sample") changed(); });
   form.addEventListener("change", (e) => { if (e.target.type === "radio") changed(); });
   form.addEventListener("submit", (e) => e.preventDefault());
-  onLabSetupRequest((partial) => { writeForm({ ...readForm(), ...partial }); changed(); });
+  onLabSetupRequest((partial) => {
+    writeForm({ ...readForm(), ...partial });
+    origin.set(partial.learned ?? null, setupToParams(readForm()).kv);
+    changed();
+  });
   onLanguageChange(() => {
-    editor.relabel(); images.relabel(); styles.relabel();
+    editor.relabel(); images.relabel(); styles.relabel(); display.relabel(); origin.relabel();
     if (last) show(last.response, last.setup);
   });
 
   // Redraw at the new size when the results column changes width (window resize, zoom).
-  let width = pipelineEl.clientWidth;
+  const area = $("#lab-stage-area");
+  let width = area.clientWidth;
   new ResizeObserver(debounce(() => {
-    if (last && pipelineEl.clientWidth > 0 && Math.abs(pipelineEl.clientWidth - width) > 8) {
-      width = pipelineEl.clientWidth;
+    if (last && area.clientWidth > 0 && Math.abs(area.clientWidth - width) > 8) {
+      width = area.clientWidth;
       show(last.response, last.setup);
     }
-  }, 150)).observe(pipelineEl);
+  }, 150)).observe(area);
+  // The large maps end above the window's bottom: redraw when its height or the text size changes.
+  let height = innerHeight;
+  addEventListener("resize", debounce(() => { if (Math.abs(innerHeight - height) > 8) { height = innerHeight; redraw(); } }, 150));
+  document.addEventListener("convscope:projector", redraw);
 
   // --- first view: the setup from the URL (sobel + ReLU + max pool by default) on a sample ------
   const initial = readSetup();
@@ -220,7 +272,8 @@ export async function mount(root) {
   const [catalogue] = await Promise.all([kernels(), images.init()]);
   editor.setCatalogue(catalogue);
   writeForm(initial);
-  publishLabSetup(readForm());
+  origin.relabel();
+  publishLabSetup({ ...readForm(), origin: origin.origin });
   if (!images.hasSample(sample)) sample = images.firstSample();
   if (sample) await images.loadSample(sample);
   else await images.loadFallback();

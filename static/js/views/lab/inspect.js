@@ -1,21 +1,51 @@
 // @ts-check
-// Wiring of the inspector in the lab: click / hover / keyboard on the conv and ReLU maps.
+// Wiring of the inspector in the lab: click / hover / keyboard on the conv, ReLU and pooled maps;
+// the magnifier (magnifier.js) follows the pointer or the keyboard's pixel.
 import { cellAt } from "../../lib/draw.js";
 import { t } from "../../lib/i18n.js";
+import { fmt } from "./inspector.js";
+import { windowAt } from "./magnifier.js";
 import { drawInputOverlay, drawPixelMarker, inspect, renderInspector } from "./inspector.js";
 import { inspectPool, renderPoolInspector } from "./pool-inspector.js";
 
 const INSPECTABLE = ["conv", "relu", "pool"];
 
-/** createInspection(root) → {attach(drawn, data)}, called after every new response. */
-export function createInspection(root) {
+/** The client point at the centre of pixel (i, j) of a map drawn in `m`. */
+function pixelPoint(m, H, W, i, j) {
+  const r = m.canvas.getBoundingClientRect();
+  return { x: r.left + ((j + 0.5) / W) * r.width, y: r.top + ((i + 0.5) / H) * r.height };
+}
+
+/** Scroll a zoomed map's box so pixel (i, j) is in view. */
+function keepInView(m, H, W, i, j) {
+  const box = m.box;
+  const x = ((j + 0.5) / W) * parseFloat(m.canvas.style.width), y = ((i + 0.5) / H) * parseFloat(m.canvas.style.height);
+  if (x < box.scrollLeft || x > box.scrollLeft + box.clientWidth) box.scrollLeft = x - box.clientWidth / 2;
+  if (y < box.scrollTop || y > box.scrollTop + box.clientHeight) box.scrollTop = y - box.clientHeight / 2;
+}
+
+/** createInspection(root, magnifier) → {attach(drawn, data), refresh()}, attach after every
+ *  new response. */
+export function createInspection(root, magnifier = null) {
   const body = root.querySelector("#lab-inspector-body");
   const hint = root.querySelector("#lab-inspector-hint");
   let drawn = null, data = null;
   let pinned = null;   // {stage, c, i, j}
   let lastShown = null;
 
-  function show(sel) {
+  /** The lens for selection r at a client point (pointer, or the pixel's centre). */
+  function lens(r, sel, anchor) {
+    if (!magnifier || !anchor) return;
+    const range = [Math.min(0, data.inputRange[0]), data.inputRange[1]];
+    if (sel.stage === "pool") {
+      magnifier.show(r.values, r.window.h, r.window.w, anchor, `${t(r.type === "avg" ? "lab.inspector.mean" : "lab.inspector.max")} = ${fmt(r.value)}`,
+        [Math.min(...r.values), Math.max(...r.values)]);
+    } else {
+      magnifier.show(r.patch, r.FH, r.FW, anchor, `Σ + b = ${fmt(r.value)}`, range);
+    }
+  }
+
+  function show(sel, anchor = null) {
     lastShown = sel;
     const input = drawn.input.maps[0];
     if (!sel) {
@@ -34,6 +64,7 @@ export function createInspection(root) {
         else drawPixelMarker(m.overlay, d.H, d.W, sel.i, sel.j);
       }
     }
+    lens(r, sel, anchor);
     if (pooled) renderPoolInspector(body, r, t);
     else renderInspector(body, r, t);
     body.dataset.stage = sel.stage;
@@ -54,15 +85,16 @@ export function createInspection(root) {
     target.classList.add("inspectable");
     target.setAttribute("role", "button");
     target.setAttribute("aria-label", t("lab.inspector.mapLabel", { stage: t(`lab.stages.${stage}`), c }));
-    target.addEventListener("mousemove", (e) => show({ stage, c, ...pixelAt(e, m, d) }));
-    target.addEventListener("mouseleave", () => show(pinned));
-    target.addEventListener("click", (e) => { pinned = { stage, c, ...pixelAt(e, m, d) }; show(pinned); });
+    target.addEventListener("mousemove", (e) => show({ stage, c, ...pixelAt(e, m, d) }, { x: e.clientX, y: e.clientY }));
+    target.addEventListener("mouseleave", () => { magnifier?.hide(); show(pinned); });
+    target.addEventListener("click", (e) => { pinned = { stage, c, ...pixelAt(e, m, d) }; show(pinned, { x: e.clientX, y: e.clientY }); });
     target.addEventListener("focus", () => {
       if (!pinned || pinned.stage !== stage || pinned.c !== c) {
         pinned = { stage, c, i: Math.floor(d.H / 2), j: Math.floor(d.W / 2) };
       }
-      show(pinned);
+      show(pinned, pixelPoint(m, d.H, d.W, pinned.i, pinned.j));
     });
+    target.addEventListener("blur", () => magnifier?.hide());
     target.addEventListener("keydown", (e) => {
       const step = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
       if (!step || !pinned) return;
@@ -70,14 +102,33 @@ export function createInspection(root) {
       const k = e.shiftKey ? 5 : 1;
       pinned = { stage, c, i: Math.min(d.H - 1, Math.max(0, pinned.i + step[0] * k)),
         j: Math.min(d.W - 1, Math.max(0, pinned.j + step[1] * k)) };
-      show(pinned);
+      keepInView(m, d.H, d.W, pinned.i, pinned.j);
+      show(pinned, pixelPoint(m, d.H, d.W, pinned.i, pinned.j));
     });
   }
 
+  /** Over the input: the lens shows the kernel-sized window centred on the pixel under the pointer. */
+  function wireInput(m) {
+    const p = drawn.padded;
+    m.box.addEventListener("mousemove", (e) => {
+      if (!magnifier) return;
+      const [r, c] = cellAt(e, m.canvas, p.H, p.W);
+      const g = data.geometry;
+      const cells = windowAt(p, r, c, g.FH, g.FW);
+      magnifier.show(cells, g.FH, g.FW, { x: e.clientX, y: e.clientY },
+        t("lab.view.lensInput", { y: r, x: c }), [Math.min(0, data.inputRange[0]), data.inputRange[1]]);
+    });
+    m.box.addEventListener("mouseleave", () => magnifier?.hide());
+  }
+
   return {
+    /** Draw the current selection again (after a zoom: the overlays were resized). */
+    refresh() { if (drawn) show(lastShown); },
     attach(nextDrawn, nextData) {
       drawn = nextDrawn; data = nextData;
+      magnifier?.hide();
       for (const stage of INSPECTABLE) for (const m of drawn[stage]?.maps ?? []) wire(stage, m);
+      if (drawn.input?.maps[0]) wireInput(drawn.input.maps[0]);
       const d = pinned && drawn[pinned.stage]?.data;
       if (pinned && (!d || pinned.c >= d.C || pinned.i >= d.H || pinned.j >= d.W)) pinned = null;
       show(pinned);

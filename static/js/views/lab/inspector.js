@@ -3,7 +3,6 @@
 // padded input, the patch, the kernel, their products, Σ + bias, checked against the server.
 //   out[c, i, j] = Σ_u Σ_v xpad[c', i·S + u·D, j·S + v·D] · K[u, v] + b[c]
 import { compact } from "../../lib/format.js";
-import { axis } from "./formula.js";
 
 const TOL = 1e-4;
 
@@ -101,7 +100,7 @@ function clear(overlay) {
   return g;
 }
 
-/** Input overlay: padding ring, never-covered rows/cols, and (when r) the receptive field. */
+/** Input overlay: padding ring and (when r) the receptive field (never-covered rows: shade.js). */
 export function drawInputOverlay(overlay, padded, geometry, r) {
   const g = clear(overlay);
   const k = overlay.width / padded.W;
@@ -118,10 +117,6 @@ export function drawInputOverlay(overlay, padded, geometry, r) {
     g.strokeRect(pw * k, ph * k, (padded.W - 2 * pw) * k, (padded.H - 2 * ph) * k);
     g.setLineDash([]);
   }
-  const rows = axis(geometry, "h").rem, cols = axis(geometry, "w").rem;
-  g.fillStyle = "rgba(230, 57, 70, 0.55)";
-  if (rows) g.fillRect(0, (padded.H - rows) * k, overlay.width, rows * k);
-  if (cols) g.fillRect((padded.W - cols) * k, 0, cols * k, overlay.height);
   if (!r) return;
   const [dh, dw] = geometry.dilation;
   const { top, left, h: hgt, w: wid } = r.box;

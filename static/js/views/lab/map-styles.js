@@ -16,7 +16,7 @@ export function createMapStyles(pipelineEl, { getParam, setParams }, redraw) {
   const label = el("label", { for: "lab-map-scale" });
   const select = el("select", { id: "lab-map-scale" });
   const bar = el("div", { class: "map-scale-bar" }, label, select);
-  pipelineEl.before(bar);
+  (pipelineEl.closest(".lab-stage-area") ?? pipelineEl).before(bar);
   function relabel() {
     label.textContent = t("lab.maps.scale");
     select.replaceChildren(...ROW_SCALES.map((k) => new Option(t(`lab.maps.scales.${k}`), k, false, k === rowScale)));

@@ -5,16 +5,10 @@ import { drawLegend } from "../../lib/colorscale.js";
 import { el } from "../../lib/dom.js";
 import { drawMap, drawRgb, fitCanvas } from "../../lib/draw.js";
 import { compact } from "../../lib/format.js";
+import { boxSizes } from "./layout.js";
 import { LOOKS, scalesFor } from "./looks.js";
 
-const GAP = 10, CARD_PAD = 14;        // px: between cards; a card's padding + border
-const MIN_BOX = 150, MAX_BOX = 300;  // px: the square a single-channel map is fitted into
-
-/** The map box side so that n cards fill the container's width. */
-function boxSide(container, n) {
-  const fit = Math.floor((container.clientWidth - (n - 1) * GAP) / n) - CARD_PAD;
-  return Math.max(MIN_BOX, Math.min(MAX_BOX, fit || MIN_BOX));
-}
+const CARD_PAD = 14;   // px: a card's padding + border
 
 /** A stage's min / max: up to 3 decimals, exponential from 1000 and below 0.001. @param {number} v */
 const fmt = (v) => compact(v, 3, { big: 1000, small: 0.001 });
@@ -53,13 +47,39 @@ export function padInput(d, ph, pw, mode) {
 
 function mapBox(fig, label) {
   const box = el("div", { class: "map" });
+  const inner = el("div", { class: "map-inner" });
   const canvas = el("canvas", { class: "map-canvas" });
+  const shade = el("canvas", { class: "map-shade" });
   const overlay = el("canvas", { class: "map-overlay" });
+  shade.setAttribute("aria-hidden", "true");
   overlay.setAttribute("aria-hidden", "true");
-  box.append(canvas, overlay);
+  inner.append(canvas, shade, overlay);
+  box.append(inner);
   if (label) box.append(el("span", { class: "channel-label" }, label));
   fig.querySelector(".maps").append(box);
-  return { box, canvas, overlay };
+  return { box, inner, canvas, shade, overlay };
+}
+
+/** Fit a map to a box: its canvas at the true aspect (lib/draw.js fitCanvas); the map's box and
+ *  layers take that size (zoom.js scales them from there). */
+function fit(m, H, W, box) {
+  m.fitScale = fitCanvas(m.canvas, H, W, box, box);
+  m.fw = parseFloat(m.canvas.style.width); m.fh = parseFloat(m.canvas.style.height);
+  m.box.style.width = `${m.fw + 2}px`; m.box.style.height = `${m.fh + 2}px`;
+  m.scale = m.fitScale;
+}
+
+/** The zoom buttons of a card: − 100% +, the label names the stage. */
+function zoomButtons(stageName, t) {
+  const wrap = el("span", { class: "zoom-buttons", role: "group", "aria-label": t("lab.view.zoomOf", { stage: t(`lab.stages.${stageName}`) }) });
+  const b = (dir, text, key) => {
+    const btn = el("button", { type: "button", class: "button small zoom-btn", "data-zoom-step": String(dir), "data-stage": stageName,
+      "aria-label": t(key), title: t(key) }, text);
+    return btn;
+  };
+  wrap.append(b(-1, "−", "lab.view.zoomOut"), el("span", { class: "zoom-level", "data-zoom-of": stageName }, "100%"),
+    b(1, "+", "lab.view.zoomIn"));
+  return wrap;
 }
 
 /** The per-stage look select: image / false colour (disabled when only one applies). */
@@ -79,7 +99,8 @@ function card(stageName, shape, look, fixed, t) {
   const cap = el("figcaption");
   const head = el("span", { class: "stage-head" }, el("span", { class: "stage-name" }, t(`lab.stages.${stageName}`)),
     lookSelect(stageName, look, fixed, t));
-  cap.append(head, el("span", { class: "shape" }, `(${shape.join(", ")})`));
+  cap.append(head, el("span", { class: "stage-sub" }, el("span", { class: "shape" }, `(${shape.join(", ")})`),
+    zoomButtons(stageName, t)));
   fig.append(cap, el("div", { class: "maps" }));
   return fig;
 }
@@ -103,40 +124,51 @@ function footer(fig, d, s, rgb, t) {
   legend.dataset.look = s.look;
   legend.dataset.range = s.range;
   if (rgb) legend.dataset.scale = "rgb";
-  legend.append(el("span", { class: "legend-caption" }, words));
+  legend.append(el("span", { class: "legend-caption", title: words }, words));
   const dl = el("button", { class: "button small download" }, t("lab.actions.png"));
+  fig.querySelector(".stage-sub")?.append(dl);
   dl.type = "button";
   dl.dataset.download = d.name;
   dl.setAttribute("aria-label", t("lab.actions.pngOf", { stage: t(`lab.stages.${d.name}`) }));
-  fig.append(stats, legend, dl);
+  fig.append(stats, legend);
 }
 
 /**
- * Render the cards into container; returns {stages: {name: {data, maps: [{canvas, overlay}], fig}}}.
- * view: {looks: {stage: "image" | "false"}, rowScale: "map" | "shared" | "robust", borders} (looks.js).
+ * Render the cards into container; returns {stages: {name: {data, maps: [{canvas, overlay}], fig}},
+ * padded, layout: {mode, big, small}}.
+ * view: {looks: {stage: "image" | "false"}, rowScale: "map" | "shared" | "robust", borders,
+ * layout: "focus" | "row", focus: the large output stage, chrome: a card's height without its map}.
  * The padded input is drawn (gray, or RGB when C = 3); an image-look stage with 3 channels is one
  * RGB picture (its clicks inspect channel 0); otherwise one map per channel.
  */
 export function renderPipeline(container, stages, setup, t, view) {
   for (const fig of container.querySelectorAll("figure.stage")) fig.remove();
   const out = {};
-  const BOX = boxSide(container, stages.length);
-  const BOX_MULTI = Math.floor((BOX - 4) / 2);   // two channels side by side per row
+  const layout = view.layout ?? "row";
+  const focus = stages.some((d) => d.name === view.focus) ? view.focus : stages[1]?.name;
+  const area = container.parentElement ?? container;
+  const sizes = boxSizes({ layout, n: stages.length, width: area.clientWidth || container.clientWidth,
+    top: area.getBoundingClientRect().top + scrollY, chrome: view.chrome ?? 110, viewH: innerHeight });
   const input = stages.find((d) => d.name === "input");
   const padded = input && padInput(input, setup.pad, setup.pad, setup.padMode);
   const scales = scalesFor(stages, view.looks, view.rowScale, view.borders);
   for (const d of stages) {
     const s = scales[d.name];
     const rgb = d.C === 3 && s.look === "image";
+    const large = layout === "row" || d.name === "input" || d.name === focus;
+    const BOX = large ? sizes.big : sizes.small;
+    const BOX_MULTI = Math.floor((BOX - 4) / 2);   // two channels side by side per row
     const fig = card(d.name, [d.C, d.H, d.W], s.look, d.name === "input" && d.C === 3, t);
-    fig.style.width = `${BOX + CARD_PAD}px`;
+    fig.classList.toggle("large", large && layout === "focus");
+    fig.classList.toggle("small", !large);
+    fig.style.width = `${(d.C > 1 && !rgb && d.name !== "input" ? 2 * BOX_MULTI + 6 : BOX + 2) + CARD_PAD}px`;
     const maps = [];
     if (d.name === "input" || rgb) {
       const p = d.name === "input" ? padded : d;
       const m = mapBox(fig, d.name !== "input" ? "RGB" : "");
       if (rgb) drawRgb(m.canvas, p.values, p.H, p.W, s.scale.lo, s.scale.hi);
       else drawMap(m.canvas, p.values, p.H, p.W, s.scale);
-      m.scale = fitCanvas(m.canvas, p.H, p.W, BOX, BOX);
+      fit(m, p.H, p.W, BOX);
       m.channel = 0;
       maps.push(m);
       if (d.name === "input") out.padded = padded;
@@ -146,20 +178,21 @@ export function renderPipeline(container, stages, setup, t, view) {
         const depthwise = setup.color === "rgb" && d.C === 3;   // one map per colour channel
         const m = mapBox(fig, d.C === 1 ? "" : depthwise ? "RGB"[c] : `c${c}`);
         drawMap(m.canvas, d.values, d.H, d.W, s.scale, c * d.H * d.W);
-        m.scale = fitCanvas(m.canvas, d.H, d.W, box, box);
+        fit(m, d.H, d.W, box);
         m.channel = c;
         maps.push(m);
       }
     }
     footer(fig, d, s, rgb, t);
-    for (const m of maps) {
-      m.overlay.width = Math.round(parseFloat(m.canvas.style.width) * devicePixelRatio);
-      m.overlay.height = Math.round(parseFloat(m.canvas.style.height) * devicePixelRatio);
-      m.overlay.style.width = m.canvas.style.width;
-      m.overlay.style.height = m.canvas.style.height;
-    }
     container.append(fig);
     out[d.name] = { data: d, maps, fig };
   }
+  container.dataset.layout = layout;
+  container.dataset.mode = sizes.mode;
+  container.dataset.focus = focus ?? "";
+  out.layout = { ...sizes, layout, focus };
+  const big = out[focus]?.fig ?? out.input?.fig;
+  const mapsEl = big?.querySelector(".maps");
+  out.chrome = big && mapsEl ? big.offsetHeight - mapsEl.offsetHeight : null;
   return out;
 }

@@ -27,7 +27,6 @@ export function renderFilters(host, data, t, onPick) {
     const b = document.createElement("button");
     b.type = "button";
     b.className = "net-filter";
-    b.setAttribute("role", "listitem");
     b.dataset.index = String(index);
     b.dataset.layer = data.layer;
     const c = document.createElement("canvas");
@@ -39,7 +38,10 @@ export function renderFilters(host, data, t, onPick) {
     caption.textContent = `#${index}`;
     b.append(c, caption);
     b.addEventListener("click", () => onPick({ index, values: filter[0], bias: data.bias[index] }));
-    return b;
+    const item = document.createElement("div");   // the list's item; a button cannot be one (axe)
+    item.setAttribute("role", "listitem");
+    item.append(b);
+    return item;
   });
   host.replaceChildren(...buttons);
   labelFilters(host, t);
