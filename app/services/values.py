@@ -1,0 +1,46 @@
+"""Stage values on the wire: exact float32, or quantised to 8/16 bits with their range.
+
+    f32: little-endian float32, C order (exact)
+    u8, u16: q = round((x − lo) / (hi − lo) · (2^b − 1)), lo/hi = the stage's min/max, then each
+        row (last axis) delta-coded mod 2^b (q[..., 0], q[..., j] − q[..., j−1]) so that gzip
+        finds the runs of smooth maps; little-endian. Decoded x ≈ lo + q · (hi − lo) / (2^b − 1),
+        off by at most half a step, (hi − lo) / (2 · (2^b − 1)).
+All base64. Measured sizes and the lab's choice: docs/wire-values.md.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Literal
+
+import numpy as np
+
+ValuesFormat = Literal["f32", "u16", "u8"]
+_TYPES = {"u8": ("<u1", 255), "u16": ("<u2", 65535)}
+
+
+def quantise(x: np.ndarray, fmt: ValuesFormat) -> bytes:
+    """(…, W) float32 → the bytes of `fmt` (see the module docstring)."""
+    if fmt == "f32":
+        return np.ascontiguousarray(x, dtype="<f4").tobytes()
+    dtype, top = _TYPES[fmt]
+    lo, hi = float(x.min()), float(x.max())
+    scale = top / (hi - lo) if hi > lo else 0.0
+    q = np.rint((x.astype(np.float64) - lo) * scale).astype(np.int64)
+    q[..., 1:] = np.diff(q, axis=-1)
+    return (q & top).astype(dtype).tobytes()
+
+
+def dequantise(data: bytes, shape: tuple[int, ...], fmt: ValuesFormat, lo: float,
+               hi: float) -> np.ndarray:
+    """The inverse of quantise (the page does the same in static/js/lib/values.js)."""
+    if fmt == "f32":
+        return np.frombuffer(data, "<f4").reshape(shape)
+    dtype, top = _TYPES[fmt]
+    q = np.cumsum(np.frombuffer(data, dtype).reshape(shape).astype(np.int64), axis=-1) & top
+    return (lo + q * ((hi - lo) / top)).astype(np.float32)
+
+
+def encode_b64(x: np.ndarray, fmt: ValuesFormat = "f32") -> str:
+    """quantise → base64 text."""
+    return base64.b64encode(quantise(x, fmt)).decode("ascii")
