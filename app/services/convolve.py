@@ -190,7 +190,7 @@ def run_convolve(batch: Batch, steps: Sequence[Step], spec: ConvSpec, settings: 
         return Outcome(outs[-1])
     conv = steps[0]
     pool = next((s for s in steps if s.name == "pool"), None)
-    output, omitted = _output(outs[-1], settings)
+    output, omitted = _output(outs[-1], settings) if spec.include_output else (None, None)
     assert conv.kernel is not None and conv.bias is not None and conv.geometry is not None
     body = ConvolveResponse(
         shape=list(outs[-1].shape), geometry=geometry_out(conv.geometry),

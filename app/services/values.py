@@ -2,15 +2,17 @@
 
     f32: little-endian float32, C order (exact)
     u8, u16: q = round((x − lo) / (hi − lo) · (2^b − 1)), lo/hi = the stage's min/max, then each
-        row (last axis) delta-coded mod 2^b (q[..., 0], q[..., j] − q[..., j−1]) so that gzip
-        finds the runs of smooth maps; little-endian. Decoded x ≈ lo + q · (hi − lo) / (2^b − 1),
-        off by at most half a step, (hi − lo) / (2 · (2^b − 1)).
-All base64. Measured sizes and the lab's choice: docs/wire-values.md.
+        row (last axis) delta-coded mod 2^b (q[..., 0], q[..., j] − q[..., j−1]) so that smooth
+        maps deflate well; little-endian; then zlib-deflated (level 1; the page inflates it with
+        DecompressionStream("deflate")). Decoded x ≈ lo + q · (hi − lo) / (2^b − 1), off by at
+        most half a step, (hi − lo) / (2 · (2^b − 1)).
+All base64 (gzip over base64 text finds little: deflating the bytes first is what pays). Measured sizes and the lab's choice: docs/wire-values.md.
 """
 
 from __future__ import annotations
 
 import base64
+import zlib
 from typing import Literal
 
 import numpy as np
@@ -28,7 +30,7 @@ def quantise(x: np.ndarray, fmt: ValuesFormat) -> bytes:
     scale = top / (hi - lo) if hi > lo else 0.0
     q = np.rint((x.astype(np.float64) - lo) * scale).astype(np.int64)
     q[..., 1:] = np.diff(q, axis=-1)
-    return (q & top).astype(dtype).tobytes()
+    return zlib.compress((q & top).astype(dtype).tobytes(), 1)
 
 
 def dequantise(data: bytes, shape: tuple[int, ...], fmt: ValuesFormat, lo: float,
@@ -37,7 +39,7 @@ def dequantise(data: bytes, shape: tuple[int, ...], fmt: ValuesFormat, lo: float
     if fmt == "f32":
         return np.frombuffer(data, "<f4").reshape(shape)
     dtype, top = _TYPES[fmt]
-    q = np.cumsum(np.frombuffer(data, dtype).reshape(shape).astype(np.int64), axis=-1) & top
+    q = np.cumsum(np.frombuffer(zlib.decompress(data), dtype).reshape(shape).astype(np.int64), axis=-1) & top
     return (lo + q * ((hi - lo) / top)).astype(np.float32)
 
 

@@ -129,3 +129,10 @@ def test_rgb_summed_as_slide_11_matches_reference(client: TestClient) -> None:
     w = np.broadcast_to(np.array(kernel, np.float32), (1, 3, 3, 3))
     want = conv2d_naive(x, w, np.array([0.5], np.float32), stride=1, pad=1)
     np.testing.assert_allclose(_values(conv).reshape(1, 1, 10, 12), want, atol=1e-5)
+
+
+def test_include_output_false_leaves_output_out(client: TestClient) -> None:
+    png = image_bytes(gradient(8, 8, rgb=False))
+    assert _post(client, SPEC, png=png).json()["output"] is not None
+    body = _post(client, {**SPEC, "include_output": False}, png=png).json()
+    assert body["output"] is None and body["stages"][1]["values_b64"]
