@@ -6,7 +6,8 @@
         maps deflate well; little-endian; then zlib-deflated (level 1; the page inflates it with
         DecompressionStream("deflate")). Decoded x ≈ lo + q · (hi − lo) / (2^b − 1), off by at
         most half a step, (hi − lo) / (2 · (2^b − 1)).
-All base64 (gzip over base64 text finds little: deflating the bytes first is what pays). Measured sizes and the lab's choice: docs/wire-values.md.
+All base64 (gzip over base64 text finds little: deflating the bytes first is what pays).
+Measured sizes and the lab's choice: docs/wire-values.md (bench/wire_values.py).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def dequantise(data: bytes, shape: tuple[int, ...], fmt: ValuesFormat, lo: float
     if fmt == "f32":
         return np.frombuffer(data, "<f4").reshape(shape)
     dtype, top = _TYPES[fmt]
-    q = np.cumsum(np.frombuffer(zlib.decompress(data), dtype).reshape(shape).astype(np.int64), axis=-1) & top
+    q = np.frombuffer(zlib.decompress(data), dtype).reshape(shape).astype(np.int64)
+    q = np.cumsum(q, axis=-1) & top
     return (lo + q * ((hi - lo) / top)).astype(np.float32)
 
 
