@@ -1,15 +1,17 @@
 // @ts-check
 // The filter lab: image + filter + padding/stride/dilation + ReLU + pooling → every stage drawn,
 // the slide-10 formula, the inspector, downloads; the whole setup lives in the URL.
-import { convolve, decodeValues, kernels } from "../../lib/api.js";
+import { convolve, convolveRef, kernels } from "../../lib/api.js";
 import { app, notify, onLabSetupRequest, publishLabSetup, setImage } from "../../lib/app.js";
 import { debounce } from "../../lib/events.js";
 import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
 import { getParam, setParams } from "../../lib/url.js";
+import { exactConv } from "../../lib/exact.js";
+import { decodeStage, reluOf } from "../../lib/values.js";
 import { curlCommand, copyText, mapsToPng, saveBlob } from "./downloads.js";
 import { renderFormula } from "./formula.js";
-import { createImageInput } from "./image-input.js";
+import { createImageInput, notesText, prepareImage } from "./image-input.js";
 import { createInspection } from "./inspect.js";
 import { createKernelEditor } from "./kernel-editor.js";
 import { paddingBorders } from "./looks.js";
@@ -18,6 +20,10 @@ import { renderPipeline, stageData } from "./pipeline.js";
 import { fmtNum, readSetup, setupToParams } from "./setup.js";
 
 export const MAX_IMAGE_SIDE = 160;   // uploads are resized so the long side fits (the API says so)
+/** The working size: `ws` in the URL (128…1024), else MAX_IMAGE_SIDE. */
+const SIDES = [128, 160, 256, 512, 1024];
+export const workingSide = () => (SIDES.includes(Number(getParam("ws"))) ? Number(getParam("ws")) : MAX_IMAGE_SIDE);
+const TYPING_DEBOUNCE_MS = 60;       // typed numbers; discrete controls apply at once
 const FIELD_GROUPS = {   // API error field segment → the control it belongs to
   kernel: "kernel", bias: "bias", pad: "pad", pad_mode: "pad", stride: "stride",
   dilation: "dilation", pool: "pool", activation: "pool", image: "image", color: "image",
@@ -34,7 +40,8 @@ export function specOf(s) {
   return {
     kernel, bias: s.bias, stride: s.stride, pad: s.pad,
     pad_mode: s.padMode, dilation: s.dilation, depthwise: s.color === "rgb", color: s.color,
-    activation: s.activation, max_side: MAX_IMAGE_SIDE, include_values: true, previews: false,
+    activation: s.activation, max_side: workingSide(), include_values: true, previews: false,
+    values_format: "u8", include_output: false,   // maps drawn from 8 bits (docs/wire-values.md)
     pool: s.pool === "none" ? null : { type: s.pool, size: s.poolSize, stride: s.poolStride },
   };
 }
@@ -51,7 +58,9 @@ export async function mount(root) {
   const images = createImageInput({ sample: $("#lab-sample"), file: $("#lab-file"),
     webcam: $("#lab-webcam"), panel: $("#lab-webcam-panel"), video: $("#lab-video"),
     snap: $("#lab-snap"), close: $("#lab-webcam-close") }, {
-    onImage: (img) => {
+    onImage: async (raw) => {
+      const img = await prepareImage(raw, workingSide(), (msg) => showError("image", msg));
+      if (!img) return;
       sample = img.sample;
       setImage(img);
       clearErrors();
@@ -108,12 +117,45 @@ export async function mount(root) {
   }
 
   // --- requests -------------------------------------------------------------------------------
+  let input = { key: null, values: null };   // the exact input values of the current image
+  const inputKey = (img, spec) => img && [img.key, spec.color, spec.max_side].join("|");
+  /** By ref when the server keeps the image; uploaded (again, once) when it does not. */
+  async function post(img, spec, signal) {
+    if (img.ref) {
+      try { return await convolveRef(img.ref, spec, { signal }); } catch (err) {
+        if (err.code !== "image_ref_unknown") throw err;
+        img.ref = null;
+        pipelineEl.dataset.reuploads = String(Number(pipelineEl.dataset.reuploads ?? 0) + 1);
+      }
+    }
+    const response = await convolve([img.blob], spec, { signal });
+    if (app.image === img) img.ref = response.image_ref ?? null;
+    return response;
+  }
+  /** The stages with values: the input from the cache, ReLU from the conv when not sent. */
+  async function decodeStages(response, key) {
+    const decoded = await Promise.all(response.stages.map(decodeStage));
+    const byName = Object.fromEntries(response.stages.map((st, k) => [st.name, decoded[k]]));
+    if (byName.input) input = { key, values: byName.input.values };
+    return response.stages.map((st) => {
+      let d = byName[st.name];
+      if (!d && st.name === "input") d = { values: input.values, step: 0 };
+      if (!d && st.name === "relu" && byName.conv) d = { values: reluOf(byName.conv.values), step: byName.conv.step };
+      return Object.assign(stageData(st, d?.values ?? new Float32Array(st.shape.reduce((a, b) => a * b, 1))), { step: d?.step ?? 0 });
+    });
+  }
   const runner = createRunner(async (signal, current) => {
     if (!app.image) return;
     const setup = readForm();
-    let response;
+    const img = app.image;
+    const spec = specOf(setup);
+    const key = inputKey(img, spec);
+    spec.value_stages = input.key === key ? ["conv", "pool"] : ["input", "conv", "pool"];
+    let response, stages;
     try {
-      response = await convolve([app.image.blob], specOf(setup), { signal });
+      response = await post(img, spec, signal);
+      if (!current()) return;
+      stages = await decodeStages(response, key);
     } catch (err) {
       if (err.name === "AbortError" || !current()) throw err;
       clearErrors();
@@ -124,39 +166,75 @@ export async function mount(root) {
     if (!current()) return;
     clearErrors();
     pipelineEl.classList.remove("stale"); $("#lab-formula").classList.remove("stale");
-    show(response, setup);
-  }, { delay: 250, loadingAfter: 200, onLoading: (on) => {
+    show(response, setup, stages);
+  }, { delay: TYPING_DEBOUNCE_MS, loadingAfter: 200, onLoading: (on) => {
     pipelineEl.setAttribute("aria-busy", String(on));
     $(".loading-badge").hidden = !on;
   } });
 
-  function changed() {
+  /** immediate: a discrete control (select, radio, checkbox, preset) → at once; typing debounced. */
+  function changed(immediate = false) {
     syncPoolInputs();
     const setup = readForm();
     setParams(setupToParams(setup));
     publishLabSetup(setup);
-    runner.schedule();
+    if (immediate) runner.now(); else runner.schedule();
   }
 
-  function show(response, setup) {
+  /** Exact float32 values for the inspector, fetched once per answer when a map is first
+   *  inspected (the maps themselves are drawn from 8-bit values). */
+  async function exactValues() {
+    const l = last;
+    if (!l || l.exact || !app.image?.ref) return;
+    l.exact = true;
+    const spec = { ...specOf(l.setup), values_format: "f32", value_stages: ["conv", "pool"] };
+    try {
+      const r = await convolveRef(app.image.ref, spec);
+      const exact = await decodeStages(r, input.key);
+      if (last !== l) return;
+      for (const st of l.stages) {
+        const e = exact.find((x) => x.name === st.name);
+        if (e && st.name !== "input") { st.values = e.values; st.step = 0; }
+      }
+      pipelineEl.dataset.exact = "true";
+    } catch { l.exact = false; }
+  }
+  pipelineEl.addEventListener("pointerover", (e) => { if (e.target.closest(".inspectable")) exactValues(); });
+  pipelineEl.addEventListener("focusin", () => exactValues());
+
+  /** The map before pooling with exact values for the pool inspector (the drawn ones may be 8-bit):
+   *  computed once, when first read, from the exact input (lib/exact.js). */
+  function exactBefore(stage, response, padded) {
+    if (!stage.step) return stage;
+    let exact = null;
+    return { ...stage, step: 0, get values() {
+      if (!exact) {
+        exact = exactConv(padded, response.kernel, response.bias, response.geometry, response.kernel.depthwise);
+        if (stage.name === "relu") exact = reluOf(exact);
+      }
+      return exact;
+    } };
+  }
+
+  function show(response, setup, stages = last.stages) {
     const used = response.kernel.values;
     if (setup.params && Array.isArray(used[0]) && !Array.isArray(used[0][0])) {
       editor.setServerValues(response.kernel.values);   // weights the API built from the params
       Object.assign(setup, editor.get());
       setParams(setupToParams(setup));
     }
-    const stages = response.stages.map((s) => stageData(s, decodeValues(s.values_b64)));
     const category = editor.catalogue().find((k) => k.id === setup.kernel)?.category ?? null;
     const borders = paddingBorders(response.geometry, response.pool_geometry, setup.padMode);
     const drawn = renderPipeline(pipelineEl, stages, setup, t, { ...styles.view(stages, setup, category), borders });
+    const before = stages.find((s) => s.name === "relu") ?? stages.find((s) => s.name === "conv");
     const data = {
       geometry: response.geometry, kernel: response.kernel, bias: response.bias,
       padded: drawn.padded, conv: stages.find((s) => s.name === "conv"), setup,
       pool: stages.find((s) => s.name === "pool"), poolGeometry: response.pool_geometry,
-      beforePool: stages.find((s) => s.name === "relu") ?? stages.find((s) => s.name === "conv"),
-      poolType: setup.pool,
+      beforePool: before && exactBefore(before, response, drawn.padded), poolType: setup.pool,
     };
-    last = { response, setup, drawn, data };
+    if (last?.response !== response) delete pipelineEl.dataset.exact;
+    last = { response, setup, drawn, data, stages, exact: last?.response === response && last.exact };
     pipelineEl.dataset.renders = String(Number(pipelineEl.dataset.renders ?? 0) + 1);
     pipelineEl.dataset.shapes = JSON.stringify(Object.fromEntries(stages.map((s) => [s.name, [s.C, s.H, s.W]])));
     for (const name of ["input", "conv", "relu", "pool"]) {
@@ -166,10 +244,10 @@ export async function mount(root) {
     }
     renderFormula($("#lab-formula"), response.geometry, response.pool_geometry, t);
     inspection.attach(drawn, data);
-    const note = response.resized?.[0];
+    const notes = notesText(response, app.image, t);
     const resized = $("#lab-resized");
-    resized.hidden = !note;
-    resized.textContent = note ? t("lab.image.resized", { from: note.original.join("×"), to: note.resized.join("×") }) : "";
+    resized.hidden = !notes;
+    resized.textContent = notes;
   }
 
   pipelineEl.addEventListener("click", async (e) => {
@@ -196,8 +274,11 @@ export async function mount(root) {
     notify(t(await copyText(location.href) ? "lab.actions.linkCopied" : "lab.actions.copyFailed"));
   });
 
-  form.addEventListener("input", (e) => { if (!e.target.closest(".kernel-grid") && e.target.name !== "sample") changed(); });
-  form.addEventListener("change", (e) => { if (e.target.type === "radio") changed(); });
+  const discrete = (el) => el.tagName === "SELECT" || ["radio", "checkbox"].includes(el.type);
+  form.addEventListener("input", (e) => {
+    if (!e.target.closest(".kernel-grid") && e.target.name !== "sample" && !discrete(e.target)) changed();
+  });
+  form.addEventListener("change", (e) => { if (discrete(e.target) && e.target.name !== "sample") changed(true); });
   form.addEventListener("submit", (e) => e.preventDefault());
   onLabSetupRequest((partial) => { writeForm({ ...readForm(), ...partial }); changed(); });
   onLanguageChange(() => {
