@@ -46,6 +46,8 @@ class StageOut(BaseModel):
     values_b64: str | None = Field(None, description="Little-endian float32, C order, base64 "
                                    "(when include_values is true).")
     values_format: str | None = Field(None, description="f32, u16 or u8 (spec.values_format).")
+    values_lo: float | None = Field(None, description="u8/u16: x = values_lo + q · values_step.")
+    values_step: float | None = Field(None, description="u8/u16: the quantisation step.")
     geometry: GeometryOut | None = Field(None, description="For conv and pool stages.")
 
 

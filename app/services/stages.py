@@ -47,10 +47,11 @@ def stage_out(name: StageName, label: str, x: np.ndarray, *, image: bool, values
               max_maps: int, geometry: object | None = None,
               values_format: ValuesFormat = "f32") -> StageOut:
     """Statistics of one stage (N, C, H, W) with its optional preview and raw values."""
+    text, q_lo, step = encode_b64(x, values_format) if values else (None, None, None)
     return StageOut(
         name=name, label=label, shape=list(x.shape), min=float(x.min()), max=float(x.max()),
         mean=float(x.mean(dtype=np.float64)),
         preview=preview(x, is_input=name == "input", max_maps=max_maps) if image else None,
-        values_b64=encode_b64(x, values_format) if values else None,
-        values_format=values_format if values else None,
+        values_b64=text, values_format=values_format if values else None,
+        values_lo=q_lo, values_step=step,
         geometry=geometry_out(geometry) if geometry is not None else None)

@@ -100,21 +100,31 @@ def test_value_stages_and_quantised_formats(client: TestClient) -> None:
         stages = {s["name"]: s for s in body["stages"]}
         assert stages["input"]["values_b64"] is None
         assert stages["conv"]["values_format"] == fmt
-        got = dequantise(base64.b64decode(stages["conv"]["values_b64"]), tuple(conv["shape"]),
-                         fmt, conv["min"], conv["max"])
-        half_step = (conv["max"] - conv["min"]) / (2 * top)
-        assert np.abs(got - x).max() <= half_step * 1.0001
-        assert got.min() == np.float32(conv["min"]) and np.isclose(got.max(), conv["max"])
+        q = stages["conv"]
+        got = dequantise(base64.b64decode(q["values_b64"]), tuple(conv["shape"]), fmt,
+                         q["values_lo"], q["values_step"])
+        assert q["values_step"] <= (conv["max"] - conv["min"]) / (top - 1)   # widened a little
+        assert np.abs(got - x).max() <= q["values_step"] * 0.5001
+        assert np.all(got[x == 0] == 0)                     # zeros stay zeros (sobel: flat rows)
 
 
-def test_quantise_round_trip_and_flat_maps() -> None:
+def test_quantise_round_trip_zero_on_the_grid_and_flat_maps() -> None:
     x = np.array([[[0.0, 1.0, 0.5, 0.25]], [[1.0, 0.0, 0.0, 1.0]]], np.float32)
-    for fmt in ("u8", "u16"):
-        back = dequantise(quantise(x, fmt), x.shape, fmt, 0.0, 1.0)
-        assert np.abs(back - x).max() <= 0.5 / (255 if fmt == "u8" else 65535) + 1e-7
+    signed = np.array([[[-4.0, -1e-3, 0.0, 0.3, 3.0, 0.0]]], np.float32)
+    for fmt, top in (("u8", 255), ("u16", 65535)):
+        data, lo, step = quantise(x, fmt)
+        assert (lo, step) == (0.0, 1.0 / top)
+        back = dequantise(data, x.shape, fmt, lo, step)
+        assert np.abs(back - x).max() <= 0.5 / top + 1e-7
+        data, lo, step = quantise(signed, fmt)
+        back = dequantise(data, signed.shape, fmt, lo, step)
+        assert back[0, 0, 2] == 0 and back[0, 0, 5] == 0
+        assert np.abs(back - signed).max() <= step / 2 + 1e-6 and lo <= -4 and lo + top * step >= 3
     flat = np.full((1, 1, 2, 3), 7.0, np.float32)
-    np.testing.assert_array_equal(dequantise(quantise(flat, "u8"), flat.shape, "u8", 7, 7), flat)
-    np.testing.assert_array_equal(dequantise(quantise(x, "f32"), x.shape, "f32", 0, 1), x)
+    data, lo, step = quantise(flat, "u8")
+    np.testing.assert_array_equal(dequantise(data, flat.shape, "u8", lo, step), flat)
+    data, _, _ = quantise(x, "f32")
+    np.testing.assert_array_equal(dequantise(data, x.shape, "f32", 0, 0), x)
 
 
 def test_rgb_summed_as_slide_11_matches_reference(client: TestClient) -> None:

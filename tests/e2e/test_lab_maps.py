@@ -14,7 +14,14 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from app.imaging.colormap import lut
-from tests.e2e.lab_helpers import open_lab, renders, spec_for, stage_values, wait_render_after
+from tests.e2e.lab_helpers import (
+    DRAWN,
+    open_lab,
+    renders,
+    spec_for,
+    stage_values,
+    wait_render_after,
+)
 
 SOBEL_X = [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]
 PIXELS = (
@@ -113,7 +120,7 @@ def test_gaussian_blur_of_shapes_is_a_gray_image_and_false_colour_is_one_click_a
             activation="relu",
             pool={"type": "max", "size": 2, "stride": 2},
         ),
-        "kernel": {"id": "gaussian", "size": 5, "sigma": 1},
+        "kernel": {"id": "gaussian", "size": 5, "sigma": 1}, **DRAWN,
     }  # as the page sends it
     r = httpx.post(
         f"{server_url}/api/convolve",
@@ -207,7 +214,7 @@ def test_robust_scale_ignores_the_padding_border_and_shared_scale_is_one_range(
     png = padded_border_png()
     open_lab(page, server_url, "?k=sobel-x&p=1&s=1&act=none&pool=none")
     upload(page, png)
-    spec = spec_for(SOBEL_X, pad=1)
+    spec = {**spec_for(SOBEL_X, pad=1), **DRAWN}
     r = httpx.post(
         f"{server_url}/api/convolve",
         files={"image": ("t.png", png, "image/png")},

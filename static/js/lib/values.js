@@ -1,9 +1,9 @@
 // @ts-check
 // Stage values as the API sends them (spec.values_format, app/services/values.py):
 //   f32: little-endian float32, base64 (exact)
-//   u8 / u16: zlib(row-delta(q)), base64; q = round((x − min) / (max − min) · (2^b − 1)), each row
-//     (last axis) stored as q[0], q[j] − q[j−1] mod 2^b. x ≈ min + q · (max − min) / (2^b − 1),
-//     off by at most `step` / 2 (step = (max − min) / (2^b − 1), kept on the result).
+//   u8 / u16: zlib(row-delta(q)), base64; each row (last axis) stored as q[0], q[j] − q[j−1]
+//     mod 2^b; x = values_lo + q · values_step, off by at most values_step / 2 (0 is a code, so
+//     zeros stay zeros); the step is kept on the result.
 import { decodeValues } from "./api.js";
 
 const TOPS = { u8: 255, u16: 65535 };
@@ -26,7 +26,7 @@ async function inflate(bytes) {
  * A stage's values (C·H·W, N = 1) as a Float32Array with its quantisation step (0 when exact),
  * or null when the stage carries none.
  * @param {{shape: number[], min: number, max: number, values_b64?: string | null,
- *   values_format?: string | null}} stage
+ *   values_format?: string | null, values_lo?: number | null, values_step?: number | null}} stage
  * @returns {Promise<{values: Float32Array, step: number} | null>}
  */
 export async function decodeStage(stage) {
@@ -37,13 +37,13 @@ export async function decodeStage(stage) {
   const raw = await inflate(bytesOf(stage.values_b64));
   const q = fmt === "u8" ? raw : new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
   const W = stage.shape[stage.shape.length - 1];
-  const step = stage.max > stage.min ? (stage.max - stage.min) / top : 0;
+  const lo = stage.values_lo ?? stage.min, step = stage.values_step ?? 0;
   const out = new Float32Array(q.length);
   for (let r = 0; r < q.length; r += W) {
     let acc = 0;
     for (let j = r; j < r + W; j++) {
       acc = (acc + q[j]) & top;
-      out[j] = stage.min + acc * step;
+      out[j] = lo + acc * step;
     }
   }
   return { values: out, step };

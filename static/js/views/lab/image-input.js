@@ -31,16 +31,12 @@ export async function prepareImage(img, side, showError) {
 /** Every conversion of the current image as one line of text (W×H sizes): the browser's
  *  shrinking, the server's resize and the decoder's notes (alpha, GIF frame, EXIF, CMYK, 16-bit). */
 export function notesText(response, img, tr) {
-  const wh = (hw) => `${hw[1]}×${hw[0]}`;   // the API sends (h, w)
   const lines = [];
   if (img?.shrunk) {
     lines.push(tr("lab.image.shrunk", { from: img.shrunk.from.join("×"), to: img.shrunk.to.join("×") }));
   }
-  for (const r of response.resized ?? []) {
-    lines.push(tr("lab.image.resized", { from: wh(r.original), to: wh(r.resized) }));
-  }
   const ja = getLanguage() === "ja";
-  for (const n of response.notes ?? []) lines.push(ja ? n.message_ja : n.message_en);
+  for (const n of response.notes ?? []) lines.push(ja ? n.message_ja : n.message_en);   // W×H
   return lines.join(" ");
 }
 

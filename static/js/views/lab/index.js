@@ -276,9 +276,10 @@ export async function mount(root) {
 
   const discrete = (el) => el.tagName === "SELECT" || ["radio", "checkbox"].includes(el.type);
   form.addEventListener("input", (e) => {
-    if (!e.target.closest(".kernel-grid") && e.target.name !== "sample" && !discrete(e.target)) changed();
+    if (e.target.closest(".kernel-grid") || e.target.name === "sample" || e.target.type === "file") return;
+    if (!discrete(e.target)) changed();
   });
-  form.addEventListener("change", (e) => { if (discrete(e.target) && e.target.name !== "sample") changed(true); });
+  form.addEventListener("change", (e) => { if (discrete(e.target) && e.target.name !== "sample") changed(true); });   // not the file input
   form.addEventListener("submit", (e) => e.preventDefault());
   onLabSetupRequest((partial) => { writeForm({ ...readForm(), ...partial }); changed(); });
   onLanguageChange(() => {
