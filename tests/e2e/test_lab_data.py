@@ -175,3 +175,47 @@ def test_a_stale_answer_never_overwrites_a_newer_one(browser: Any, server_url: s
     }""")
     ctx.close()
     assert delivered == [2]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "summed as in slide 11"),
+                                             ("ja", "スライド 11 のように合計")])
+def test_colour_mode_says_depthwise_or_summed_and_offers_both(page: Any, server_url: str,
+                                                              lang: str, words: str,
+                                                              shot: Any) -> None:
+    _open(page, server_url, f"lang={lang}&c=rgb&img=shapes")
+    mode = page.locator("#lab-color-mode")
+    assert mode.get_attribute("data-mode") == "depthwise"
+    _, H, W = (int(n) for n in page.get_attribute("#lab-pipeline", "data-shape-input").split(","))
+    assert page.get_attribute("#lab-pipeline", "data-shape-conv") == f"3,{H},{W}"
+    before = renders(page)
+    page.check("#lab-sum")
+    wait_render_after(page, before)
+    assert page.get_attribute("#lab-pipeline", "data-shape-conv") == f"1,{H},{W}"
+    assert mode.get_attribute("data-mode") == "summed" and words in mode.inner_text()
+    assert "sum=1" in page.url
+    shot(page, f"lab-data-summed-1280x720-{lang}")
+    page.check("input[name=color][value=gray]")
+    assert page.is_disabled("#lab-sum") and mode.get_attribute("data-mode") == "gray"
+
+
+def test_shared_link_embeds_a_small_image_or_says_it_does_not(page: Any, server_url: str,
+                                                             browser: Any) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _open(page, server_url, "img=shapes")
+    small = _png(Image.new("L", (40, 30), 90))
+    _upload(page, "small.png", "image/png", small)
+    page.click("#lab-link")
+    link = page.locator("#lab-link")
+    expect(link).to_have_attribute("data-image", "embedded")
+    url = link.get_attribute("data-url")
+    assert "#img=data:image/png;base64," in url and "img=shapes" not in url
+    other = browser.new_context().new_page()
+    other.goto(url)
+    other.wait_for_selector(READY)
+    assert other.get_attribute("#lab-pipeline", "data-shape-input") == "1,30,40"
+    other.context.close()
+    _upload(page, "photo.jpg", "image/jpeg", photo_jpeg(256, seed=4))   # > 16 KB
+    page.click("#lab-link")
+    expect(link).to_have_attribute("data-image", "left-out")
+    assert "#" not in (link.get_attribute("data-url") or "")
+    expect(page.get_by_text("It does not include your image")).to_be_visible()

@@ -158,6 +158,8 @@ export function createImageInput(els, { onImage, showError }) {
       onImage({ blob, name: "shapes.png", source: "fallback", sample: null });
     },
     loadSample,
+    /** A File from elsewhere (a shared link's image) as if the user had picked it. */
+    accept: acceptFile,
     relabel: fillSamples,
     hasSample: (id) => samples.some((s) => s.id === id),
     firstSample: () => samples[0]?.id,

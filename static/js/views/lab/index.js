@@ -9,7 +9,7 @@ import { createRunner } from "../../lib/runner.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { exactConv } from "../../lib/exact.js";
 import { decodeStage, reluOf } from "../../lib/values.js";
-import { curlCommand, copyText, mapsToPng, saveBlob } from "./downloads.js";
+import { curlCommand, copyText, imageFromLink, LINK_IMAGE_MAX, mapsToPng, saveBlob, shareLink } from "./downloads.js";
 import { renderFormula } from "./formula.js";
 import { createImageInput, notesText, prepareImage } from "./image-input.js";
 import { createInspection } from "./inspect.js";
@@ -39,7 +39,7 @@ export function specOf(s) {
   const kernel = s.params && s.kernel !== "custom" ? { id: s.kernel, ...s.params } : rows(s.values, s.kh, s.kw);
   return {
     kernel, bias: s.bias, stride: s.stride, pad: s.pad,
-    pad_mode: s.padMode, dilation: s.dilation, depthwise: s.color === "rgb", color: s.color,
+    pad_mode: s.padMode, dilation: s.dilation, depthwise: s.color === "rgb" && !s.sum, color: s.color,
     activation: s.activation, max_side: workingSide(), include_values: true, previews: false,
     values_format: "u8", include_output: false,   // maps drawn from 8 bits (docs/wire-values.md)
     pool: s.pool === "none" ? null : { type: s.pool, size: s.poolSize, stride: s.poolStride },
@@ -62,6 +62,7 @@ export async function mount(root) {
       const img = await prepareImage(raw, workingSide(), (msg) => showError("image", msg));
       if (!img) return;
       sample = img.sample;
+      if (img.source !== "link" && location.hash.startsWith("#img=")) history.replaceState(history.state, "", location.href.split("#")[0]);
       setImage(img);
       clearErrors();
       setParams(setupToParams(readForm()));
@@ -79,7 +80,7 @@ export async function mount(root) {
       ...editor.get(), bias: num("#lab-bias"), pad: num("#lab-pad"), padMode: $("#lab-padmode").value,
       stride: num("#lab-stride"), dilation: num("#lab-dilation"), activation: $("#lab-activation").value,
       pool: $("#lab-pool").value, poolSize: num("#lab-poolsize"), poolStride: num("#lab-poolstride"),
-      color: form.elements.color.value, sample,
+      color: form.elements.color.value, sample, sum: $("#lab-sum").checked,
     };
   }
   // A learned bias (e.g. -0.06127064675092697) shown to 6 decimals, the URL's precision; -0 → 0.
@@ -91,11 +92,17 @@ export async function mount(root) {
     $("#lab-activation").value = s.activation; $("#lab-pool").value = s.pool;
     $("#lab-poolsize").value = s.poolSize; $("#lab-poolstride").value = s.poolStride;
     form.elements.color.value = s.color;
+    $("#lab-sum").checked = Boolean(s.sum);
     syncPoolInputs();
   }
   function syncPoolInputs() {
     const off = $("#lab-pool").value === "none";
     $("#lab-poolsize").disabled = off; $("#lab-poolstride").disabled = off;
+    const rgb = form.elements.color.value === "rgb";   // the colour mode, said in words
+    $("#lab-sum").disabled = !rgb;
+    const mode = $("#lab-color-mode");
+    mode.dataset.mode = rgb ? ($("#lab-sum").checked ? "summed" : "depthwise") : "gray";
+    mode.textContent = t(`lab.image.mode.${mode.dataset.mode}`);
   }
 
   // --- errors next to their controls --------------------------------------------------------
@@ -271,7 +278,13 @@ export async function mount(root) {
     notify(t(await copyText(text) ? "lab.actions.copied" : "lab.actions.copyFailed"));
   });
   $("#lab-link").addEventListener("click", async () => {
-    notify(t(await copyText(location.href) ? "lab.actions.linkCopied" : "lab.actions.copyFailed"));
+    const link = await shareLink(location.href, app.image);
+    const said = { sample: "lab.actions.linkCopied", embedded: "lab.actions.linkWithImage",
+      "left-out": "lab.actions.linkWithoutImage" }[link.image];
+    Object.assign($("#lab-link").dataset, { image: link.image, url: link.url });
+    const kb = (n) => Math.ceil(n / 1024);
+    notify(t(await copyText(link.url) ? said : "lab.actions.copyFailed",
+      { size: kb(link.size), limit: kb(LINK_IMAGE_MAX) }));
   });
 
   const discrete = (el) => el.tagName === "SELECT" || ["radio", "checkbox"].includes(el.type);
@@ -283,7 +296,7 @@ export async function mount(root) {
   form.addEventListener("submit", (e) => e.preventDefault());
   onLabSetupRequest((partial) => { writeForm({ ...readForm(), ...partial }); changed(); });
   onLanguageChange(() => {
-    editor.relabel(); images.relabel(); styles.relabel();
+    editor.relabel(); images.relabel(); styles.relabel(); syncPoolInputs();
     if (last) show(last.response, last.setup);
   });
 
@@ -303,7 +316,10 @@ export async function mount(root) {
   editor.setCatalogue(catalogue);
   writeForm(initial);
   publishLabSetup(readForm());
+  let linked = null;
+  try { linked = imageFromLink(); } catch { /* a damaged link: the sample instead */ }
   if (!images.hasSample(sample)) sample = images.firstSample();
-  if (sample) await images.loadSample(sample);
+  if (linked) images.accept(linked, "link");
+  else if (sample) await images.loadSample(sample);
   else await images.loadFallback();
 }
