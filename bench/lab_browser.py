@@ -74,6 +74,17 @@ def stats(times: list[float]) -> str:
     return f"median {statistics.median(s):6.1f} ms, p95 {p95:6.1f} ms (n={len(s)})"
 
 
+PARTS = """() => Object.fromEntries(["lab:request", "lab:decode", "lab:draw"].map((name) => [
+    name, performance.getEntriesByName(name).map((e) => e.duration)]))"""
+
+
+def parts(page: Any) -> str:
+    """Where the time went: the page's own performance.measure entries (lib index.js)."""
+    got = page.evaluate(PARTS)
+    return "  of which " + ", ".join(
+        f"{k[4:]} median {statistics.median(v):.1f} ms" for k, v in got.items() if v)
+
+
 def upload(page: Any, name: str, data: bytes) -> float:
     before = page.get_attribute("#lab-pipeline", "data-renders")
     t0 = time.perf_counter()
@@ -98,8 +109,10 @@ def run(base: str, n: int) -> None:
                 page.wait_for_selector(READY)
                 upload(page, "photo.jpg", photo_jpeg(ws, seed=1))
                 page.evaluate(CHANGES, 3)
+                page.evaluate("() => performance.clearMeasures()")
                 print(f"change → redraw, {ws} px {color}, loopback: "
                       f"{stats(page.evaluate(CHANGES, n))}")
+                print(parts(page))
                 ctx.close()
             jpeg = big_jpeg()
             ctx = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 720})
@@ -111,7 +124,9 @@ def run(base: str, n: int) -> None:
             cdp.send("Network.emulateNetworkConditions", {
                 "offline": False, "latency": 20, "downloadThroughput": 20e6 / 8,
                 "uploadThroughput": 5e6 / 8})
+            page.evaluate("() => performance.clearMeasures()")
             first = upload(page, "IMG_4000x3000.jpg", jpeg)
+            print(f"first result: {parts(page)}")
             print(f"20/5 Mbit/s, 20 ms: a {len(jpeg) / 1e6:.1f} MB 4000×3000 JPEG → first "
                   f"result {first:.0f} ms; later changes: {stats(page.evaluate(CHANGES, n))}")
             print("  note:", page.inner_text("#lab-resized"))

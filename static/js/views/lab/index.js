@@ -160,9 +160,13 @@ export async function mount(root) {
     spec.value_stages = input.key === key ? ["conv", "pool"] : ["input", "conv", "pool"];
     let response, stages;
     try {
+      const t0 = performance.now();
       response = await post(img, spec, signal);
       if (!current()) return;
+      const t1 = performance.now();
       stages = await decodeStages(response, key);
+      performance.measure("lab:request", { start: t0, end: t1 });   // read by bench/lab_browser.py
+      performance.measure("lab:decode", { start: t1 });
     } catch (err) {
       if (err.name === "AbortError" || !current()) throw err;
       clearErrors();
@@ -173,7 +177,9 @@ export async function mount(root) {
     if (!current()) return;
     clearErrors();
     pipelineEl.classList.remove("stale"); $("#lab-formula").classList.remove("stale");
+    const t2 = performance.now();
     show(response, setup, stages);
+    performance.measure("lab:draw", { start: t2 });
   }, { delay: TYPING_DEBOUNCE_MS, loadingAfter: 200, onLoading: (on) => {
     pipelineEl.setAttribute("aria-busy", String(on));
     $(".loading-badge").hidden = !on;
