@@ -219,3 +219,22 @@ def test_shared_link_embeds_a_small_image_or_says_it_does_not(page: Any, server_
     expect(link).to_have_attribute("data-image", "left-out")
     assert "#" not in (link.get_attribute("data-url") or "")
     expect(page.get_by_text("It does not include your image")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize(("w", "h"), [(1024, 768), (1280, 720), (390, 844)])
+def test_notes_and_colour_mode_fit_every_viewport(browser: Any, server_url: str, shot: Any,
+                                                  lang: str, w: int, h: int) -> None:
+    ctx = browser.new_context(viewport={"width": w, "height": h})
+    page = ctx.new_page()
+    _open(page, server_url, f"lang={lang}&c=rgb&sum=1&img=shapes")
+    _upload(page, "logo.png", "image/png",
+            _png(Image.new("RGBA", (600, 400), (200, 40, 40, 128))))
+    for sel in ("#lab-resized", "#lab-color-mode", "#lab-sum"):
+        box = page.locator(sel).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= w, (sel, box)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= w
+    assert "600×400" in page.inner_text("#lab-resized")
+    page.locator("#lab-resized").scroll_into_view_if_needed()
+    shot(page, f"lab-data-notes-{w}x{h}-{lang}")
+    ctx.close()
