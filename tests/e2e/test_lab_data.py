@@ -238,3 +238,25 @@ def test_notes_and_colour_mode_fit_every_viewport(browser: Any, server_url: str,
     page.locator("#lab-resized").scroll_into_view_if_needed()
     shot(page, f"lab-data-notes-{w}x{h}-{lang}")
     ctx.close()
+
+
+def test_rgb_picture_click_inspects_the_channel_clicked(page: Any, server_url: str) -> None:
+    """A blurred RGB stage is one picture: clicking a pixel again steps R → G → B."""
+    box9 = ",".join(["0.111111"] * 9)
+    _open(page, server_url, f"c=rgb&k=custom&kv=3x3:{box9}&p=1&act=none&pool=none&img=shapes")
+    fig = page.locator("figure[data-stage='conv']")
+    assert fig.locator("canvas.map-canvas").count() == 1          # one RGB picture
+    _, H, W = (int(n) for n in page.get_attribute("#lab-pipeline", "data-shape-conv").split(","))
+    i, j = H // 4, (3 * W) // 4                                       # inside the red square
+    box = fig.locator("canvas.map-canvas").bounding_box()
+    xy = (box["x"] + (j + 0.5) * box["width"] / W, box["y"] + (i + 0.5) * box["height"] / H)
+    body = page.locator("#lab-inspector-body")
+    values = []
+    for c in range(3):
+        page.mouse.click(*xy)
+        assert body.get_attribute("data-pixel") == f"{c},{i},{j}"
+        assert body.locator(".server-check.ok").count() == 1
+        values.append(float(body.get_attribute("data-value")))
+    assert values[0] > 0.6 > 0.3 > values[1]                          # red: R high, G low
+    page.mouse.click(*xy)
+    assert body.get_attribute("data-pixel") == f"0,{i},{j}"
