@@ -146,3 +146,35 @@ def test_include_output_false_leaves_output_out(client: TestClient) -> None:
     assert _post(client, SPEC, png=png).json()["output"] is not None
     body = _post(client, {**SPEC, "include_output": False}, png=png).json()
     assert body["output"] is None and body["stages"][1]["values_b64"]
+
+
+def test_image_cache_passes_ttl_and_cap_from_settings() -> None:
+    from app.config import Settings
+    from app.errors import ApiError
+    from app.services import image_cache
+
+    class Memory:  # the store's put/get, recording what it was given
+        def __init__(self) -> None:
+            self.data: dict[tuple[str, str], bytes] = {}
+            self.calls: list[tuple[float | None, int | None]] = []
+
+        def put(self, ns: str, key: str, value: bytes, ttl: float | None = None,
+                cap: int | None = None) -> None:
+            self.data[(ns, key)] = value
+            self.calls.append((ttl, cap))
+
+        def get(self, ns: str, key: str) -> bytes | None:
+            return self.data.get((ns, key))
+
+    store = Memory()
+    settings = Settings(image_cache_ttl_s=12.5, image_cache_cap=7)
+    ref = image_cache.keep(store, b"abc", settings)  # type: ignore[arg-type]
+    assert ref == hashlib.sha256(b"abc").hexdigest() and store.calls == [(12.5, 7)]
+    assert image_cache.load(store, ref) == b"abc"  # type: ignore[arg-type]
+    for bad in ("f" * 64, "../etc/passwd"):
+        try:
+            image_cache.load(store, bad)  # type: ignore[arg-type]
+        except ApiError as e:
+            assert (e.code, e.status, e.field) == ("image_ref_unknown", 410, "image_ref")
+        else:
+            raise AssertionError(bad)
