@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # Shared state (app/store/): SQLite in data_dir, or Redis when redis_url is set (replicas).
     data_dir: Path = Path("data")
     redis_url: str = ""
+    # Uploaded images kept by content hash (app/services/image_cache.py): later requests send
+    # `image_ref` instead of the file; the oldest beyond the cap, or older than the TTL, go.
+    image_cache_ttl_s: float = 3600.0
+    image_cache_cap: int = 256
 
     # REST API limits: each is refused with a 4xx naming the field and the limit.
     max_body_bytes: int = 10 * 1024 * 1024  # request body → 413

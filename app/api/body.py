@@ -21,14 +21,20 @@ from app.api.capacity import run_cpu
 from app.api.json_guard import parse_body, precheck
 from app.api.validation import validation_api_error
 from app.config import Settings
-from app.deps import SettingsDep
+from app.deps import SettingsDep, StoreDep
 from app.errors import ApiError
 from app.schemas import ConvolveRequest, ConvSpec, PipelineRequest, PipelineSpec
+from app.services import image_cache
 from app.services.convolve import Payload
+from app.store import Store
 
 IMAGES_DOC = ("One or more images (PNG, JPEG, GIF, BMP, WebP); several make a batch "
               "(N ≤ max_images, 16). Required with multipart/form-data.")
 ImageFiles = Annotated[list[UploadFile] | None, File(description=IMAGES_DOC)]
+ImageRef = Annotated[str | None, Form(pattern=image_cache.REF_PATTERN, description=(
+    "Instead of `image`: the `image_ref` of an earlier response (sha256 of the uploaded bytes; "
+    "the server keeps image_cache_cap images for image_cache_ttl_s). 410 image_ref_unknown "
+    "when it is no longer kept: send the file again."))]
 
 
 def json_body_doc(model: type[BaseModel]) -> dict[str, Any]:
@@ -55,12 +61,29 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-async def read_convolve(request: Request, settings: SettingsDep, image: ImageFiles = None,
+async def read_convolve(request: Request, settings: SettingsDep, store: StoreDep,
+                        image: ImageFiles = None, image_ref: ImageRef = None,
                         spec: Annotated[Json[ConvSpec] | None, Form(
                             description="JSON of ConvSpec (defaults when omitted).")] = None,
                         ) -> Payload:
-    """The body of POST /api/convolve (dependency)."""
-    return await _read(request, settings, ConvolveRequest, ConvSpec, image, spec)
+    """The body of POST /api/convolve (dependency); one uploaded image is kept by its hash."""
+    if image_ref is not None:
+        if image:
+            raise ApiError("image_ref_unknown", variant="both", field="image_ref")
+        payload = await _read(request, settings, ConvolveRequest, ConvSpec, None, spec,
+                              from_ref=True)
+        payload.files = [image_cache.load(store, image_ref)]
+        payload.image_ref = image_ref
+        return payload
+    payload = await _read(request, settings, ConvolveRequest, ConvSpec, image, spec)
+    return _kept(payload, store, settings)
+
+
+def _kept(payload: Payload, store: Store, settings: Settings) -> Payload:
+    """A single uploaded image goes to the image cache; its ref is sent back (image_ref)."""
+    if payload.files is not None and len(payload.files) == 1 and payload.files[0]:
+        payload.image_ref = image_cache.keep(store, payload.files[0], settings)
+    return payload
 
 
 async def read_pipeline(request: Request, settings: SettingsDep, image: ImageFiles = None,
@@ -73,7 +96,7 @@ async def read_pipeline(request: Request, settings: SettingsDep, image: ImageFil
 
 async def _read(request: Request, settings: Settings, body_model: type[BaseModel],
                 spec_model: type[BaseModel], images: list[UploadFile] | None,
-                spec: BaseModel | None) -> Payload:
+                spec: BaseModel | None, from_ref: bool = False) -> Payload:
     """JSON → body_model (read here); multipart → image bytes + the spec FastAPI validated."""
     media = _media_type(request)
     if media == "application/json" or media.endswith("+json"):
@@ -84,7 +107,7 @@ async def _read(request: Request, settings: Settings, body_model: type[BaseModel
             raise validation_api_error(e.errors(include_url=False)) from None
         return Payload(spec=spec, nested=nested)
     if media == "multipart/form-data":
-        return await _multipart(request, settings, spec_model, images, spec)
+        return await _multipart(request, settings, spec_model, images, spec, from_ref)
     raise ApiError("unsupported_media_type", variant="convolve" if media else "convolve_untyped",
                    field="Content-Type", limit="application/json, multipart/form-data",
                    media=media)
@@ -97,15 +120,15 @@ def _read_json(body: bytes, body_model: type[BaseModel], settings: Settings) -> 
 
 
 async def _multipart(request: Request, settings: Settings, spec_model: type[BaseModel],
-                     images: list[UploadFile] | None, spec: BaseModel | None) -> Payload:
+                     images: list[UploadFile] | None, spec: BaseModel | None,
+                     from_ref: bool = False) -> Payload:
     form = await request.form()  # the form FastAPI parsed (cached): counts the raw fields
-    if not form.getlist("image"):
+    if not form.getlist("image") and not from_ref:
         raise ApiError("missing", variant="images", field="image")
     if len(form.getlist("image")) > settings.max_images:
         raise ApiError("too_many_images", field="image", limit=settings.max_images)
     if len(form.getlist("spec")) > 1:
         raise ApiError("too_many_items", variant="spec_fields", field="spec", limit=1)
-    assert images is not None
     if spec is None:  # no spec field: the defaults (a pipeline has none: 422 spec.layers)
         try:
             spec = spec_model.model_validate({})
@@ -115,4 +138,4 @@ async def _multipart(request: Request, settings: Settings, spec_model: type[Base
     if layers is not None and len(layers) > settings.max_pipeline_layers:
         raise ApiError("too_many_items", variant="layers", field="spec.layers",
                        limit=settings.max_pipeline_layers, count=len(layers))
-    return Payload(spec=spec, files=[await f.read() for f in images])
+    return Payload(spec=spec, files=[await f.read() for f in images or []])

@@ -96,6 +96,16 @@ class InputOptions(BaseModel):
                                  "differs from a full decode + LANCZOS (3-19/255 on photos).")
     include_values: bool = Field(False, description="Each stage carries values_b64 (little-endian "
                                  "float32, C order); at most max_values_b64 values in all.")
+    values_format: Literal["f32", "u16", "u8"] = Field(
+        "f32", description="How values_b64 is written: f32 exact little-endian float32; u16 / u8 "
+        "quantised between the stage's min and max, rows delta-coded mod 2^b, zlib (see "
+        "docs/wire-values.md); decoded values are off by at most (max − min) / (2·(2^b − 1)).")
+    value_stages: list[Literal["input", "conv", "relu", "pool"]] | None = Field(
+        None, max_length=4, description="Only these stages carry values_b64 (all when omitted); "
+        "e.g. leave out the input, which the page already has.")
+    include_output: bool = Field(True, description="Send `output` as nested lists (up to "
+                                 "max_output_list values); off when the values come as "
+                                 "values_b64 anyway.")
     previews: bool = Field(True, description="Image inputs: each stage carries a PNG preview "
                            "(turn off to save the encoding time when drawing from values_b64).")
 

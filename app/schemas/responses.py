@@ -45,6 +45,9 @@ class StageOut(BaseModel):
     preview: str | None = Field(None, description="PNG data URL of the maps (image inputs).")
     values_b64: str | None = Field(None, description="Little-endian float32, C order, base64 "
                                    "(when include_values is true).")
+    values_format: str | None = Field(None, description="f32, u16 or u8 (spec.values_format).")
+    values_lo: float | None = Field(None, description="u8/u16: x = values_lo + q · values_step.")
+    values_step: float | None = Field(None, description="u8/u16: the quantisation step.")
     geometry: GeometryOut | None = Field(None, description="For conv and pool stages.")
 
 
@@ -90,6 +93,9 @@ class ConvolveResponse(BaseModel):
     pixel_scale: str | None = Field(None, description="'[0, 1]' when the input was images.")
     resized: list[ResizedNote] = Field(default_factory=list)
     notes: list[ImageNoteOut] = Field(default_factory=list)
+    image_ref: str | None = Field(default=None, description="One uploaded image: its key in the "
+                                  "image cache (sha256); send it as the `image_ref` form field "
+                                  "instead of the file next time.")
 
 
 class PipelineResponse(BaseModel):

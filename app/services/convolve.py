@@ -46,6 +46,7 @@ class Payload:
     spec: Any
     nested: Any = None  # a nested list, or the ndarray it made (app.api.json_guard)
     files: list[bytes] | None = None
+    image_ref: str | None = None  # the upload's key in the image cache (app/services/image_cache)
 
 
 @dataclass
@@ -148,13 +149,18 @@ def conv_layers(spec: ConvSpec) -> list[ConvLayer | ReluLayer | PoolLayer]:
 
 def _stages(batch: Batch, steps: Sequence[Step], outs: Sequence[np.ndarray],
             opts: InputOptions, settings: Settings) -> list[StageOut]:
-    image, values = batch.is_image and opts.previews, opts.include_values
+    image, fmt = batch.is_image and opts.previews, opts.values_format
     maps = settings.max_preview_maps
-    stages = [stage_out("input", "input", batch.x, image=image, values=values,
-                               max_maps=maps)]
+
+    def values(name: str) -> bool:
+        return opts.include_values and (opts.value_stages is None or name in opts.value_stages)
+
+    stages = [stage_out("input", "input", batch.x, image=image, values=values("input"),
+                        max_maps=maps, values_format=fmt)]
     for step, out in zip(steps, outs, strict=True):
         stages.append(stage_out(step.name, step.label, out, geometry=step.geometry,
-                                       image=image, values=values, max_maps=maps))
+                                image=image, values=values(step.name), max_maps=maps,
+                                values_format=fmt))
     return stages
 
 
@@ -184,7 +190,7 @@ def run_convolve(batch: Batch, steps: Sequence[Step], spec: ConvSpec, settings: 
         return Outcome(outs[-1])
     conv = steps[0]
     pool = next((s for s in steps if s.name == "pool"), None)
-    output, omitted = _output(outs[-1], settings)
+    output, omitted = _output(outs[-1], settings) if spec.include_output else (None, None)
     assert conv.kernel is not None and conv.bias is not None and conv.geometry is not None
     body = ConvolveResponse(
         shape=list(outs[-1].shape), geometry=geometry_out(conv.geometry),
@@ -246,7 +252,10 @@ def convolve_payload(payload: Payload, settings: Settings, models: Any,
                      detailed: bool = True) -> Outcome:
     """POST /api/convolve's work, run in the CPU pool. detailed: build the JSON body."""
     batch, steps = prepare(payload, conv_layers(payload.spec), "spec", settings, models, detailed)
-    return run_convolve(batch, steps, payload.spec, settings, detailed)
+    outcome = run_convolve(batch, steps, payload.spec, settings, detailed)
+    if isinstance(outcome.body, ConvolveResponse):
+        outcome.body.image_ref = payload.image_ref
+    return outcome
 
 
 def pipeline_payload(payload: Payload, settings: Settings, models: Any,

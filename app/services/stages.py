@@ -11,6 +11,7 @@ import numpy as np
 
 from app.imaging.png import encode_png, grid, png_data_url
 from app.schemas.responses import GeometryOut, StageName, StageOut
+from app.services.values import ValuesFormat, encode_b64
 
 
 def geometry_out(g: object) -> GeometryOut:
@@ -43,11 +44,14 @@ def preview(x: np.ndarray, *, is_input: bool, max_maps: int) -> str:
 
 
 def stage_out(name: StageName, label: str, x: np.ndarray, *, image: bool, values: bool,
-              max_maps: int, geometry: object | None = None) -> StageOut:
+              max_maps: int, geometry: object | None = None,
+              values_format: ValuesFormat = "f32") -> StageOut:
     """Statistics of one stage (N, C, H, W) with its optional preview and raw values."""
+    text, q_lo, step = encode_b64(x, values_format) if values else (None, None, None)
     return StageOut(
         name=name, label=label, shape=list(x.shape), min=float(x.min()), max=float(x.max()),
         mean=float(x.mean(dtype=np.float64)),
         preview=preview(x, is_input=name == "input", max_maps=max_maps) if image else None,
-        values_b64=values_b64(x) if values else None,
+        values_b64=text, values_format=values_format if values else None,
+        values_lo=q_lo, values_step=step,
         geometry=geometry_out(geometry) if geometry is not None else None)

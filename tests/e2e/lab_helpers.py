@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from app.services.values import dequantise
+
 READY = "body[data-ready='true'] #lab-pipeline figure.stage[data-stage='conv']"
 
 
@@ -79,5 +81,13 @@ def spec_for(kernel: list[list[float]], *, bias: float = 0, pad: int = 0, stride
 def stage_values(response: dict[str, Any], name: str) -> np.ndarray:
     """A stage's values_b64 as a float32 array shaped like the stage (N, C, H, W)."""
     stage = next(s for s in response["stages"] if s["name"] == name)
+    fmt = stage.get("values_format") or "f32"
+    if fmt != "f32":   # the 8-bit maps the page draws from (spec values_format, lab's default)
+        return dequantise(base64.b64decode(stage["values_b64"]), tuple(stage["shape"]), fmt,
+                          stage["values_lo"], stage["values_step"])
     raw = np.frombuffer(base64.b64decode(stage["values_b64"]), dtype="<f4")
     return raw.reshape(stage["shape"])
+
+
+DRAWN = {"values_format": "u8"}
+"""Spec keys that give the values the page draws its maps from (docs/wire-values.md)."""

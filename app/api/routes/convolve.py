@@ -9,7 +9,7 @@ from app.api.body import json_body_doc, read_convolve
 from app.api.capacity import run_cpu
 from app.api.media import JSON, MEDIA_RESPONSES, MediaDep, respond
 from app.deps import ModelsDep, SettingsDep
-from app.errors import ERROR_RESPONSES
+from app.errors import ERROR_RESPONSES, _resp
 from app.schemas import ConvolveRequest, ConvolveResponse
 from app.services.convolve import Payload, convolve_payload
 
@@ -17,7 +17,8 @@ router = APIRouter(prefix="/api", tags=["convolve"])
 
 
 @router.post("/convolve", response_model=ConvolveResponse,
-             responses={**ERROR_RESPONSES, **MEDIA_RESPONSES},
+             responses={**ERROR_RESPONSES, **MEDIA_RESPONSES, 410: _resp(
+                 "image_ref is no longer kept (evicted, expired or unknown): send the file.")},
              openapi_extra=json_body_doc(ConvolveRequest))
 async def convolve(media: MediaDep, payload: Annotated[Payload, Depends(read_convolve)],
                   settings: SettingsDep, models: ModelsDep) -> Response:

@@ -144,6 +144,17 @@ export async function convolve(images, spec, { signal, accept = "application/jso
   return accept === "application/json" ? res.json() : res.blob();
 }
 
+/** POST /api/convolve for an image the server keeps (the `image_ref` of an earlier answer): no
+ *  file sent. A 410 ApiError (code image_ref_unknown) when it has been evicted: upload it again.
+ *  @param {string} ref @param {object} spec @param {Opts} [opts] @returns {Promise<any>} */
+export async function convolveRef(ref, spec, { signal } = {}) {
+  const form = new FormData();
+  form.append("image_ref", ref);
+  form.append("spec", JSON.stringify({ include_values: true, ...spec }));
+  const res = await request("/api/convolve", { method: "POST", body: form, signal, accept: "application/json" });
+  return res.json();
+}
+
 /** POST /api/convolve with a JSON body {input, spec}: input (H, W), (C, H, W) or (N, C, H, W)
  *  nested lists; values included. @param {unknown} input @param {object} spec @param {Opts} [opts]
  *  @returns {Promise<any>} */

@@ -51,3 +51,31 @@ export async function copyText(text) {
     return false;
   }
 }
+
+/** Images up to this many bytes travel inside a shared link (base64 in the URL fragment, which
+ *  never reaches a server: ~22 KB of text); larger ones are left out and the page says so. */
+export const LINK_IMAGE_MAX = 16 * 1024;
+
+/** The link to share: the setup (query) plus, for a small image of the user's own, the image in
+ *  the fragment (#img=<data URL>). → {url, image: "sample" | "embedded" | "left-out", size}. */
+export async function shareLink(href, img) {
+  const base = href.split("#")[0];
+  if (!img || img.sample) return { url: base, image: "sample", size: 0 };
+  const blob = img.blob;
+  if (blob.size > LINK_IMAGE_MAX) return { url: base, image: "left-out", size: blob.size };
+  const dataUrl = await new Promise((resolve) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.readAsDataURL(blob);
+  });
+  return { url: `${base}#img=${dataUrl}`, image: "embedded", size: blob.size };
+}
+
+/** The image a shared link carries (#img=data:image/...;base64,...) as a File, or null. */
+export function imageFromLink(hash = location.hash) {
+  const m = /^#img=data:(image\/[\w.+-]+);base64,([A-Za-z0-9+/=]+)$/.exec(hash);
+  if (!m) return null;
+  const bin = atob(m[2]);   // not fetch(data:): the page's CSP allows connections to itself only
+  const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+  return bytes.length <= LINK_IMAGE_MAX ? new File([bytes], "linked-image", { type: m[1] }) : null;
+}

@@ -2,7 +2,43 @@
 // Bringing an image: sample list, file picker, drag-and-drop, paste, webcam snapshot.
 // onImage({blob, name, source, sample}) for every new image; errors go to showError(message).
 import { getSamples, sampleBlob } from "../../lib/api.js";
-import { has, t } from "../../lib/i18n.js";
+import { DecodeError, isHeic, shrinkImage } from "../../lib/decode.js";
+import { getLanguage, has, t } from "../../lib/i18n.js";
+
+let imageCount = 0;
+
+/**
+ * A new image as the lab uploads it: the user's own files shrunk in the browser to the working
+ * size (a 48 MP photo works); samples as they are. → {...img, blob, original, key, ref: null,
+ * shrunk: {from, to} (W×H) | null}, or null after showError (HEIC or undecodable, en/ja).
+ */
+export async function prepareImage(img, side, showError) {
+  let blob = img.blob, shrunk = null;
+  if (img.source !== "sample" && img.source !== "fallback") {
+    try {
+      const r = await shrinkImage(img.blob, side);
+      blob = r.blob;
+      if (r.from) shrunk = { from: r.from, to: [r.width, r.height] };
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      showError(t(err.code === "heic" ? "lab.image.heic" : "lab.image.undecodable", { name: img.name }));
+      return null;
+    }
+  }
+  return { ...img, blob, original: img.blob, key: ++imageCount, ref: null, shrunk };
+}
+
+/** Every conversion of the current image as one line of text (W×H sizes): the browser's
+ *  shrinking, the server's resize and the decoder's notes (alpha, GIF frame, EXIF, CMYK, 16-bit). */
+export function notesText(response, img, tr) {
+  const lines = [];
+  if (img?.shrunk) {
+    lines.push(tr("lab.image.shrunk", { from: img.shrunk.from.join("×"), to: img.shrunk.to.join("×") }));
+  }
+  const ja = getLanguage() === "ja";
+  for (const n of response.notes ?? []) lines.push(ja ? n.message_ja : n.message_en);   // W×H
+  return lines.join(" ");
+}
 
 /** els: {sample, file, webcam, panel, video, snap, close}; returns {loadSample(id), relabel()}. */
 export function createImageInput(els, { onImage, showError }) {
@@ -30,7 +66,7 @@ export function createImageInput(els, { onImage, showError }) {
 
   function acceptFile(file, source) {
     if (!file) return;
-    if (!file.type.startsWith("image/")) {
+    if (!file.type.startsWith("image/") && !isHeic(file)) {
       showError(t("lab.image.notImage", { type: file.type || "?" }));
       return;
     }
@@ -122,6 +158,8 @@ export function createImageInput(els, { onImage, showError }) {
       onImage({ blob, name: "shapes.png", source: "fallback", sample: null });
     },
     loadSample,
+    /** A File from elsewhere (a shared link's image) as if the user had picked it. */
+    accept: acceptFile,
     relabel: fillSamples,
     hasSample: (id) => samples.some((s) => s.id === id),
     firstSample: () => samples[0]?.id,

@@ -1,15 +1,17 @@
 // @ts-check
 // The filter lab: image + filter + padding/stride/dilation + ReLU + pooling → every stage drawn,
 // the slide-10 formula, the inspector, downloads; the whole setup lives in the URL.
-import { convolve, decodeValues, kernels } from "../../lib/api.js";
+import { convolve, convolveRef, kernels } from "../../lib/api.js";
 import { app, notify, onLabSetupRequest, publishLabSetup, setImage } from "../../lib/app.js";
 import { debounce } from "../../lib/events.js";
 import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
 import { getParam, setParams } from "../../lib/url.js";
-import { curlCommand, copyText, mapsToPng, saveBlob } from "./downloads.js";
+import { exactConv } from "../../lib/exact.js";
+import { decodeStage, reluOf } from "../../lib/values.js";
+import { curlCommand, copyText, imageFromLink, LINK_IMAGE_MAX, mapsToPng, saveBlob, shareLink } from "./downloads.js";
 import { renderFormula, renderFormulaProblems } from "./formula.js";
-import { createImageInput } from "./image-input.js";
+import { createImageInput, notesText, prepareImage } from "./image-input.js";
 import { createInspection } from "./inspect.js";
 import { createKernelEditor } from "./kernel-editor.js";
 import { DEFAULT_SIZE, createDisplay } from "./display.js";
@@ -24,6 +26,7 @@ import { renderPipeline, stageData } from "./pipeline.js";
 import { fmtNum, readSetup, setupToParams } from "./setup.js";
 
 export const MAX_IMAGE_SIDE = DEFAULT_SIZE;   // the default working size (display.js; URL ws)
+const TYPING_DEBOUNCE_MS = 60;       // typed numbers; discrete controls apply at once
 const FIELD_GROUPS = {   // API error field segment → the control it belongs to
   kernel: "kernel", bias: "bias", pad: "pad", pad_mode: "pad", stride: "stride",
   dilation: "dilation", pool: "pool", activation: "pool", image: "image", color: "image",
@@ -39,8 +42,9 @@ export function specOf(s) {
   const kernel = s.params && s.kernel !== "custom" ? { id: s.kernel, ...s.params } : rows(s.values, s.kh, s.kw);
   return {
     kernel, bias: s.bias, stride: s.stride, pad: s.pad,
-    pad_mode: s.padMode, dilation: s.dilation, depthwise: s.color === "rgb", color: s.color,
+    pad_mode: s.padMode, dilation: s.dilation, depthwise: s.color === "rgb" && !s.sum, color: s.color,
     activation: s.activation, max_side: s.size ?? MAX_IMAGE_SIDE, include_values: true, previews: false,
+    values_format: "u8", include_output: false,   // maps drawn from 8 bits (docs/wire-values.md)
     pool: s.pool === "none" ? null : { type: s.pool, size: s.poolSize, stride: s.poolStride },
   };
 }
@@ -51,21 +55,28 @@ export async function mount(root) {
   const pipelineEl = $("#lab-pipeline");
   let last = null;      // {response, data, setup}
   let sample = null;    // the current sample id, or null for the user's own image
+  let rawImage = null;  // the image as chosen, before the browser shrinks it to the working size
 
   const editor = createKernelEditor({ select: $("#lab-kernel"), kh: $("#lab-kh"), kw: $("#lab-kw"),
     grid: $("#lab-kernel-grid"), desc: $("#lab-kernel-desc"), params: $("#lab-kernel-params") }, () => changed());
   const images = createImageInput({ sample: $("#lab-sample"), file: $("#lab-file"),
     webcam: $("#lab-webcam"), panel: $("#lab-webcam-panel"), video: $("#lab-video"),
     snap: $("#lab-snap"), close: $("#lab-webcam-close") }, {
-    onImage: (img) => {
-      sample = img.sample;
-      setImage(img);
-      clearErrors();
-      setParams(setupToParams(readForm()));
-      runner.now();
-    },
+    onImage: useImage,
     showError: (msg) => showError("image", msg),
   });
+  /** A chosen image (kept as chosen: a new working size shrinks it again from the original). */
+  async function useImage(raw) {
+    rawImage = raw;
+    const img = await prepareImage(raw, display.size, (msg) => showError("image", msg));
+    if (!img) return;
+    sample = img.sample;
+    if (img.source !== "link" && location.hash.startsWith("#img=")) history.replaceState(history.state, "", location.href.split("#")[0]);
+    setImage(img);
+    clearErrors();
+    setParams(setupToParams(readForm()));
+    runner.now();
+  }
   const magnifier = createMagnifier(root);
   const inspection = createInspection(root, magnifier);
   const redraw = () => { if (last) show(last.response, last.setup); };
@@ -74,7 +85,8 @@ export async function mount(root) {
   const display = createDisplay(/** @type {HTMLElement} */ (root.querySelector(".map-scale-bar")), $("#group-image"),
     { getParam, setParams }, (what) => {
       magnifier.enabled = display.magnifier;
-      if (what === "size") runner.now(); else redraw();
+      if (what === "size" && rawImage && rawImage.source !== "sample" && rawImage.source !== "fallback") useImage(rawImage);
+      else if (what === "size") runner.now(); else redraw();
     });
   magnifier.enabled = display.magnifier;
   const origin = createOrigin($("#lab-kernel-desc"), { getParam, setParams });
@@ -90,7 +102,7 @@ export async function mount(root) {
       ...editor.get(), bias: num("#lab-bias"), pad: num("#lab-pad"), padMode: $("#lab-padmode").value,
       stride: num("#lab-stride"), dilation: num("#lab-dilation"), activation: $("#lab-activation").value,
       pool: $("#lab-pool").value, poolSize: num("#lab-poolsize"), poolStride: num("#lab-poolstride"),
-      color: form.elements.color.value, sample, size: display.size,
+      color: form.elements.color.value, sample, size: display.size, sum: $("#lab-sum").checked,
     };
   }
   // A learned bias (e.g. -0.06127064675092697) shown to 6 decimals, the URL's precision; -0 → 0.
@@ -102,11 +114,17 @@ export async function mount(root) {
     $("#lab-activation").value = s.activation; $("#lab-pool").value = s.pool;
     $("#lab-poolsize").value = s.poolSize; $("#lab-poolstride").value = s.poolStride;
     form.elements.color.value = s.color;
+    $("#lab-sum").checked = Boolean(s.sum);
     syncPoolInputs();
   }
   function syncPoolInputs() {
     const off = $("#lab-pool").value === "none";
     $("#lab-poolsize").disabled = off; $("#lab-poolstride").disabled = off;
+    const rgb = form.elements.color.value === "rgb";   // the colour mode, said in words
+    $("#lab-sum").disabled = !rgb;
+    const mode = $("#lab-color-mode");
+    mode.dataset.mode = rgb ? ($("#lab-sum").checked ? "summed" : "depthwise") : "gray";
+    mode.textContent = t(`lab.image.mode.${mode.dataset.mode}`);
   }
 
   // --- errors next to their controls --------------------------------------------------------
@@ -128,6 +146,33 @@ export async function mount(root) {
   }
 
   // --- requests -------------------------------------------------------------------------------
+  let input = { key: null, values: null };   // the exact input values of the current image
+  const inputKey = (img, spec) => img && [img.key, spec.color, spec.max_side].join("|");
+  /** By ref when the server keeps the image; uploaded (again, once) when it does not. */
+  async function post(img, spec, signal) {
+    if (img.ref) {
+      try { return await convolveRef(img.ref, spec, { signal }); } catch (err) {
+        if (err.code !== "image_ref_unknown") throw err;
+        img.ref = null;
+        pipelineEl.dataset.reuploads = String(Number(pipelineEl.dataset.reuploads ?? 0) + 1);
+      }
+    }
+    const response = await convolve([img.blob], spec, { signal });
+    if (app.image === img) img.ref = response.image_ref ?? null;
+    return response;
+  }
+  /** The stages with values: the input from the cache, ReLU from the conv when not sent. */
+  async function decodeStages(response, key) {
+    const decoded = await Promise.all(response.stages.map(decodeStage));
+    const byName = Object.fromEntries(response.stages.map((st, k) => [st.name, decoded[k]]));
+    if (byName.input) input = { key, values: byName.input.values };
+    return response.stages.map((st) => {
+      let d = byName[st.name];
+      if (!d && st.name === "input") d = { values: input.values, step: 0 };
+      if (!d && st.name === "relu" && byName.conv) d = { values: reluOf(byName.conv.values), step: byName.conv.step };
+      return Object.assign(stageData(st, d?.values ?? new Float32Array(st.shape.reduce((a, b) => a * b, 1))), { step: d?.step ?? 0 });
+    });
+  }
   const runner = createRunner(async (signal, current) => {
     if (!app.image) return;
     const setup = readForm();
@@ -141,9 +186,19 @@ export async function mount(root) {
       pipelineEl.classList.add("stale");
       return;
     }
-    let response;
+    const img = app.image;
+    const spec = specOf(setup);
+    const key = inputKey(img, spec);
+    spec.value_stages = input.key === key ? ["conv", "pool"] : ["input", "conv", "pool"];
+    let response, stages;
     try {
-      response = await convolve([app.image.blob], specOf(setup), { signal });
+      const t0 = performance.now();
+      response = await post(img, spec, signal);
+      if (!current()) return;
+      const t1 = performance.now();
+      stages = await decodeStages(response, key);
+      performance.measure("lab:request", { start: t0, end: t1 });   // read by bench/lab_browser.py
+      performance.measure("lab:decode", { start: t1 });
     } catch (err) {
       if (err.name === "AbortError" || !current()) throw err;
       clearErrors();
@@ -155,29 +210,66 @@ export async function mount(root) {
     if (!current()) return;
     clearErrors();
     pipelineEl.classList.remove("stale"); $("#lab-formula").classList.remove("stale", "invalid");
-    show(response, setup);
-  }, { delay: 250, loadingAfter: 200, onLoading: (on) => {
+    const t2 = performance.now();
+    show(response, setup, stages);
+    performance.measure("lab:draw", { start: t2 });
+  }, { delay: TYPING_DEBOUNCE_MS, loadingAfter: 200, onLoading: (on) => {
     pipelineEl.setAttribute("aria-busy", String(on));
     $(".loading-badge").hidden = !on;
   } });
 
-  function changed() {
+  /** immediate: a discrete control (select, radio, checkbox, preset) → at once; typing debounced. */
+  function changed(immediate = false) {
     syncPoolInputs();
     const setup = readForm();
     setParams(setupToParams(setup));
     origin.check(setup, setupToParams(setup).kv);
     publishLabSetup({ ...setup, origin: origin.origin });
-    runner.schedule();
+    if (immediate) runner.now(); else runner.schedule();
   }
 
-  function show(response, setup) {
+  /** Exact float32 values for the inspector, fetched once per answer when a map is first
+   *  inspected (the maps themselves are drawn from 8-bit values). */
+  async function exactValues() {
+    const l = last;
+    if (!l || l.exact || !app.image?.ref) return;
+    l.exact = true;
+    const spec = { ...specOf(l.setup), values_format: "f32", value_stages: ["conv", "pool"] };
+    try {
+      const r = await convolveRef(app.image.ref, spec);
+      const exact = await decodeStages(r, input.key);
+      if (last !== l) return;
+      for (const st of l.stages) {
+        const e = exact.find((x) => x.name === st.name);
+        if (e && st.name !== "input") { st.values = e.values; st.step = 0; }
+      }
+      pipelineEl.dataset.exact = "true";
+    } catch { l.exact = false; }
+  }
+  pipelineEl.addEventListener("pointerover", (e) => { if (e.target.closest(".inspectable")) exactValues(); });
+  pipelineEl.addEventListener("focusin", () => exactValues());
+
+  /** The map before pooling with exact values for the pool inspector (the drawn ones may be 8-bit):
+   *  computed once, when first read, from the exact input (lib/exact.js). */
+  function exactBefore(stage, response, padded) {
+    if (!stage.step) return stage;
+    let exact = null;
+    return { ...stage, step: 0, get values() {
+      if (!exact) {
+        exact = exactConv(padded, response.kernel, response.bias, response.geometry, response.kernel.depthwise);
+        if (stage.name === "relu") exact = reluOf(exact);
+      }
+      return exact;
+    } };
+  }
+
+  function show(response, setup, stages = last.stages) {
     const used = response.kernel.values;
     if (setup.params && Array.isArray(used[0]) && !Array.isArray(used[0][0])) {
       editor.setServerValues(response.kernel.values);   // weights the API built from the params
       Object.assign(setup, editor.get());
       setParams(setupToParams(setup));
     }
-    const stages = response.stages.map((s) => stageData(s, decodeValues(s.values_b64)));
     const category = editor.catalogue().find((k) => k.id === setup.kernel)?.category ?? null;
     const borders = paddingBorders(response.geometry, response.pool_geometry, setup.padMode);
     renderFormula($("#lab-formula"), response.geometry, response.pool_geometry, t);
@@ -186,19 +278,21 @@ export async function mount(root) {
       layout: display.layout, focus: display.focus, chrome });
     const estimated = chrome === null;
     chrome = drawn.chrome ?? chrome;
-    if (estimated && chrome !== null && Math.abs(chrome - 110) > 4) { show(response, setup); return; }
+    if (estimated && chrome !== null && Math.abs(chrome - 110) > 4) { show(response, setup, stages); return; }
     $("#lab-stage-area").dataset.mode = drawn.layout.mode;
     $("#lab-stage-area").style.setProperty("--side-width", `${drawn.layout.sideWidth}px`);
     shadeMaps(drawn, response.geometry, response.pool_geometry);
     for (const name of ["input", "conv", "relu", "pool"]) for (const m of drawn[name]?.maps ?? []) zoom.wire(name, m);
+    const before = stages.find((s) => s.name === "relu") ?? stages.find((s) => s.name === "conv");
     const data = {
       geometry: response.geometry, kernel: response.kernel, bias: response.bias,
       padded: drawn.padded, conv: stages.find((s) => s.name === "conv"), setup,
       pool: stages.find((s) => s.name === "pool"), poolGeometry: response.pool_geometry,
-      beforePool: stages.find((s) => s.name === "relu") ?? stages.find((s) => s.name === "conv"),
-      poolType: setup.pool, inputRange: [stages[0].min, stages[0].max],
+      beforePool: before && exactBefore(before, response, drawn.padded), poolType: setup.pool,
+      inputRange: [stages[0].min, stages[0].max],
     };
-    last = { response, setup, drawn, data };
+    if (last?.response !== response) delete pipelineEl.dataset.exact;
+    last = { response, setup, drawn, data, stages, exact: last?.response === response && last.exact };
     pipelineEl.dataset.renders = String(Number(pipelineEl.dataset.renders ?? 0) + 1);
     pipelineEl.dataset.shapes = JSON.stringify(Object.fromEntries(stages.map((s) => [s.name, [s.C, s.H, s.W]])));
     for (const name of ["input", "conv", "relu", "pool"]) {
@@ -207,10 +301,10 @@ export async function mount(root) {
       else pipelineEl.removeAttribute(`data-shape-${name}`);
     }
     inspection.attach(drawn, data);
-    const note = response.resized?.[0];
+    const notes = notesText(response, app.image, t);
     const resized = $("#lab-resized");
-    resized.hidden = !note;
-    resized.textContent = note ? t("lab.image.resized", { from: note.original.join("×"), to: note.resized.join("×") }) : "";
+    resized.hidden = !notes;
+    resized.textContent = notes;
   }
 
   pipelineEl.addEventListener("click", async (e) => {
@@ -236,11 +330,21 @@ export async function mount(root) {
     notify(t(await copyText(text) ? "lab.actions.copied" : "lab.actions.copyFailed"));
   });
   $("#lab-link").addEventListener("click", async () => {
-    notify(t(await copyText(location.href) ? "lab.actions.linkCopied" : "lab.actions.copyFailed"));
+    const link = await shareLink(location.href, app.image);
+    const said = { sample: "lab.actions.linkCopied", embedded: "lab.actions.linkWithImage",
+      "left-out": "lab.actions.linkWithoutImage" }[link.image];
+    Object.assign($("#lab-link").dataset, { image: link.image, url: link.url });
+    const kb = (n) => Math.ceil(n / 1024);
+    notify(t(await copyText(link.url) ? said : "lab.actions.copyFailed",
+      { size: kb(link.size), limit: kb(LINK_IMAGE_MAX) }));
   });
 
-  form.addEventListener("input", (e) => { if (!e.target.closest(".kernel-grid") && e.target.name !== "sample") changed(); });
-  form.addEventListener("change", (e) => { if (e.target.type === "radio") changed(); });
+  const discrete = (el) => el.tagName === "SELECT" || ["radio", "checkbox"].includes(el.type);
+  form.addEventListener("input", (e) => {
+    if (e.target.closest(".kernel-grid") || e.target.name === "sample" || e.target.type === "file") return;
+    if (!discrete(e.target)) changed();
+  });
+  form.addEventListener("change", (e) => { if (discrete(e.target) && e.target.name !== "sample") changed(true); });   // not the file input
   form.addEventListener("submit", (e) => e.preventDefault());
   onLabSetupRequest((partial) => {
     writeForm({ ...readForm(), ...partial });
@@ -248,7 +352,7 @@ export async function mount(root) {
     changed();
   });
   onLanguageChange(() => {
-    editor.relabel(); images.relabel(); styles.relabel(); display.relabel(); origin.relabel();
+    editor.relabel(); images.relabel(); styles.relabel(); display.relabel(); origin.relabel(); syncPoolInputs();
     if (last) show(last.response, last.setup);
   });
 
@@ -274,7 +378,10 @@ export async function mount(root) {
   writeForm(initial);
   origin.relabel();
   publishLabSetup({ ...readForm(), origin: origin.origin });
+  let linked = null;
+  try { linked = imageFromLink(); } catch { /* a damaged link: the sample instead */ }
   if (!images.hasSample(sample)) sample = images.firstSample();
-  if (sample) await images.loadSample(sample);
+  if (linked) images.accept(linked, "link");
+  else if (sample) await images.loadSample(sample);
   else await images.loadFallback();
 }

@@ -59,7 +59,8 @@ export function createInspection(root, magnifier = null) {
     for (const name of INSPECTABLE) {
       for (const m of drawn[name]?.maps ?? []) {
         const d = drawn[name].data;
-        if (m.channel !== sel.c || (name === "pool" && !pooled)) drawPixelMarker(m.overlay, 1, 1, null, null);
+        const composite = drawn[name].maps.length === 1 && d.C > 1;   // one RGB picture: every channel
+        if ((m.channel !== sel.c && !composite) || (name === "pool" && !pooled)) drawPixelMarker(m.overlay, 1, 1, null, null);
         else if (pooled && name !== "pool") drawPixelMarker(m.overlay, d.H, d.W, r.window.top, r.window.left, r.window.h, r.window.w);
         else drawPixelMarker(m.overlay, d.H, d.W, sel.i, sel.j);
       }
@@ -79,17 +80,27 @@ export function createInspection(root, magnifier = null) {
 
   function wire(stage, m) {
     const d = drawn[stage].data;
+    // An RGB stage drawn as one picture holds 3 channels: a click inspects R, a second click on
+    // the same pixel G, then B (the inspector says which); the keyboard keeps the channel.
+    const composite = drawn[stage].maps.length === 1 && d.C > 1;
+    const mine = () => pinned && pinned.stage === stage;
+    const channel = () => (composite && mine() ? pinned.c : m.channel ?? 0);
     const c = m.channel ?? 0;
     const target = m.box;
     target.tabIndex = 0;
     target.classList.add("inspectable");
     target.setAttribute("role", "button");
     target.setAttribute("aria-label", t("lab.inspector.mapLabel", { stage: t(`lab.stages.${stage}`), c }));
-    target.addEventListener("mousemove", (e) => show({ stage, c, ...pixelAt(e, m, d) }, { x: e.clientX, y: e.clientY }));
+    target.addEventListener("mousemove", (e) => show({ stage, c: channel(), ...pixelAt(e, m, d) }, { x: e.clientX, y: e.clientY }));
     target.addEventListener("mouseleave", () => { magnifier?.hide(); show(pinned); });
-    target.addEventListener("click", (e) => { pinned = { stage, c, ...pixelAt(e, m, d) }; show(pinned, { x: e.clientX, y: e.clientY }); });
+    target.addEventListener("click", (e) => {
+      const p = pixelAt(e, m, d);
+      const again = composite && mine() && pinned.i === p.i && pinned.j === p.j;
+      pinned = { stage, c: again ? (pinned.c + 1) % d.C : channel(), ...p };
+      show(pinned, { x: e.clientX, y: e.clientY });
+    });
     target.addEventListener("focus", () => {
-      if (!pinned || pinned.stage !== stage || pinned.c !== c) {
+      if (!pinned || pinned.stage !== stage || (pinned.c !== c && !composite)) {
         pinned = { stage, c, i: Math.floor(d.H / 2), j: Math.floor(d.W / 2) };
       }
       show(pinned, pixelPoint(m, d.H, d.W, pinned.i, pinned.j));
@@ -100,7 +111,7 @@ export function createInspection(root, magnifier = null) {
       if (!step || !pinned) return;
       e.preventDefault();
       const k = e.shiftKey ? 5 : 1;
-      pinned = { stage, c, i: Math.min(d.H - 1, Math.max(0, pinned.i + step[0] * k)),
+      pinned = { stage, c: channel(), i: Math.min(d.H - 1, Math.max(0, pinned.i + step[0] * k)),
         j: Math.min(d.W - 1, Math.max(0, pinned.j + step[1] * k)) };
       keepInView(m, d.H, d.W, pinned.i, pinned.j);
       show(pinned, pixelPoint(m, d.H, d.W, pinned.i, pinned.j));

@@ -19,7 +19,7 @@ export function inspectPool(data, c, i, j) {
   }
   const value = data.poolType === "avg" ? values.reduce((a, b) => a + b, 0) / values.length : Math.max(...values);
   const server = data.pool.values[(c * data.pool.H + i) * data.pool.W + j];
-  const match = Math.abs(value - server) <= TOL * Math.max(1, Math.abs(server));
+  const match = Math.abs(value - server) <= Math.max(TOL * Math.max(1, Math.abs(server)), (data.pool.step ?? 0) * 0.501);   // 8-bit maps: half a step
   // Receptive field on the padded input: conv rows top .. top + h − 1 → input rows.
   const span = (n, s, f, d) => (n - 1) * s + (f - 1) * d + 1;
   const box = {

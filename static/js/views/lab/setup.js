@@ -4,11 +4,12 @@ import { roundTo } from "../../lib/format.js";
 
 // k kernel preset id | "custom"; kv "FHxFW:v,v,..."; b bias; p pad; pm pad mode; s stride;
 // d dilation; act none|relu; pool none|max|avg; ps pool size; pst pool stride; c gray|rgb;
-// img sample id; kp catalogue kernel parameters "name:value,name:value".
+// img sample id; kp catalogue kernel parameters "name:value,name:value"; sum 1: RGB channels
+// summed by one (1, 3, FH, FW) filter as in slide 11 (else filtered separately, depthwise).
 export const DEFAULT_SETUP = Object.freeze({
   kernel: "sobel-x", kh: 3, kw: 3, values: [-1, 0, 1, -2, 0, 2, -1, 0, 1], bias: 0,
   pad: 1, padMode: "zeros", stride: 1, dilation: 1, activation: "relu",
-  pool: "max", poolSize: 2, poolStride: 2, color: "gray", sample: "shapes",
+  pool: "max", poolSize: 2, poolStride: 2, color: "gray", sample: "shapes", sum: false,
 });
 
 const num = (v, fallback) => {
@@ -50,6 +51,7 @@ export function readSetup(params = new URLSearchParams(location.search)) {
     poolStride: int(params.get("pst"), d.poolStride),
     color: oneOf(params.get("c"), ["gray", "rgb"], d.color),
     sample: params.get("img") || d.sample,
+    sum: params.get("sum") === "1",
     params: parseParams(params.get("kp")),
   };
 }
@@ -65,7 +67,7 @@ export function setupToParams(s) {
   return {
     k: s.kernel, kv: `${s.kh}x${s.kw}:${s.values.map(fmtNum).join(",")}`, b: fmtNum(s.bias),
     p: s.pad, pm: s.padMode, s: s.stride, d: s.dilation, act: s.activation, pool: s.pool,
-    ps: s.poolSize, pst: s.poolStride, c: s.color, img: s.sample ?? null,
+    ps: s.poolSize, pst: s.poolStride, c: s.color, img: s.sample ?? null, sum: s.sum ? 1 : null,
     kp: s.params ? Object.entries(s.params).map(([k, v]) => `${k}:${v}`).join(",") : null,
   };
 }

@@ -1,0 +1,66 @@
+"""Stage values on the wire: exact float32, or quantised to 8/16 bits with their range.
+
+    f32: little-endian float32, C order (exact)
+    u8, u16: q = round((x − q_lo) / step), codes 0 … 2^b − 1 over the stage's [min, max] (the
+        step widened a little when min < 0 < max so that 0 is a code: zeros stay zeros), then each
+        row (last axis) delta-coded mod 2^b (q[..., 0], q[..., j] − q[..., j−1]) so that smooth
+        maps deflate well; little-endian; then zlib-deflated (level 1; the page inflates it with
+        DecompressionStream("deflate")). Decoded x = q_lo + q · step (values_lo, values_step in
+        the stage), off by at most half a step.
+All base64 (gzip over base64 text finds little: deflating the bytes first is what pays).
+Measured sizes and the lab's choice: docs/wire-values.md (bench/wire_values.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from typing import Literal
+
+import numpy as np
+
+ValuesFormat = Literal["f32", "u16", "u8"]
+_TYPES = {"u8": ("<u1", 255), "u16": ("<u2", 65535)}
+
+
+def grid(lo: float, hi: float, top: int) -> tuple[float, float]:
+    """(q_lo, step) of the codes 0..top covering [lo, hi]; when lo < 0 < hi the step is widened a
+    little so that 0 is a code (a flat area or a ReLU zero stays exactly 0)."""
+    if hi <= lo:
+        return lo, 0.0
+    step = (hi - lo) / top
+    if lo < 0 < hi:
+        z = min(top - 1, max(1, round(-lo / step)))
+        step = max(-lo / z, hi / (top - z))
+        return -(z * step), step
+    return lo, step
+
+
+def quantise(x: np.ndarray, fmt: ValuesFormat) -> tuple[bytes, float, float]:
+    """(…, W) float32 → (the bytes of `fmt`, q_lo, step); x ≈ q_lo + q · step (f32: exact)."""
+    if fmt == "f32":
+        return np.ascontiguousarray(x, dtype="<f4").tobytes(), 0.0, 0.0
+    dtype, top = _TYPES[fmt]
+    lo, step = grid(float(x.min()), float(x.max()), top)
+    scaled = np.rint((x.astype(np.float64) - lo) / step) if step else np.zeros(x.shape)
+    q: np.ndarray = np.clip(scaled, 0, top).astype(np.int64)
+    q[..., 1:] = np.diff(q, axis=-1)
+    return zlib.compress((q & top).astype(dtype).tobytes(), 1), lo, step
+
+
+def dequantise(data: bytes, shape: tuple[int, ...], fmt: ValuesFormat, lo: float,
+               step: float) -> np.ndarray:
+    """The inverse of quantise (the page does the same in static/js/lib/values.js)."""
+    if fmt == "f32":
+        return np.frombuffer(data, "<f4").reshape(shape)
+    dtype, top = _TYPES[fmt]
+    q = np.frombuffer(zlib.decompress(data), dtype).reshape(shape).astype(np.int64)
+    q = np.cumsum(q, axis=-1) & top
+    return (lo + q * step).astype(np.float32)
+
+
+def encode_b64(x: np.ndarray, fmt: ValuesFormat = "f32") -> tuple[str, float | None, float | None]:
+    """quantise → (base64 text, q_lo, step); the grid is None for f32."""
+    data, lo, step = quantise(x, fmt)
+    text = base64.b64encode(data).decode("ascii")
+    return (text, None, None) if fmt == "f32" else (text, lo, step)
