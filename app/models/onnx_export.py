@@ -20,7 +20,8 @@ def network_to_onnx(net: Network) -> onnx.ModelProto:
     """The Network as a checked ModelProto (opset 17), weights as initializers."""
     nodes: list[onnx.NodeProto] = []
     inits: list[onnx.TensorProto] = []
-    cur, shape = "x", net.input_shape
+    cur = "x"
+    shape: tuple[int, ...] = tuple(net.input_shape)
     for spec, out_shape in zip(net.specs, net.shapes, strict=True):
         n, kind = spec["name"], spec["type"]
         if kind == "conv":
@@ -45,9 +46,10 @@ def network_to_onnx(net: Network) -> onnx.ModelProto:
                       numpy_helper.from_array(b, f"{n}.b")]
             nodes.append(helper.make_node("Gemm", [cur, f"{n}.W", f"{n}.b"], [n], name=n))
         elif kind in ("relu", "softmax"):
-            op = "Relu" if kind == "relu" else "Softmax"
-            nodes.append(helper.make_node(op, [cur], [n], name=n, **(
-                {"axis": -1} if kind == "softmax" else {})))
+            if kind == "relu":
+                nodes.append(helper.make_node("Relu", [cur], [n], name=n))
+            else:
+                nodes.append(helper.make_node("Softmax", [cur], [n], name=n, axis=-1))
         else:  # pragma: no cover - LAYER_TYPES has no other kind
             raise ValueError(f"cannot export layer type {kind!r}")
         cur, shape = n, out_shape
@@ -64,4 +66,5 @@ def network_to_onnx(net: Network) -> onnx.ModelProto:
 
 
 def network_onnx_bytes(net: Network) -> bytes:
-    return network_to_onnx(net).SerializeToString()
+    data: bytes = network_to_onnx(net).SerializeToString()
+    return data

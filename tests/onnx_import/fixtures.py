@@ -104,8 +104,8 @@ def lenet5() -> onnx.ModelProto:
     s.add("Relu")
     s.fc(84, 10)
     s.add("LogSoftmax", axis=1)
-    return s.model("lenet5", labels=",".join("zero one two three four five six seven eight "
-                                             "nine".split()))
+    names = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    return s.model("lenet5", labels=",".join(names))
 
 
 def vgg64() -> onnx.ModelProto:

@@ -53,7 +53,8 @@ def parse(data: bytes, limits: OnnxLimits) -> onnx.ModelProto:
             RuntimeError, ValueError) as e:
         raise ApiError("onnx_invalid", variant="checker", field="file",
                        detail=str(e).strip().splitlines()[0][:300]) from None
-    return proto
+    checked: onnx.ModelProto = proto
+    return checked
 
 
 def build(proto: onnx.ModelProto, limits: OnnxLimits, name: str = "") -> ImportedModel:

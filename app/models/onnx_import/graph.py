@@ -16,7 +16,7 @@ from onnx import GraphProto, NodeProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 
 from .model import Shape, Step
-from .ops import BUILDERS, Unsupported, affine_step
+from .ops import BUILDERS, UnsupportedError, affine_step
 
 FOLDABLE = {"Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice"}  # on small int tensors
 MAX_FOLD_VALUES = 64
@@ -33,7 +33,7 @@ def where(node: NodeProto, i: int) -> str:
 def _fold(node: NodeProto, consts: dict[str, np.ndarray], opset: int) -> list[np.ndarray]:
     ins = [consts[n] for n in node.input if n]
     if any(v.size > MAX_FOLD_VALUES for v in ins):
-        raise Unsupported("its constant inputs are too large to fold")
+        raise UnsupportedError("its constant inputs are too large to fold")
     ev = ReferenceEvaluator(helper.make_graph(
         [node], "fold", [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(
             consts[n].dtype), consts[n].shape) for n in node.input if n],
@@ -60,7 +60,7 @@ def build_chain(graph: GraphProto, inits: dict[str, np.ndarray], input_name: str
             if op == "Constant":
                 a = attrs(node)
                 if "value" not in a:
-                    raise Unsupported("only tensor constants are supported")
+                    raise UnsupportedError("only tensor constants are supported")
                 consts[node.output[0]] = numpy_helper.to_array(a["value"])
                 continue
             if op == "Shape" and node.input[0] in shapes:
@@ -74,9 +74,9 @@ def build_chain(graph: GraphProto, inits: dict[str, np.ndarray], input_name: str
                     consts[name] = np.asarray(value)
                 continue
             if op not in BUILDERS and op != "Add":
-                raise Unsupported("this operator is not supported")
+                raise UnsupportedError("this operator is not supported")
             if live != [cur] or (node.input and node.input[0] != cur):
-                raise Unsupported("not a chain: it reads a tensor other than the previous "
+                raise UnsupportedError("not a chain: it reads a tensor other than the previous "
                                   "layer's output (a branch or a residual connection)")
             if broken:
                 continue
@@ -86,10 +86,8 @@ def build_chain(graph: GraphProto, inits: dict[str, np.ndarray], input_name: str
                 h, w, ch = input_shape
                 shapes[cur] = (ch, h, w)
                 continue
-            if op == "Add":
-                step = _bias(node, consts, steps)
-            else:
-                step = BUILDERS[op](node, attrs(node), consts, shapes[cur])
+            step: Step | None = (_bias(node, consts, steps) if op == "Add" else
+                                 BUILDERS[op](node, attrs(node), consts, shapes[cur]))
             cur = node.output[0]
             if step is None:  # Dropout, Identity: the same tensor under a new name
                 shapes[cur] = shapes[node.input[0]]
@@ -97,7 +95,7 @@ def build_chain(graph: GraphProto, inits: dict[str, np.ndarray], input_name: str
             shapes[cur] = step.out_shape
             if op != "Add":
                 steps.append(step)
-        except Unsupported as e:
+        except UnsupportedError as e:
             problems.append(f"{where(node, i)}: {e}")
             broken = True
     outs = [o.name for o in graph.output]
@@ -110,12 +108,12 @@ def _bias(node: NodeProto, consts: dict[str, np.ndarray], steps: list[Step]) -> 
     """MatMul + Add(constant) → one affine step (the Add's constant becomes its bias)."""
     other = [n for n in node.input if n in consts]
     if not steps or steps[-1].op != "MatMul" or len(other) != 1:
-        raise Unsupported("only a constant bias after MatMul is supported")
+        raise UnsupportedError("only a constant bias after MatMul is supported")
     prev = steps.pop()
     W, b = prev.params["W"], np.asarray(consts[other[0]], np.float32)
     M = W.shape[1]
     if b.size != M:
-        raise Unsupported(f"bias of {b.size} values does not fit {M} units")
+        raise UnsupportedError(f"bias of {b.size} values does not fit {M} units")
     step = affine_step(node, W, b.reshape(M).copy())
     step.op, step.node = "MatMul+Add", f"{prev.node}+{node.name}"
     steps.append(step)

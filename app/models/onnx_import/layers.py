@@ -34,15 +34,16 @@ class ConvOp:
         pad: tuple[int, int] = (t, l)
         if (t, l) != (b, r):
             x, pad = _pad(f32(x), self.pads, 0.0), (0, 0)
-        kw = {"stride": self.stride, "pad": pad, "dilation": self.dilation}
+        s, d = self.stride, self.dilation
         FN, Cg = self.W.shape[:2]
         if self.group == 1:
-            return conv2d(x, self.W, self.b, **kw)
+            return conv2d(x, self.W, self.b, stride=s, pad=pad, dilation=d)
         if Cg == 1 and FN == self.group == x.shape[1]:
-            return depthwise_conv2d(x, self.W[:, 0], self.b, **kw)
+            return depthwise_conv2d(x, self.W[:, 0], self.b, stride=s, pad=pad, dilation=d)
         fg = FN // self.group
         parts = [conv2d(x[:, g * Cg:(g + 1) * Cg], self.W[g * fg:(g + 1) * fg],
-                        self.b[g * fg:(g + 1) * fg], **kw) for g in range(self.group)]
+                        self.b[g * fg:(g + 1) * fg], stride=s, pad=pad, dilation=d)
+                 for g in range(self.group)]
         return np.concatenate(parts, axis=1)
 
 
@@ -69,7 +70,8 @@ class PoolOp:
         if mask.all():
             return avg_pool2d(xp, self.kernel, self.stride)
         count = avg_pool2d(mask, self.kernel, self.stride)
-        return avg_pool2d(xp, self.kernel, self.stride) / count
+        y: np.ndarray = avg_pool2d(xp, self.kernel, self.stride) / count
+        return y
 
 
 class AffineOp:
@@ -79,7 +81,8 @@ class AffineOp:
         self.W, self.b = W, b
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return f32(x).reshape(x.shape[0], -1) @ self.W + self.b
+        y: np.ndarray = f32(x).reshape(x.shape[0], -1) @ self.W + self.b
+        return y
 
 
 class ReshapeOp:
@@ -89,7 +92,8 @@ class ReshapeOp:
         self.shape = shape
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return f32(x).reshape(x.shape[0], *self.shape)
+        y: np.ndarray = f32(x).reshape(x.shape[0], *self.shape)
+        return y
 
 
 class TransposeOp:

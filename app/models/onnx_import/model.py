@@ -81,7 +81,8 @@ class ImportedModel:
         if last == "softmax":
             return out
         if last == "log_softmax":
-            return np.exp(out).astype(np.float32)
+            probs: np.ndarray = np.exp(out).astype(np.float32)
+            return probs
         return softmax(out)
 
     def predict(self, x: np.ndarray, batch_size: int = 100) -> np.ndarray:
@@ -127,3 +128,16 @@ class ImportedModel:
                          "output_shape": list(s.out_shape), "params": s.param_count,
                          "formula": s.formula, "flops": 2 * s.macs, **s.info})
         return rows
+
+
+@dataclass(frozen=True)
+class OnnxEntry:
+    """One imported model: its id, record (JSON facts) and the engine chain."""
+
+    id: str
+    record: dict[str, Any]
+    model: ImportedModel
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.record.get("labels") or [])
