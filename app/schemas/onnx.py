@@ -45,7 +45,8 @@ class OnnxStage(BaseModel):
     min: float
     max: float
     mean: float
-    previews: list[str] | None
+    previews: list[str] | None = Field(description="One PNG data URL: the stage's channels as a "
+                                                   "grid of tiles on one colour scale.")
     values: list[Any] | None
 
 

@@ -3,6 +3,7 @@ every stage, the filter gallery. Pure functions of an OnnxEntry and arrays (run 
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -13,9 +14,10 @@ from app.errors import ApiError
 from app.imaging.decode import decode_image
 from app.imaging.digits import prepare_digit
 from app.imaging.fit import resize_chw
+from app.imaging.sheet import sheet_png
 from app.models.onnx_import.model import OnnxEntry
 from app.schemas.onnx import OnnxLayer, OnnxModelDetail, OnnxPredictResponse, OnnxStage
-from app.services.predict import _previews, filters_png
+from app.services.predict import filters_png
 
 SMALL_STAGE = 2048
 SIGNED = {"conv", "affine", "batchnorm", "input", "flatten", "reshape", "transpose", "pad",
@@ -102,6 +104,12 @@ def json_input(entry: OnnxEntry, values: list[Any]) -> tuple[np.ndarray, dict[st
     return x.reshape(shape), {"source": "json", "normalisation": {"kind": "as sent"}}
 
 
+def stage_grid(maps: np.ndarray, signed: bool, limit: int) -> str:
+    """The first `limit` channels of (C, H, W) as one palette PNG data URL (imaging.sheet)."""
+    png = sheet_png(maps[:limit], signed)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 def predict(entry: OnnxEntry, x: np.ndarray, prep: dict[str, Any], *, previews: bool,
             max_previews: int) -> OnnxPredictResponse:
     """x (C, H, W) → label, probabilities and every stage."""
@@ -118,7 +126,7 @@ def predict(entry: OnnxEntry, x: np.ndarray, prep: dict[str, Any], *, previews: 
         d = s.data[0]
         urls = None
         if previews and d.ndim == 3:
-            urls = _previews(d, "conv" if s.kind in SIGNED else "relu", max_previews)
+            urls = [stage_grid(d, s.kind in SIGNED, max_previews)]
         out.append(OnnxStage(name=s.name, kind=s.kind, shape=list(d.shape), min=float(d.min()),
                              max=float(d.max()), mean=float(d.mean(dtype=np.float64)),
                              previews=urls, values=d.tolist() if d.size <= SMALL_STAGE else None))
@@ -129,8 +137,6 @@ def predict(entry: OnnxEntry, x: np.ndarray, prep: dict[str, Any], *, previews: 
 
 def filters(entry: OnnxEntry, layer: str) -> dict[str, Any]:
     """A conv layer's weights (FN, C/group, FH, FW), bias and the gallery PNG as a data URL."""
-    import base64
-
     try:
         W, b = entry.model.conv_weights(layer)
     except KeyError:
