@@ -10,6 +10,7 @@ import { loadNamespace, onLanguageChange, t } from "../../lib/i18n.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { EXAMPLES } from "./examples.js";
 import { labelFilters, renderFilters } from "./filters.js";
+import { mountImport } from "./import.js";
 import { createPad } from "./pad.js";
 import { buildStages, renderCard, renderChain, updateBars, updateStages } from "./render.js";
 
@@ -169,6 +170,7 @@ export async function mount(root) {
     if (state.error) showError(...state.error);
   });
 
+  mountImport(root, $);  // bring your own CNN (ONNX): import.js
   const { models } = await listModels();
   state.models = models;
   if (!models.length) {
