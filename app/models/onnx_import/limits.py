@@ -29,7 +29,7 @@ class OnnxLimits:
     max_nodes: int = 512
     max_layers: int = 128
     max_input_values: int = 3 * 512 * 512
-    max_macs: int = 2_000_000_000
+    max_macs: int = 100_000_000
     tolerance: float = 1e-4
 
     @classmethod
