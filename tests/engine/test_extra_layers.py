@@ -1,14 +1,14 @@
-"""The layers imported models need (engine/extra_layers.py): forward against the naive oracles
-of reference.py, backward against central differences (check_layer of test_layers.py)."""
+"""The layers imported models need (onnx_import/nn_layers.py): forward against the naive
+oracles of tests/engine/naive_extra.py, backward against central differences (check_layer of
+test_layers.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from app.engine import reference as ref
 from app.engine.activations import softmax
-from app.engine.extra_layers import (
+from app.models.onnx_import.nn_layers import (
     BatchNorm,
     Clip,
     Flatten,
@@ -20,6 +20,7 @@ from app.engine.extra_layers import (
     SoftmaxLayer,
     Tanh,
 )
+from tests.engine import naive_extra as ref
 from tests.engine.test_layers import check_layer
 
 RNG = np.random.default_rng(7)

@@ -1,14 +1,16 @@
 """More layers with the book's API (forward(x) / backward(dout)), for imported models:
 Sigmoid, Tanh, LeakyRelu, Clip (ReLU6), BatchNorm (inference statistics), GlobalAvgPool, Pad,
 SoftmaxLayer, LogSoftmax, Flatten. float32, NCHW; arguments are never modified in place.
+Pure NumPy over the engine's helpers; they live here, not in app/engine, because the engine
+core's size budget (tests/engine/test_size_budget.py) has no room left for them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .activations import softmax
-from .geometry import f32
+from app.engine.activations import softmax
+from app.engine.geometry import f32
 
 
 class Sigmoid:
