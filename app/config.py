@@ -32,6 +32,20 @@ class Settings(BaseSettings):
     image_cache_ttl_s: float = 3600.0
     image_cache_cap: int = 256
 
+    # Imported ONNX models (app/models/onnx_import/): each limit is checked before the step it
+    # protects; uploads live in the shared store (ns "models") for onnx_ttl_s seconds.
+    onnx_max_bytes: int = 20_000_000  # the .onnx file → 413 onnx_file_too_large
+    onnx_max_params: int = 10_000_000  # initializer values (declared dims) → 422
+    onnx_max_nodes: int = 512  # graph nodes → 422
+    onnx_max_layers: int = 128  # engine layers after folding → 422
+    onnx_max_input_values: int = 786_432  # C·H·W of the input (3·512·512) → 422
+    # multiply-adds of one forward pass → 422; also bounds the import time: onnx.reference,
+    # run once at import, takes ~1 s per 10M multiply-adds on this machine (vgg64: 40M)
+    onnx_max_macs: int = 100_000_000
+    onnx_tolerance: float = 1e-4  # engine vs onnx.reference, relative to 1 + max |ref|
+    onnx_ttl_s: float = 7 * 24 * 3600.0  # uploaded models expire (CLI imports never do)
+    onnx_max_stored: int = 2000  # store keys kept in ns "models" (oldest dropped first)
+
     # REST API limits: each is refused with a 4xx naming the field and the limit.
     max_body_bytes: int = 10 * 1024 * 1024  # request body → 413
     max_images: int = 16  # multipart `image` files per request (N)

@@ -26,6 +26,7 @@ from app.api.routes import (
     health,
     kernels,
     models,
+    onnx_models,
     pages,
     pipeline,
     samples,
@@ -37,8 +38,9 @@ from app.config import Settings, __version__, get_settings
 from app.models.store import ModelStore
 from app.store import open_store
 
-ROUTERS = (health, kernels, geometry, convolve, pipeline, models, explain, samples, pages, docs,
-           exercises, worksheet)
+UPLOAD_SLACK = 1 << 20  # multipart framing and the labels file beside an .onnx file
+ROUTERS = (health, kernels, geometry, convolve, pipeline, onnx_models, models, explain, samples,
+           pages, docs, exercises, worksheet)  # onnx_models before models: /api/models/onnx-… first
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,8 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_wire(app)  # gzip where it pays, weak ETag on gzipped files (innermost middleware)
     install_api(app, settings)  # error shape, body guard, CPU limiter, BLAS threads
     for module in ROUTERS:
-        app.include_router(module.router, max_body_size=settings.max_body_bytes,
-                           form_limits=form_limits(settings))  # type: ignore[arg-type]
+        limit = settings.max_body_bytes
+        if module is onnx_models:  # an .onnx upload may be larger than other bodies
+            limit = max(limit, settings.onnx_max_bytes + UPLOAD_SLACK)
+        app.include_router(module.router, max_body_size=limit,
+                           form_limits={**form_limits(settings), "max_part_size": limit})  # type: ignore[arg-type]
     app.mount("/static", CachedStaticFiles(directory=settings.static_dir), name="static")
     app.add_middleware(HeadAsGet)  # HEAD answered on every GET route, without a body
     app.add_middleware(SecurityHeaders)  # outermost: CSP, nosniff, Referrer-Policy on all

@@ -7,7 +7,7 @@ import importlib.util
 
 from .common import reexec_without_coretype
 
-OPTIONAL = ("bench.api", "bench.train", "bench.explain")
+OPTIONAL = ("bench.api", "bench.train", "bench.explain", "bench.onnx_import")
 
 
 def main() -> None:

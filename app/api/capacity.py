@@ -167,8 +167,10 @@ class BodySizeGuard:
     the CpuLimiter is full, both before it is read (503 otherwise); binds the limiter and the
     request's lazily taken CPU slot."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int,
+                 path_limits: dict[str, int] | None = None) -> None:
         self.app, self.max_body_bytes = app, max_body_bytes
+        self.path_limits = path_limits or {}  # larger limits for some POST paths (exact)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -177,8 +179,8 @@ class BodySizeGuard:
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         declared = headers.get(b"content-length", b"").decode("latin-1").strip()
         ja = prefers_japanese(headers.get(b"accept-language", b"").decode("latin-1"))
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
-            limit = self.max_body_bytes
+        limit = self.path_limits.get(scope["path"], self.max_body_bytes)
+        if declared.isdigit() and int(declared) > limit:
             await send_error(send, ApiError("body_too_large", field="body", limit=limit), ja)
             return
         state = scope["app"].state
@@ -295,8 +297,10 @@ def install_api(app: FastAPI, settings: Settings) -> None:
     app.state.receiving = ReceiveBudget(settings.max_receiving, settings.max_receiving_bytes,
                                         settings.small_body_bytes, settings.max_body_bytes,
                                         settings.retry_after_s)
-    app.add_middleware(BodySizeGuard, max_body_bytes=settings.max_body_bytes)
+    onnx_limit = max(settings.max_body_bytes, settings.onnx_max_bytes + (1 << 20))
+    app.add_middleware(BodySizeGuard, max_body_bytes=settings.max_body_bytes,
+                       path_limits={"/api/models": onnx_limit})  # .onnx uploads
     # uploads stay in memory (never the container's tmpfs or a full disk): at most the bodies
     # being received or held, max_receiving_bytes + max_connections × small_body_bytes per worker
-    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, settings.max_body_bytes)
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, onnx_limit)
     pin_blas_threads()

@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Each module defines register(subparsers) which adds its subparser and sets `func`.
-SUBCOMMANDS = ("serve", "apply", "train", "import_dlfs")
+SUBCOMMANDS = ("serve", "apply", "train", "import_dlfs", "import_onnx")
 
 
 def build_parser() -> argparse.ArgumentParser:

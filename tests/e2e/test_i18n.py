@@ -78,6 +78,9 @@ ALLOWED = {
     "npy",
     "png",
     "json",
+    "ONNX",  # the model format (bring your own CNN)
+    "ImageNet",
+    "FLOPs",
 }
 SYMBOL = re.compile(r"^(?:[A-Z]{1,3}\d*|[a-z]|[A-Z][a-z]?_\w+)$")  # OH, FN, P, x, b, W_1
 LAYER = re.compile(r"^(?:input|conv|relu|pool|affine|softmax)\d*$")

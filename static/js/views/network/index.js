@@ -12,6 +12,7 @@ import { mountBackward } from "./backward.js";
 import { EXAMPLES } from "./examples.js";
 import { mountExplain } from "./explain.js";
 import { labelFilters, renderFilters } from "./filters.js";
+import { mountImport } from "./import.js";
 import { createPad } from "./pad.js";
 import { buildStages, renderCard, renderChain, updateBars, updateStages } from "./render.js";
 
@@ -177,6 +178,7 @@ export async function mount(root) {
     if (state.error) showError(...state.error);
   });
 
+  mountImport(root, $);  // bring your own CNN (ONNX): import.js
   const { models } = await listModels();
   state.models = models;
   if (!models.length) {

@@ -1,0 +1,60 @@
+"""Responses of the imported-model routes (POST /api/models, /api/models/onnx-…)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class OnnxLayer(BaseModel):
+    """One row of the layer table: the ONNX node it came from, shapes, parameters as a
+    formula, FLOPs (2 · multiply-adds for one image), and the layer's settings."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    type: str = Field(description="input, conv, batchnorm, relu, pool, affine, softmax, ...")
+    op: str = Field(description="The ONNX operator (Conv, Gemm, ...).")
+    node: str = Field(description="The ONNX node name.")
+    output_shape: list[int]
+    params: int
+    formula: str = Field(description='Parameter count as a formula, e.g. "16·3·5·5 + 16 = 1216".')
+    flops: int
+
+
+class OnnxModelDetail(BaseModel):
+    id: str = Field(description="Unguessable id: keep it to open the model again.")
+    name: str
+    source: str = Field(description="onnx (uploaded, expires) or onnx-file (a teacher's).")
+    input_shape: list[int] = Field(description="(C, H, W) the engine takes.")
+    input_layout: str = Field(description="NCHW, or NHWC (a leading Transpose folded away).")
+    params: int
+    flops: int
+    conv_layers: list[str]
+    labels: list[str]
+    normalisation: str
+    badge: str = Field(description='"matches the ONNX reference to 3.0e-07 on every layer"')
+    max_error: float | None
+    layers: list[OnnxLayer]
+
+
+class OnnxStage(BaseModel):
+    name: str
+    kind: str
+    shape: list[int]
+    min: float
+    max: float
+    mean: float
+    previews: list[str] | None = Field(description="One PNG data URL: the stage's channels as a "
+                                                   "grid of tiles on one colour scale.")
+    values: list[Any] | None
+
+
+class OnnxPredictResponse(BaseModel):
+    model: str
+    label: int
+    label_name: str
+    probabilities: list[float] = Field(description="Softmax of the last output (as is when the "
+                                                   "model ends in Softmax).")
+    preparation: dict[str, Any] = Field(description="What was done to the input, said openly.")
+    stages: list[OnnxStage]

@@ -1,0 +1,101 @@
+// @ts-check
+// Bring your own CNN: an .onnx file (picker or drop) is POSTed to /api/models; the page shows
+// the match badge and the layer table (ONNX op, output shape, parameters as formulas, FLOPs).
+// The model id goes in the URL (?onnx=…), so a shared link opens the same imported model.
+import { getJson, request } from "../../lib/api.js";
+import { int } from "../../lib/format.js";
+import { onLanguageChange, t } from "../../lib/i18n.js";
+import { getParam, setParams } from "../../lib/url.js";
+
+/** @param {HTMLElement} root the network view @param {(role: string) => any} $ */
+export function mountImport(root, $) {
+  /** @type {any} */
+  let detail = null;
+  /** @type {[string, Record<string, unknown>] | null} */
+  let status = null;
+
+  function showStatus(key = null, vars = {}) {
+    status = key ? [key, vars] : null;
+    $("onnxStatus").textContent = key ? t(key, vars) : "";
+  }
+
+  function render() {
+    const d = detail;
+    $("onnxTableWrap").hidden = !d;
+    $("onnxBadge").hidden = !d;
+    if (!d) return;
+    $("onnxBadge").textContent = d.max_error === null
+      ? t("network.onnx.badgeFile")
+      : t("network.onnx.badge", { error: Number(d.max_error).toExponential(1) });
+    $("onnxCaption").textContent = t("network.onnx.caption", {
+      name: d.name, shape: d.input_shape.join("×"), params: int(d.params), flops: int(d.flops) });
+    const rows = d.layers.map((/** @type {any} */ l) => {
+      const tr = document.createElement("tr");
+      for (const text of [l.name, l.op || "—", l.output_shape.join("×"), l.formula, int(l.flops)]) {
+        const td = document.createElement("td");
+        td.textContent = String(text);
+        tr.append(td);
+      }
+      return tr;
+    });
+    $("onnxLayers").tBodies[0].replaceChildren(...rows);
+    root.dataset.onnx = d.id;
+  }
+
+  /** @param {string} id */
+  async function open(id) {
+    try {
+      detail = await getJson(`/api/models/${encodeURIComponent(id)}`);
+      render();
+      showStatus();
+    } catch (err) {
+      showStatus("network.onnx.error", { message: /** @type {Error} */ (err).message });
+    }
+  }
+
+  /** @param {File} file */
+  async function upload(file) {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    form.append("normalisation", $("onnxNorm").value);
+    showStatus("network.onnx.checking", { name: file.name });
+    root.dataset.onnxState = "busy";
+    try {
+      const res = await request("/api/models", { method: "POST", body: form });
+      detail = await res.json();
+      setParams({ onnx: detail.id });
+      render();
+      showStatus("network.onnx.imported", { name: detail.name });
+    } catch (err) {
+      showStatus("network.onnx.error", { message: /** @type {Error} */ (err).message });
+    } finally {
+      root.dataset.onnxState = "idle";  // tests wait for this
+    }
+  }
+
+  $("onnxFile").addEventListener("change", (/** @type {Event} */ e) => {
+    const input = /** @type {HTMLInputElement} */ (e.target);
+    const file = input.files?.[0];
+    input.value = "";
+    if (file) upload(file);
+  });
+  const drop = $("onnxDrop");
+  drop.addEventListener("dragover", (/** @type {DragEvent} */ e) => {
+    e.preventDefault();
+    drop.classList.add("net-drop-over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("net-drop-over"));
+  drop.addEventListener("drop", (/** @type {DragEvent} */ e) => {
+    e.preventDefault();
+    drop.classList.remove("net-drop-over");
+    const file = e.dataTransfer?.files?.[0];
+    if (file) upload(file);
+  });
+  onLanguageChange(() => {
+    render();
+    if (status) showStatus(...status);
+  });
+  root.dataset.onnxState = "idle";
+  const wanted = getParam("onnx");
+  if (wanted) open(wanted);
+}
