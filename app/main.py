@@ -27,13 +27,15 @@ from app.api.routes import (
     pages,
     pipeline,
     samples,
+    timeline,
 )
 from app.api.security import SecurityHeaders
 from app.api.wire import CachedStaticFiles, install_wire
 from app.config import Settings, __version__, get_settings
 from app.models.store import ModelStore
 
-ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs)
+ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs,
+           timeline)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
