@@ -28,7 +28,8 @@ LABEL org.opencontainers.image.title="ConvScope" \
       org.opencontainers.image.licenses="MIT"
 RUN groupadd --system --gid 10001 convscope \
     && useradd --system --uid 10001 --gid convscope --no-create-home \
-       --home-dir /tmp --shell /usr/sbin/nologin convscope
+       --home-dir /tmp --shell /usr/sbin/nologin convscope \
+    && mkdir -p /data && chown 10001:10001 /data
 COPY --from=build /opt/convscope /opt/convscope
 ENV PATH=/opt/convscope/bin:$PATH \
     HOME=/tmp \
@@ -39,10 +40,13 @@ ENV PATH=/opt/convscope/bin:$PATH \
     PORT=8000 \
     CONVSCOPE_STATIC_DIR=/opt/convscope/share/static \
     CONVSCOPE_TEMPLATES_DIR=/opt/convscope/share/templates \
+    CONVSCOPE_DATA_DIR=/data \
     CONVSCOPE_WORKER_TIMEOUT=60 \
     CONVSCOPE_GRACEFUL_TIMEOUT=30
 USER 10001:10001
 WORKDIR /tmp
+# Shared state (classes, uploaded models, images by hash, training runs): SQLite in /data.
+VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python3", "-c", "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/api/health' % os.environ.get('PORT', '8000'), timeout=4)"]

@@ -15,7 +15,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 	&& { command -v $$p; break; }; done)
 VENV312 ?= .venv-3.12
 
-.PHONY: run test test-3.12 lint bench wire fuzz fuzz-ci hostile loadtest docker chromium clean help
+.PHONY: run test test-3.12 lint bench wire fuzz fuzz-ci hostile loadtest docker chromium redis clean help
 
 help:
 	@echo "make run    - set up .venv and serve ConvScope on http://$(HOST):$(PORT)"
@@ -53,7 +53,10 @@ run: $(VENV)/.run-installed
 chromium:
 	@scripts/ensure-chromium.sh
 
-test: $(VENV)/.dev-installed node_modules/.installed chromium
+redis:
+	@scripts/ensure-redis.sh
+
+test: $(VENV)/.dev-installed node_modules/.installed chromium redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything but the browser tests, on Python 3.12 (the browser tests run under `make test`).
@@ -64,7 +67,7 @@ $(VENV312)/.dev-installed: pyproject.toml
 	$(VENV312)/bin/python -m pip install -q -e '.[dev,server]'
 	@touch $@
 
-test-3.12: $(VENV312)/.dev-installed
+test-3.12: $(VENV312)/.dev-installed redis
 	$(VENV312)/bin/python -m pytest -m 'not e2e' $(PYTEST_ARGS)
 
 # ESLint from npm, pinned by package-lock.json; reinstalled only when the lock file changes.

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     templates_dir: Path = ROOT / "templates"
     # Learned models: every *.npz here is served beside the shipped app/models/.
     models_dir: Path | None = None
+    # Shared state (app/store/): SQLite in data_dir, or Redis when redis_url is set (replicas).
+    data_dir: Path = Path("data")
+    redis_url: str = ""
 
     # REST API limits: each is refused with a 4xx naming the field and the limit.
     max_body_bytes: int = 10 * 1024 * 1024  # request body → 413

@@ -1,4 +1,4 @@
-"""`Annotated` dependencies shared by the routes: SettingsDep, ModelsDep."""
+"""`Annotated` dependencies shared by the routes: SettingsDep, ModelsDep, StoreDep."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from app.config import Settings, get_settings
 from app.models.store import ModelStore
+from app.store import Store, open_store
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
@@ -21,3 +22,14 @@ def get_models(request: Request, settings: SettingsDep) -> ModelStore:
 
 
 ModelsDep = Annotated[ModelStore, Depends(get_models)]
+
+
+def get_store(request: Request, settings: SettingsDep) -> Store:
+    """The shared store opened in lifespan (opened here once if the app runs without lifespan)."""
+    store = getattr(request.app.state, "store", None)
+    if store is None:
+        store = request.app.state.store = open_store(settings)
+    return store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]

@@ -33,6 +33,7 @@ from app.api.security import SecurityHeaders
 from app.api.wire import CachedStaticFiles, install_wire
 from app.config import Settings, __version__, get_settings
 from app.models.store import ModelStore
+from app.store import open_store
 
 ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs,
            timeline)
@@ -45,7 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.models = ModelStore.from_settings(settings)  # learned models, loaded once
-        yield
+        app.state.store = open_store(settings)  # shared state: SQLite, or Redis for replicas
+        try:
+            yield
+        finally:
+            app.state.store.close()
 
     app = FastAPI(title="ConvScope", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # offline /docs: routes/docs.py
