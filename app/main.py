@@ -28,6 +28,7 @@ from app.api.routes import (
     pipeline,
     samples,
     timeline,
+    training,
 )
 from app.api.security import SecurityHeaders
 from app.api.wire import CachedStaticFiles, install_wire
@@ -36,7 +37,7 @@ from app.models.store import ModelStore
 from app.store import open_store
 
 ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs,
-           timeline)
+           timeline, training)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            if getattr(app.state, "training", None) is not None:
+                app.state.training.close()  # the training processes still running
             app.state.store.close()
 
     app = FastAPI(title="ConvScope", version=__version__, lifespan=lifespan,
