@@ -22,3 +22,4 @@ class CheckpointsResponse(BaseModel):
     file_bytes: int = Field(description="Size of the checkpoint file on disk.")
     weights_bytes: int = Field(description="Bytes of all the checkpoints' weights, unpacked.")
     encoding: str = Field(description="How the weights are stored.")
+    note: str | None = Field(None, description="Where the checkpoints come from (model card).")

@@ -27,4 +27,10 @@ def checkpoints(entry: ModelEntry) -> CheckpointsResponse:
                             loss=[round(float(v), 4) for v in c[:, 1]],
                             accuracy=[round(float(v), 4) for v in c[:, 2]]),
         file_bytes=path.stat().st_size if path else 0, weights_bytes=cks.nbytes(),
-        encoding=ENCODING)
+        encoding=ENCODING, note=_note(entry))
+
+
+def _note(entry: ModelEntry) -> str | None:
+    facts = entry.card.get("checkpoints")
+    note = facts.get("note") if isinstance(facts, dict) else None
+    return note if isinstance(note, str) else None

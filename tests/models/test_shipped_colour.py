@@ -65,9 +65,14 @@ def test_every_shipped_model_has_30_checkpoints_of_its_training(model_id: str) -
     assert cks.steps.tolist() == ck.schedule(card["epochs"] * per_epoch, 30)
     assert cks.val_accuracy[-1] == pytest.approx(card["validation_accuracy"], abs=0.003)
     assert cks.val_accuracy[0] < 0.5  # the initial weights: near chance
+    assert cks.curve.shape == (cks.steps[-1], 3)
     final = Network.load(MODELS / f"{model_id}.npz").params
-    np.testing.assert_allclose(cks.params(len(cks.steps) - 1)["conv1.W"], final["conv1.W"],
-                               atol=2e-3)
+    last = cks.params(len(cks.steps) - 1)["conv1.W"]
+    note = card["checkpoints"]["note"]
+    if "re-run" in note:  # the card says so: the timeline ends at the re-run, not these weights
+        assert not np.allclose(last, final["conv1.W"], atol=2e-3)
+    else:
+        np.testing.assert_allclose(last, final["conv1.W"], atol=2e-3)
 
 
 @pytest.fixture(scope="module")

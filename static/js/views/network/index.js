@@ -14,6 +14,7 @@ import { labelFilters, renderFilters } from "./filters.js";
 import { createPad } from "./pad.js";
 import { buildStages, renderCard, renderChain, updateBars, updateStages } from "./render.js";
 import { createTimeline } from "./timeline.js";
+import { createTraining } from "./training.js";
 
 const THROTTLE_MS = 150;  // at most one prediction per this while drawing
 const BUSY_AFTER_MS = 200;
@@ -65,6 +66,7 @@ export async function mount(root) {
 
   const timeline = createTimeline(root.querySelector(".net-top"), { t,
     input: async () => (state.source === "pad" ? pad.toBlob() : state.source) });
+  const training = createTraining(root.querySelector("[data-role=filters]"), { t });
 
   function showPrepared(input) {
     $("prepared").src = input.preview;
@@ -186,6 +188,7 @@ export async function mount(root) {
     }
     labelFilters($("filters"), t);
     timeline.relabel();
+    training.relabel();
     if (state.last) render(state.last);
     if (state.error) showError(...state.error);
   });

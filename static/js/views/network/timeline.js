@@ -85,7 +85,8 @@ export function createTimeline(anchor, { t, input }) {
 
   function labels() {
     title.textContent = t("network.timeline.title");
-    explain.textContent = t("network.timeline.explain");
+    explain.textContent = t("network.timeline.explain") +
+      (state.data?.note?.includes("re-run") ? ` ${t("network.timeline.rerun")}` : "");
     hFilters.textContent = t("network.timeline.filters");
     hMaps.textContent = t("network.timeline.maps");
     hPred.textContent = t("network.timeline.prediction");
@@ -189,6 +190,7 @@ export function createTimeline(anchor, { t, input }) {
       if (id !== state.model) return;
       panel.hidden = !state.data;
       if (!state.data) return;
+      labels();
       slider.max = String(state.data.steps.length - 1);
       state.index = state.data.steps.length - 1;
       slider.value = String(state.index);
