@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 INPUT_SHAPE = (1, 28, 28)
-INPUT_SHAPES = ((1, 28, 28), (3, 32, 32))  # a digit; a colour image (app.engine.synthetic)
+INPUT_SHAPES = ((1, 28, 28), (3, 32, 32))  # a digit; a colour image (app.models.datasets.synthetic)
 MAX_LAYERS = 32
 MAX_FILTERS = 1024
 MAX_KERNEL = 31

@@ -1,5 +1,5 @@
 """A model's training timeline: the checkpoints taken during its own training
-(app.engine.checkpoints), found beside its weights as ``checkpoints/<id>.npz``, and the
+(app.models.checkpoints), found beside its weights as ``checkpoints/<id>.npz``, and the
 Network at any of their steps (deterministic: the same step gives the same weights).
 
 Files are read once (cached by path and modification time) with allow_pickle=False; networks
@@ -13,9 +13,9 @@ from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
-from app.engine import checkpoints as ck
 from app.engine.network import Network
 from app.errors import ApiError
+from app.models import checkpoints as ck
 from app.models.store import ModelEntry
 
 MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024

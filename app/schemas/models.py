@@ -63,10 +63,15 @@ class PredictRequest(BaseModel):
     or for a colour model an RGB image (3, 32, 32) in [0, 1]."""
 
     model_config = ConfigDict(extra="forbid", strict=True)  # "2", true, 0 for bool: refused
-    input: Digit | ColourImage = Field(
-        description="28 rows of 28 values in [0, 1], or (3, 32, 32) values in [0, 1] for a "
-                    "colour model; used as it is.")
+    input: Digit = Field(description="28 rows of 28 values in [0, 1] (or, for a colour model, "
+                                     "(3, 32, 32) values in [0, 1]); used as it is.")
     previews: bool = Field(True, description="Include PNG previews of every stage's channels.")
+
+
+class ColourPredictRequest(PredictRequest):
+    """An RGB image for a colour model: (3, 32, 32) values in [0, 1] (chosen by nesting depth)."""
+
+    input: ColourImage = Field(description="3 planes of 32 rows of 32 values in [0, 1].")  # type: ignore[assignment]
 
 
 class Preparation(BaseModel):

@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.deps import get_models
-from app.engine import checkpoints as ck
 from app.engine.network import Network
 from app.engine.train import TrainConfig, train
 from app.main import create_app
+from app.models import checkpoints as ck
 from app.models.store import ModelStore
 from tests.models.hostile_models import tiny_net
 

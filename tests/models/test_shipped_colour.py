@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from app.engine import Network
-from app.engine import checkpoints as ck
 from app.engine.data import split_indices
-from app.engine.synthetic import CLASSES, generate, to_uint8_hwc
 from app.main import create_app
+from app.models import checkpoints as ck
+from app.models.datasets.synthetic import CLASSES, generate, to_uint8_hwc
 
 MODELS = Path(__file__).resolve().parents[2] / "app" / "models" / "shipped"
 

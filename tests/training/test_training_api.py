@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.engine.network import Network
-from app.engine.synthetic import generate
 from app.main import create_app
+from app.models.datasets.synthetic import generate
 from app.services.training.job import EMIT_EVERY
 from app.services.training.pool import default_workers
 from tests.aio import run as run_async

@@ -46,7 +46,7 @@ def load_dataset(name: str, examples: int, seed: int, data_dir: str) -> tuple[np
     """(x (N, C, H, W) float32 in [0, 1], t (N,) int64): the synthetic colour set, or the IDX
     pair with prefix `name` in data_dir (first `examples` images); ValueError when absent."""
     if name == "synthetic":
-        from app.engine.synthetic import generate
+        from app.models.datasets.synthetic import generate
 
         return generate(examples, seed)
     from app.engine.data import find_idx_pair, load_idx, to_float

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from app.engine import Network
-from app.engine import checkpoints as ck
 from app.engine.train import TrainConfig, train
+from app.models import checkpoints as ck
 from tests.engine.test_train import LAYERS, bars
 
 

@@ -10,6 +10,9 @@ two patterns and every pattern with two colours, so neither cue alone separates 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 SIZE = 32
@@ -20,10 +23,8 @@ CLASSES: list[tuple[str, str]] = [
     ("blue", "diagonal"), ("blue", "horizontal"), ("red", "blob"), ("green", "blob"),
     ("blue", "ring"), ("red", "ring")]
 NAMES_EN = [f"{c} {p}" for c, p in CLASSES]
-_JA_C = {"red": "赤", "green": "緑", "blue": "青"}
-_JA_P = {"horizontal": "横じま", "vertical": "縦じま", "diagonal": "斜めじま", "blob": "円",
-         "ring": "輪"}
-NAMES_JA = [f"{_JA_C[c]}の{_JA_P[p]}" for c, p in CLASSES]
+NAMES_JA: list[str] = json.loads(
+    (Path(__file__).with_name("synthetic.json")).read_text(encoding="utf-8"))["classes_ja"]
 
 
 def _mask(pattern: str, rng: np.random.Generator) -> np.ndarray:
@@ -34,16 +35,19 @@ def _mask(pattern: str, rng: np.random.Generator) -> np.ndarray:
         r = np.hypot(yy - cy, xx - cx)
         if pattern == "blob":
             rad = rng.uniform(3.5, 8.0)
-            return np.clip(rad + 0.5 - r, 0, 1)
+            blob: np.ndarray = np.clip(rad + 0.5 - r, 0, 1)
+            return blob
         rad, width = rng.uniform(5.0, 9.0), rng.uniform(1.3, 2.5)
-        return np.clip(width / 2 + 0.5 - np.abs(r - rad), 0, 1)
+        ring: np.ndarray = np.clip(width / 2 + 0.5 - np.abs(r - rad), 0, 1)
+        return ring
     period, phase = rng.uniform(4.0, 8.0), rng.uniform(0, 2 * np.pi)
     u = {"horizontal": yy, "vertical": xx, "diagonal": (xx + yy) / np.sqrt(2)}[pattern]
     stripes = (np.sin(2 * np.pi * u / period + phase) > 0).astype(np.float32)
     side = rng.uniform(14, 30)
     y0, x0 = rng.uniform(0, SIZE - side, 2)
     window = ((yy >= y0) & (yy < y0 + side) & (xx >= x0) & (xx < x0 + side)).astype(np.float32)
-    return stripes * window
+    out: np.ndarray = stripes * window
+    return out
 
 
 def generate(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -65,4 +69,5 @@ def generate(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def to_uint8_hwc(x: np.ndarray) -> np.ndarray:
     """(N, 3, H, W) in [0, 1] → uint8 (N, H, W, 3), e.g. for a PNG."""
-    return np.clip(np.rint(np.moveaxis(x, 1, -1) * 255), 0, 255).astype(np.uint8)
+    out: np.ndarray = np.clip(np.rint(np.moveaxis(x, 1, -1) * 255), 0, 255).astype(np.uint8)
+    return out

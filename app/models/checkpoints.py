@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .network import Network
+from app.engine.network import Network
 
 DEFAULT_COUNT = 30
 
@@ -126,7 +126,7 @@ class Recorder:
                  evaluate: Callable[[Network, np.ndarray, np.ndarray], tuple[float, float]]
                  | None = None,
                  chain: Callable[[Any], None] | None = None) -> None:
-        from .train import evaluate as default_evaluate
+        from app.engine.train import evaluate as default_evaluate
 
         self.net, self.x_val, self.t_val, self.chain = net, x_val, t_val, chain
         self.evaluate = evaluate or default_evaluate
