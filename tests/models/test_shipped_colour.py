@@ -1,7 +1,7 @@
-"""The colour model for slides 11–13 (color-vgg, trained on app/engine/synthetic.py): the dataset
-is deterministic and balanced, the model reproduces its card's held-out accuracy (≥ 95 %), its
-conv1 is a true (FN, 3, FH, FW) bank, and it answers predictions for colour arrays and uploads.
-Also: every shipped model ships its training checkpoints."""
+"""The colour model for slides 11–13 (color-vgg, trained on app/models/datasets/synthetic.py):
+the dataset is deterministic and balanced, the model reproduces its card's held-out accuracy
+(≥ 95 %), its conv1 is a true (FN, 3, FH, FW) bank, and it answers predictions for colour arrays
+and uploads. Also: every shipped model ships its training checkpoints."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 // @ts-check
-// Examples for a colour model (color-vgg, trained on app/engine/synthetic.py): one picture per
+// Examples for a colour model (color-vgg, trained on app/models/datasets/synthetic.py): one picture per
 // class, drawn like the dataset (class colour × pattern on a dim background), on a canvas the
 // network view puts on its pad. Classes come from the model card ("red vertical", ...).
 
