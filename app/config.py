@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     onnx_tolerance: float = 1e-4  # engine vs onnx.reference, relative to 1 + max |ref|
     onnx_ttl_s: float = 7 * 24 * 3600.0  # uploaded models expire (CLI imports never do)
     onnx_max_stored: int = 2000  # store keys kept in ns "models" (oldest dropped first)
+    # Training runs (POST /api/training, app/services/training/): worker processes at once
+    # (0 = one per 2 CPUs), runs waiting beyond them (more → 429 + Retry-After), and each run's
+    # caps: optimiser steps, wall-clock seconds (then it stops and keeps what it learned).
+    training_workers: int = 0
+    training_queue: int = 4
+    training_max_steps: int = 3000
+    training_max_seconds: float = 300.0
+    training_max_examples: int = 20000
 
     # REST API limits: each is refused with a 4xx naming the field and the limit.
     max_body_bytes: int = 10 * 1024 * 1024  # request body → 413

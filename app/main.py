@@ -31,6 +31,8 @@ from app.api.routes import (
     pipeline,
     samples,
     worksheet,
+    timeline,
+    training,
 )
 from app.api.security import SecurityHeaders
 from app.api.wire import CachedStaticFiles, install_wire
@@ -40,7 +42,7 @@ from app.store import open_store
 
 UPLOAD_SLACK = 1 << 20  # multipart framing and the labels file beside an .onnx file
 ROUTERS = (health, kernels, geometry, convolve, pipeline, onnx_models, models, explain, samples,
-           pages, docs, exercises, worksheet)  # onnx_models before models: /api/models/onnx-… first
+           pages, docs, exercises, worksheet, timeline, training)  # onnx_models before models
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            if getattr(app.state, "training", None) is not None:
+                app.state.training.close()  # the training processes still running
             app.state.store.close()
 
     app = FastAPI(title="ConvScope", version=__version__, lifespan=lifespan,

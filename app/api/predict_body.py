@@ -8,6 +8,7 @@ read here and documented with PredictRequest's own schema (app.api.body.json_bod
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import numpy as np
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 
 from app.api.validation import validation_api_error
 from app.errors import ApiError
-from app.schemas.models import PredictRequest
+from app.schemas.models import ColourPredictRequest, PredictRequest
 from app.services.predict import PredictBody
 
 
@@ -27,6 +28,17 @@ def _flag(value: object, field: str) -> bool:
     if text in ("false", "0", "no"):
         return False
     raise ApiError("invalid", variant="flag", field=field, limit="true, false")
+
+
+def _model_for(raw: bytes) -> type[PredictRequest]:
+    """ColourPredictRequest when `input` nests three lists deep ((3, 32, 32)), else the digit's
+    PredictRequest (whose errors then name the exact field, e.g. input.3.4)."""
+    try:
+        x = json.loads(raw).get("input")
+        deep = isinstance(x, list) and isinstance(x[0], list) and isinstance(x[0][0], list)
+    except (ValueError, AttributeError, IndexError, TypeError):
+        deep = False
+    return ColourPredictRequest if deep else PredictRequest
 
 
 async def read_predict_body(
@@ -47,8 +59,9 @@ async def read_predict_body(
     if ctype != "application/json":
         raise ApiError("unsupported_media_type", variant="predict", field="content-type",
                        limit="multipart/form-data, application/json")
+    raw = await request.body()
     try:
-        req = PredictRequest.model_validate_json(await request.body())
+        req = _model_for(raw).model_validate_json(raw)
     except ValidationError as e:
         raise validation_api_error(e.errors()) from None
     return PredictBody(None, np.asarray(req.input, np.float32), req.previews)

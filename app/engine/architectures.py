@@ -54,6 +54,15 @@ ARCHITECTURES: dict[str, dict[str, Any]] = {
                    _layer("affine1", "affine", units=128), _layer("relu4", "relu"),
                    _layer("affine2", "affine", units=10), _layer("softmax", "softmax")],
     },
+    "color-vgg": {  # slides 11–13: RGB input, trained on app.models.datasets.synthetic
+        "name": "Colour VGG-style CNN ((Conv3×3-ReLU-Pool) ×3, Affine-ReLU, Affine-Softmax)",
+        "input_shape": (3, 32, 32),
+        "layers": [_conv("conv1", 16, 3, pad=1), _layer("relu1", "relu"), _pool("pool1"),
+                   _conv("conv2", 32, 3, pad=1), _layer("relu2", "relu"), _pool("pool2"),
+                   _conv("conv3", 32, 3, pad=1), _layer("relu3", "relu"), _pool("pool3"),
+                   _layer("affine1", "affine", units=64), _layer("relu4", "relu"),
+                   _layer("affine2", "affine", units=10), _layer("softmax", "softmax")],
+    },
 }
 
 

@@ -2,8 +2,9 @@
 
 ``check_architecture(arch)`` validates the ``__architecture__`` JSON of a .npz and returns the
 parameter shapes it implies ({"conv1.W": (FN, C, FH, FW), ...}); the file's .npy headers must
-declare exactly those. The API feeds every model one 28×28 gray digit and reads a probability
-vector, so a model must take (1, 28, 28), give a 1-D output before its softmax, and have at least
+declare exactly those. The API feeds a model one 28×28 gray digit, or one 32×32 RGB image for a
+colour model, and reads a probability vector, so a model must take (1, 28, 28) or (3, 32, 32),
+give a 1-D output before its softmax, and have at least
 one filter per conv and one unit per affine layer. Sizes and cost are bounded so that one
 prediction stays small (MAX_MACS multiply-adds, MAX_STAGE_VALUES values per stage).
 ``check_values(params)`` refuses NaN, ±inf and |w| > MAX_ABS_WEIGHT (the custom-kernel limit).
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 INPUT_SHAPE = (1, 28, 28)
+INPUT_SHAPES = ((1, 28, 28), (3, 32, 32))  # a digit; a colour image (app.models.datasets.synthetic)
 MAX_LAYERS = 32
 MAX_FILTERS = 1024
 MAX_KERNEL = 31
@@ -109,15 +111,16 @@ def check_architecture(arch: Any) -> dict[str, tuple[int, ...]]:
             raise ModelCheckError(f"__architecture__ {key} must be a string of 1-{MAX_NAME} "
                                   f"characters")
     shape_in = arch.get("input_shape")
-    if not isinstance(shape_in, list) or tuple(shape_in) != INPUT_SHAPE or \
+    if not isinstance(shape_in, list) or tuple(shape_in) not in INPUT_SHAPES or \
             any(type(v) is not int for v in shape_in):
         raise ModelCheckError(f"input_shape {str(shape_in)[:40]}: the API feeds one 28×28 gray "
-                              f"digit, so a model must take {list(INPUT_SHAPE)}")
+                              f"digit or one 32×32 RGB image, so a model must take "
+                              f"{list(INPUT_SHAPES[0])} or {list(INPUT_SHAPES[1])}")
     layers = arch.get("layers")
     if not isinstance(layers, list) or not 1 <= len(layers) <= MAX_LAYERS:
         raise ModelCheckError(f"layers must be a list of 1-{MAX_LAYERS} layer objects")
     seen: set[str] = set()
-    shape: tuple[int, ...] = INPUT_SHAPE
+    shape: tuple[int, ...] = tuple(shape_in)
     params: dict[str, tuple[int, ...]] = {}
     macs = 0
     for i, raw in enumerate(layers):

@@ -11,6 +11,10 @@ MNIST_SIDE = 28
 Pixel = Annotated[float, Field(ge=0.0, le=1.0)]
 Row = Annotated[list[Pixel], Field(min_length=MNIST_SIDE, max_length=MNIST_SIDE)]
 Digit = Annotated[list[Row], Field(min_length=MNIST_SIDE, max_length=MNIST_SIDE)]
+COLOUR_SIDE = 32  # the colour model (color-vgg): (3, 32, 32)
+Row32 = Annotated[list[Pixel], Field(min_length=COLOUR_SIDE, max_length=COLOUR_SIDE)]
+Plane32 = Annotated[list[Row32], Field(min_length=COLOUR_SIDE, max_length=COLOUR_SIDE)]
+ColourImage = Annotated[list[Plane32], Field(min_length=3, max_length=3)]
 
 
 class ModelSummary(BaseModel):
@@ -55,11 +59,19 @@ class FiltersResponse(BaseModel):
 
 
 class PredictRequest(BaseModel):
-    """A digit already prepared: 28×28 values in [0, 1], white digit on black (as MNIST)."""
+    """An input already prepared: a digit, 28×28 values in [0, 1], white on black (as MNIST),
+    or for a colour model an RGB image (3, 32, 32) in [0, 1]."""
 
     model_config = ConfigDict(extra="forbid", strict=True)  # "2", true, 0 for bool: refused
-    input: Digit = Field(description="28 rows of 28 values in [0, 1]; used as it is.")
+    input: Digit = Field(description="28 rows of 28 values in [0, 1] (or, for a colour model, "
+                                     "(3, 32, 32) values in [0, 1]); used as it is.")
     previews: bool = Field(True, description="Include PNG previews of every stage's channels.")
+
+
+class ColourPredictRequest(PredictRequest):
+    """An RGB image for a colour model: (3, 32, 32) values in [0, 1] (chosen by nesting depth)."""
+
+    input: ColourImage = Field(description="3 planes of 32 rows of 32 values in [0, 1].")  # type: ignore[assignment]
 
 
 class Preparation(BaseModel):
@@ -76,7 +88,8 @@ class Preparation(BaseModel):
 
 
 class PreparedInput(BaseModel):
-    values: list[list[float]] = Field(description="The 28×28 input the network saw.")
+    values: list[list[float]] | list[list[list[float]]] = Field(
+        description="The input the network saw: 28×28, or (3, 32, 32) for a colour model.")
     preview: str = Field(description="PNG data URL of the input.")
     preparation: Preparation
 

@@ -50,6 +50,22 @@ def json_preparation() -> Preparation:
                        offset=[0, 0], resized_from=None)
 
 
+def prepare_colour(data: bytes, settings: Settings, side: int) -> tuple[np.ndarray, Preparation]:
+    """Image bytes → RGB with the long side `side` → (3, side, side), the short side centred
+    and padded with the image's mean colour (said in `scale` and `offset`)."""
+    img = decode_image(data, color="rgb", max_side=side, settings=settings)
+    a = img.array
+    _, h, w = a.shape
+    top, left = (side - h) // 2, (side - w) // 2
+    out = np.empty((3, side, side), np.float32)
+    out[:] = a.mean(axis=(1, 2), dtype=np.float64)[:, None, None]
+    out[:, top:top + h, left:left + w] = a
+    src = img.resized_from or (h, w)
+    return out, Preparation(source="upload", inverted=False, empty=False, bbox=None,
+                            scale=max(h, w) / max(src), offset=[top, left],
+                            resized_from=list(img.resized_from) if img.resized_from else None)
+
+
 def prepare_upload(data: bytes, settings: Settings) -> tuple[np.ndarray, Preparation]:
     """Image bytes → decoded gray → MNIST-style (28, 28) input and what was done (CPU work)."""
     img = decode_image(data, color="gray", max_side=UPLOAD_MAX_SIDE, settings=settings)
@@ -82,9 +98,20 @@ def _filter_tile(kernel: np.ndarray) -> np.ndarray:
     return np.stack([gray] * 3, axis=-1)
 
 
+def _rgb_tile(filt: np.ndarray) -> np.ndarray:
+    """(3, FH, FW) → uint8 RGB tile: the three kernels as one colour image, scaled together to
+    the filter's min..max (a red vertical edge detector looks red and vertical)."""
+    lo, hi = float(filt.min()), float(filt.max())
+    t = (filt - lo) / (hi - lo) if hi > lo else np.zeros_like(filt)
+    rgb = np.floor(np.moveaxis(t, 0, -1) * 255 + 0.5).astype(np.uint8)
+    return np.repeat(np.repeat(rgb, FILTER_TILE, axis=0), FILTER_TILE, axis=1)
+
+
 def filters_png(weights: np.ndarray) -> bytes:
-    """(FN, C, FH, FW) → PNG of the FN channel-0 filters in a grid (the book's visualize_filter)."""
-    return encode_png(grid([_filter_tile(w[0]) for w in weights], gap=FILTER_TILE // 2))
+    """(FN, C, FH, FW) → PNG of the FN filters in a grid (the book's visualize_filter): channel 0
+    in gray, or with C = 3 the RGB filter as one colour tile."""
+    tile = _rgb_tile if weights.shape[1] == 3 else (lambda w: _filter_tile(w[0]))
+    return encode_png(grid([tile(w) for w in weights], gap=FILTER_TILE // 2))
 
 
 def filters(entry: ModelEntry, layer: str) -> FiltersResponse:
@@ -131,22 +158,32 @@ def stage_out(stage: Stage, *, previews: bool, max_previews: int) -> ModelStageO
                          scale=_scale(stage.kind), values=values)  # type: ignore[arg-type]
 
 
+def _preview(x: np.ndarray) -> str:
+    """(H, W) gray or (3, H, W) RGB in [0, 1] → PNG data URL."""
+    if x.ndim == 3:
+        return png_data_url(np.clip(np.rint(np.moveaxis(x, 0, -1) * 255), 0, 255)
+                            .astype(np.uint8))
+    return png_data_url(colorize(x, "gray", vmin=0, vmax=1))
+
+
 def predict(net: Network, x: np.ndarray, prep: Preparation, *, previews: bool = True,
             max_previews: int = 64) -> PredictResponse:
-    """x (28, 28) in [0, 1] → label, probabilities and every stage (input … softmax).
-    422 model_input_mismatch when the model does not take (1, 28, 28); 422 non_finite_output
-    when a stage overflows to ±inf/NaN (the response schema has only finite numbers)."""
-    if net.input_shape != (1, *x.shape):
+    """x (28, 28) — or (C, H, W) for a colour model — in [0, 1] → label, probabilities and every
+    stage (input … softmax). 422 model_input_mismatch when the model takes another shape; 422
+    non_finite_output when a stage overflows to ±inf/NaN (the response has only finite numbers)."""
+    chw = x[None] if x.ndim == 2 else x
+    if net.input_shape != chw.shape:
         shape = "×".join(map(str, net.input_shape))
-        raise ApiError("model_input_mismatch", field="model_id", limit="1x28x28",
-                       model_id=net.id, shape=shape)
+        raise ApiError("model_input_mismatch", field="model_id", limit="x".join(
+            map(str, net.input_shape)), model_id=net.id, shape=shape,
+            given="×".join(map(str, chw.shape)))
     with np.errstate(over="ignore", invalid="ignore"):  # reported as the 422 below
-        stages = net.forward_stages(x[None, None].astype(np.float32))
+        stages = net.forward_stages(chw[None].astype(np.float32))
     bad = next((s.name for s in stages if not np.isfinite(s.data).all()), None)
     if bad is not None:
         raise ApiError("non_finite_output", field="model_id", limit=bad, model_id=net.id)
     probs = stages[-1].data[0]
-    preview = png_data_url(colorize(x, "gray", vmin=0, vmax=1))
+    preview = _preview(x)
     prepared = PreparedInput(values=x.tolist(), preview=preview, preparation=prep)
     return PredictResponse(model=net.id, label=int(probs.argmax()), probabilities=probs.tolist(),
                            input=prepared,
@@ -156,7 +193,9 @@ def predict(net: Network, x: np.ndarray, prep: Preparation, *, previews: bool = 
 
 def predict_body(net: Network, body: PredictBody, settings: Settings) -> PredictResponse:
     """Prepare the body's input (an upload the MNIST way; JSON as it is) and predict (CPU work)."""
-    if body.upload is not None:
+    if body.upload is not None and net.input_shape[0] == 3:
+        x, prep = prepare_colour(body.upload, settings, net.input_shape[2])
+    elif body.upload is not None:
         x, prep = prepare_upload(body.upload, settings)
     else:
         assert body.input is not None

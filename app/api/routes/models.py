@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,6 +17,7 @@ from app.deps import ModelsDep, SettingsDep
 from app.engine.network import Network
 from app.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from app.models.store import ModelEntry
+from app.models.timeline import network_at
 from app.schemas.models import (
     FiltersResponse,
     ModelDetail,
@@ -37,12 +39,16 @@ router = APIRouter(prefix="/api", tags=["models"], responses={
     **ERROR_RESPONSES})
 
 LayerQuery = Annotated[str, Query(max_length=64, description="A conv layer, e.g. conv1.")]
+StepQuery = Annotated[int | None, Query(ge=0, le=10**9, description=(
+    "A training step with a checkpoint (GET /api/models/{id}/checkpoints); default the final "
+    "weights."))]
 PNG = {"content": {"image/png": {}}, "description": "JSON, or the PNG grid (Accept: image/png)."}
 
 
-def _network(model_id: str, models: ModelsDep) -> Network:
-    """The model's Network (404 unknown_model), before the body is read."""
-    return models.get(model_id)
+def _network(model_id: str, models: ModelsDep, step: StepQuery = None) -> Network:
+    """The model's Network (404 unknown_model) at `step` (422 unknown_step), before the body
+    is read."""
+    return network_at(models.entry(model_id), step)
 
 
 def _conv_layer(entry: ModelEntry, layer: str) -> str:
@@ -78,11 +84,13 @@ def get_curve(model_id: str, models: ModelsDep) -> FileResponse:
 
 @router.get("/models/{model_id}/filters", response_model=FiltersResponse, responses={200: PNG})
 async def get_filters(model_id: str, request: Request, models: ModelsDep,
-                      layer: LayerQuery = "conv1") -> Any:
+                      layer: LayerQuery = "conv1", step: StepQuery = None) -> Any:
     """A conv layer's weights (FN, C, FH, FW) as JSON values and a PNG grid (data URL), or the
     PNG itself with `Accept: image/png`."""
     entry = models.entry(model_id)
     name = _conv_layer(entry, layer)
+    if step is not None:
+        entry = replace(entry, network=network_at(entry, step))
     media = negotiate(request.headers.get("accept"))  # q=0 honoured; 406 when none fits
     if media == NPY:
         raise ApiError("not_acceptable", variant="filters", field="Accept",

@@ -14,6 +14,9 @@ export const app = {
   /** The lab's current setup (views/lab/setup.js readSetup fields), for tests and other views.
    *  @type {object | null} */
   lab: null,
+  /** The last filter bank sent to the 3-D convolution view (requestConv3dBank), read when it
+   *  mounts. @type {{weights: number[][][][], bias: number[], source: string} | null} */
+  conv3dBank: null,
 };
 
 /** @param {PageImage} next */
@@ -26,6 +29,15 @@ export function publishLabSetup(setup) { app.lab = setup; }
 /** Ask the lab to apply a partial setup, e.g. {kernel: "custom", kh, kw, values, bias}, and show it.
  *  @param {object} partial */
 export function requestLabSetup(partial) { events.emit("lab-request", partial); events.emit("view-request", "lab"); }
+/** Ask the 3-D convolution view to load a true (FN, 3, FH, FW) bank with its bias and show it.
+ *  @param {{weights: number[][][][], bias: number[], source: string}} bank */
+export function requestConv3dBank(bank) {
+  app.conv3dBank = bank;
+  events.emit("conv3d-request", bank);
+  events.emit("view-request", "conv3d");
+}
+/** @param {(bank: any) => void} fn */
+export const onConv3dBankRequest = (fn) => events.on("conv3d-request", fn);
 /** @param {(partial: any) => void} fn */
 export const onLabSetupRequest = (fn) => events.on("lab-request", fn);
 

@@ -11,6 +11,7 @@ import { loadNamespace } from "../../lib/i18n.js";
 import { plane } from "../../lib/images.js";
 import { keepFocus } from "../../lib/numgrid.js";
 import { openView } from "../../lib/view.js";
+import { app, onConv3dBankRequest } from "../../lib/app.js";
 import { cellAt } from "../../lib/draw.js";
 import { block, mapFigure, op } from "../../lib/widgets.js";
 import { defaultBank, renderBank, resizeBank } from "./bank-editor.js";
@@ -219,4 +220,21 @@ export async function mount(root) {
   view.onLanguage(() => { renderEditor(); render(); });
   kernels().then((cat) => { state.catalogue = cat; renderEditor(); }).catch(() => renderEditor());
   renderEditor();
+
+  /** A bank sent from elsewhere (a colour model's learned conv1 filters, network view). */
+  function loadBank(req) {
+    const k = req.weights[0][0].length;
+    state.fn = req.weights.length;
+    state.k = k;
+    state.pad = Math.floor((k - 1) / 2);
+    $("fn").value = String(state.fn);
+    $("size").value = String(k);
+    $("pad").value = String(state.pad);
+    state.bank = req.weights.map((w, f) => ({ w: w.map((ch) => ch.map((row) => [...row])), b: req.bias[f] }));
+    root.dataset.bank = req.source;
+    renderEditor();
+    view.refresh();
+  }
+  onConv3dBankRequest(loadBank);
+  if (app.conv3dBank) loadBank(app.conv3dBank);
 }

@@ -1,24 +1,21 @@
 // @ts-check
 // The gallery of a conv layer's learned filters, drawn like the book's visualize_filter
-// (each filter scaled to its own min..max, gray_r: the largest weight darkest). Picking one
-// calls onPick({index, values: FH×FW of channel 0, bias}); labelFilters relabels on a language switch.
+// (each filter scaled to its own min..max, gray_r: the largest weight darkest). A colour filter
+// (C = 3) shows its R, G, B kernels and bias beside the colour composite (slides 11–13).
+// Picking one calls onPick({index, values: FH×FW of channel 0, bias, filter: (C, FH, FW)});
+// labelFilters relabels on a language switch.
+import { drawChannel, drawKernel } from "./filter-tiles.js";
 
 const TILE = 60;  // CSS pixels per tile
+const SMALL = 30;  // per-channel tiles of a colour filter
+const CH = ["R", "G", "B"];
 
-function drawFilter(canvas, kernel) {
-  const fh = kernel.length, fw = kernel[0].length;
-  canvas.width = fw;
-  canvas.height = fh;
-  const flat = kernel.flat();
-  const lo = Math.min(...flat), hi = Math.max(...flat);
-  const span = hi - lo || 1;
-  const g = canvas.getContext("2d");
-  const img = g.createImageData(fw, fh);
-  flat.forEach((v, i) => {
-    const level = Math.round(255 * (1 - (v - lo) / span));  // gray_r
-    img.data.set([level, level, level, 255], i * 4);
-  });
-  g.putImageData(img, 0, 0);
+function canvas(px) {
+  const c = document.createElement("canvas");
+  c.className = "net-pixelated";
+  c.style.width = `${px}px`;
+  c.style.height = `${px}px`;
+  return c;
 }
 
 /** Build one button per filter in host; returns nothing (clicks go to onPick). */
@@ -29,15 +26,30 @@ export function renderFilters(host, data, t, onPick) {
     b.className = "net-filter";
     b.dataset.index = String(index);
     b.dataset.layer = data.layer;
-    const c = document.createElement("canvas");
-    c.className = "net-pixelated";
-    c.style.width = `${TILE}px`;
-    c.style.height = `${TILE}px`;
-    drawFilter(c, filter[0]);
+    const c = canvas(TILE);
+    drawKernel(c, filter);
+    b.append(c);
+    if (filter.length === 3) {
+      b.classList.add("net-filter-rgb");
+      const row = document.createElement("span");
+      row.className = "net-filter-channels";
+      filter.forEach((k, ch) => {
+        const fig = document.createElement("span");
+        const small = canvas(SMALL);
+        drawChannel(small, k);
+        fig.append(small, CH[ch]);
+        row.append(fig);
+      });
+      const bias = document.createElement("span");
+      bias.className = "net-filter-bias";
+      bias.textContent = `b ${data.bias[index].toFixed(3)}`;
+      row.append(bias);
+      b.append(row);
+    }
     const caption = document.createElement("span");
     caption.textContent = `#${index}`;
-    b.append(c, caption);
-    b.addEventListener("click", () => onPick({ index, values: filter[0], bias: data.bias[index] }));
+    b.append(caption);
+    b.addEventListener("click", () => onPick({ index, values: filter[0], bias: data.bias[index], filter }));
     const item = document.createElement("div");   // the list's item; a button cannot be one (axe)
     item.setAttribute("role", "listitem");
     item.append(b);
@@ -50,7 +62,8 @@ export function renderFilters(host, data, t, onPick) {
 /** (Re)write every filter button's aria-label and title in the current language. */
 export function labelFilters(host, t) {
   for (const b of host.querySelectorAll("button.net-filter")) {
-    const label = t("network.filters.pick", { layer: b.dataset.layer, index: Number(b.dataset.index) });
+    const key = b.classList.contains("net-filter-rgb") ? "network.filters.pickRgb" : "network.filters.pick";
+    const label = t(key, { layer: b.dataset.layer, index: Number(b.dataset.index) });
     b.setAttribute("aria-label", label);
     b.title = label;
   }

@@ -3,18 +3,21 @@
 // softmax bars and the predicted digit; a gallery of the learned conv1 filters that sends one
 // to the filter lab (lib/app.js requestLabSetup).
 import { getFilters, getModel, listModels, predictImage } from "../../lib/api.js";
-import { notify, requestLabSetup } from "../../lib/app.js";
+import { notify, requestConv3dBank, requestLabSetup } from "../../lib/app.js";
 import { byRole } from "../../lib/dom.js";
 import { int } from "../../lib/format.js";
 import { loadNamespace, onLanguageChange, t } from "../../lib/i18n.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { mountBackward } from "./backward.js";
+import { colourExample } from "./colour-examples.js";
 import { EXAMPLES } from "./examples.js";
 import { mountExplain } from "./explain.js";
 import { labelFilters, renderFilters } from "./filters.js";
 import { mountImport } from "./import.js";
 import { createPad } from "./pad.js";
 import { buildStages, renderCard, renderChain, updateBars, updateStages } from "./render.js";
+import { createTimeline } from "./timeline.js";
+import { createTraining } from "./training.js";
 
 const THROTTLE_MS = 150;  // at most one prediction per this while drawing
 const BUSY_AFTER_MS = 200;
@@ -66,6 +69,10 @@ export async function mount(root) {
     onEnd: () => schedule(true),
   });
 
+  const timeline = createTimeline(root.querySelector(".net-top"), { t,
+    input: async () => (state.source === "pad" ? pad.toBlob() : state.source) });
+  const training = createTraining(root.querySelector("[data-role=filters]"), { t });
+
   function showPrepared(input) {
     $("prepared").src = input.preview;
     $("prepared").alt = t("network.prepared.alt");
@@ -85,6 +92,7 @@ export async function mount(root) {
     updateStages($("stages"), result.stages, t);
     root.dataset.label = String(result.label);
     root.dataset.predictions = String(Number(root.dataset.predictions ?? 0) + 1);
+    timeline.refresh();
   }
 
   async function predictNow() {
@@ -125,9 +133,21 @@ export async function mount(root) {
       renderChain($("chain"), d.layers, t);
       buildStages($("stages"), d.layers, t);
       renderCard($("cardFacts"), $("curve"), d, t, modelName(d));
+      if (d.card?.data?.classes) {  // a colour model: start from one of its class pictures
+        pad.drawImage(colourExample(d.card.data.classes[1]));
+        state.source = "pad";
+      }
       const layer = d.conv_layers[0];
       const filters = await getFilters(id, layer);
+      timeline.select(id, d);
       renderFilters($("filters"), filters, t, (pick) => {
+        if (pick.filter.length === 3) {  // a colour filter: a true (FN, 3, FH, FW) bank, 4 from it
+          const from = Math.min(pick.index, Math.max(0, filters.weights.length - 4));
+          requestConv3dBank({ weights: filters.weights.slice(from, from + 4),
+            bias: filters.bias.slice(from, from + 4), source: `${id}/${layer}[${from}:${from + 4}]` });
+          notify(t("network.filters.appliedRgb", { layer, from, to: Math.min(from + 4, filters.weights.length) - 1 }));
+          return;
+        }
         sendToLab({ model: id, layer, ...pick });
         window.scrollTo({ top: 0 });
         notify(t("network.filters.applied", { layer, index: pick.index }));
@@ -146,7 +166,9 @@ export async function mount(root) {
   });
   $("example").addEventListener("change", (e) => {  // keyboard-reachable input: no pointer needed
     if (e.target.value === "") return;
-    pad.drawStrokes(EXAMPLES[e.target.value]);
+    const classes = state.detail?.card?.data?.classes;  // a colour model: its class pictures
+    if (classes) pad.drawImage(colourExample(classes[Number(e.target.value)]));
+    else pad.drawStrokes(EXAMPLES[e.target.value]);
     state.source = "pad";
     schedule(true);
   });
@@ -174,6 +196,8 @@ export async function mount(root) {
     labelFilters($("filters"), t);
     explain.relabel();
     backward.relabel();
+    timeline.relabel();
+    training.relabel();
     if (state.last) render(state.last);
     if (state.error) showError(...state.error);
   });
@@ -187,7 +211,8 @@ export async function mount(root) {
   }
   $("model").replaceChildren(...models.map((m) => new Option(optionText(m), m.id)));
   const wanted = getParam("network-model");
-  const first = models.some((m) => m.id === wanted) ? wanted : models[0].id;
+  const digit = models.find((m) => m.input_shape[0] === 1) ?? models[0];  // the digit pad first
+  const first = models.some((m) => m.id === wanted) ? wanted : digit.id;
   $("model").value = first;
   pad.drawStrokes(EXAMPLES[7]);  // never an empty view
   state.source = "pad";

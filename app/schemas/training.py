@@ -1,0 +1,35 @@
+"""Request and response models of /api/training (training runs in worker processes)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TrainingRequest(BaseModel):
+    """A small training run. Static limits here; max_steps and examples are also checked
+    against the settings (CONVSCOPE_TRAINING_MAX_STEPS / _MAX_EXAMPLES)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    model: Literal["simple-convnet", "slide4-cnn", "color-vgg"] = Field(
+        "color-vgg", description="An architecture id; its input shape comes from the dataset.")
+    dataset: str = Field("synthetic", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
+                         description='"synthetic" (the colour patterns, generated), or the '
+                                     "prefix of an IDX pair in the data directory.")
+    epochs: int = Field(1, ge=1, le=50)
+    max_steps: int = Field(300, ge=1, le=1_000_000, description="Optimiser steps at most.")
+    batch_size: int = Field(32, ge=1, le=256)
+    lr: float = Field(0.002, gt=0, le=1.0, description="Adam learning rate.")
+    augment: bool = Field(False, description="Random shifts of up to 2 pixels.")
+    examples: int = Field(2000, ge=100, le=1_000_000,
+                          description="Images used (generated, or the first of the IDX pair); "
+                                      "10 % are held out.")
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class TrainingStarted(BaseModel):
+    id: str
+    status: Literal["running", "queued"]
+    position: int = Field(description="0 when running; else the place in the queue (1 = next).")
+    events: str = Field(description="The SSE stream of this run.")

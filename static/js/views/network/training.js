@@ -1,0 +1,144 @@
+// @ts-check
+// "Train one yourself" panel of the network view (issue 15, point 2): start a small run
+// (POST /api/training), follow it by Server-Sent Events (/api/training/{id}/events) and watch
+// conv1's filters form and a probe image's maps change; pause, resume, stop, download (.npz).
+import { request } from "../../lib/api.js";
+import { el } from "../../lib/dom.js";
+import { drawChannel, drawKernel } from "./filter-tiles.js";
+
+const FINAL = ["finished", "stopped", "failed"];
+
+function grayMap(canvas, rows) {
+  const h = rows.length, w = rows[0].length;
+  canvas.width = w;
+  canvas.height = h;
+  const g = canvas.getContext("2d");
+  const img = g.createImageData(w, h);
+  rows.flat().forEach((v, i) => img.data.set([v, v, v, 255], i * 4));
+  g.putImageData(img, 0, 0);
+}
+
+/** @param {HTMLElement} anchor the panel goes after it @param {{t: Function}} deps */
+export function createTraining(anchor, { t }) {
+  const model = el("select", { "data-role": "train-model" },
+    ...["color-vgg", "simple-convnet", "slide4-cnn"].map((m) => el("option", { value: m }, m)));
+  const steps = el("input", { type: "number", min: "1", max: "3000", value: "300", "data-role": "train-steps" });
+  const lr = el("input", { type: "number", min: "0.0001", max: "1", step: "0.0005", value: "0.003", "data-role": "train-lr" });
+  const batch = el("input", { type: "number", min: "1", max: "256", value: "16", "data-role": "train-batch" });
+  const augment = el("input", { type: "checkbox", "data-role": "train-augment" });
+  const start = el("button", { type: "button", "data-role": "train-start" });
+  const pause = el("button", { type: "button", "data-role": "train-pause", disabled: true });
+  const stop = el("button", { type: "button", "data-role": "train-stop", disabled: true });
+  const status = el("p", { class: "net-tl-status", "aria-live": "polite", "data-role": "train-status" });
+  const filters = el("div", { class: "net-tl-filters", "data-role": "train-filters" });
+  const probe = el("div", { class: "net-tl-maps", "data-role": "train-probe" });
+  const download = el("a", { hidden: true, "data-role": "train-download" });
+  const labels = {};
+  const lab = (key, control) => { labels[key] = el("span", {}); return el("label", { class: "net-train-field" }, labels[key], control); };
+  const title = el("h3", {}), explain = el("p", { class: "net-explain" });
+  const hF = el("h4", {}), hP = el("h4", {});
+  const panel = el("section", { class: "net-timeline net-train", "data-role": "training" },
+    title, explain,
+    el("div", { class: "net-tl-controls" }, lab("model", model), lab("steps", steps), lab("lr", lr),
+      lab("batch", batch), lab("augment", augment), start, pause, stop),
+    status, download,
+    el("div", { class: "net-tl-body" }, el("div", { class: "net-tl-col" }, hF, filters),
+      el("div", { class: "net-tl-col" }, hP, probe)));
+  anchor.after(panel);
+  const state = { id: null, source: null, paused: false, last: null };
+
+  function relabel() {
+    title.textContent = t("network.training.title");
+    explain.textContent = t("network.training.explain");
+    for (const k of Object.keys(labels)) labels[k].textContent = t(`network.training.${k}`);
+    start.textContent = t("network.training.start");
+    pause.textContent = state.paused ? t("network.training.resume") : t("network.training.pause");
+    stop.textContent = t("network.training.stop");
+    download.textContent = t("network.training.download");
+    hF.textContent = t("network.training.filters");
+    hP.textContent = t("network.training.probe");
+    if (state.last) showStatus(state.last);
+  }
+
+  function showStatus(e) {
+    state.last = e;
+    const acc = e.val_accuracy === undefined ? "–" : (e.val_accuracy * 100).toFixed(1);
+    const key = e.type === "queued" ? (e.position ? "queued" : "starting") : e.type === "failed" ? "failed" : "status";
+    status.textContent = t(`network.training.${key}`, { position: e.position, step: e.step ?? 0, total: e.total ?? "?",
+      loss: e.loss === undefined ? "–" : e.loss.toFixed(3), acc, state: t(`network.training.state.${e.type}`),
+      reason: e.reason ?? "" });
+  }
+
+  function show(e) {
+    showStatus(e);
+    if (e.filters) {
+      filters.replaceChildren(...e.filters.map((w) => {
+        const c = el("canvas", { class: "net-pixelated net-tl-tile" });
+        if (w.length === 3) drawKernel(c, w); else drawChannel(c, w[0]);
+        return c;
+      }));
+    }
+    if (e.probe) {
+      probe.replaceChildren(...e.probe.map((m) => {
+        const c = el("canvas", { class: "net-pixelated net-tl-map" });
+        grayMap(c, m);
+        return c;
+      }));
+    }
+    if (e.step !== undefined) panel.dataset.step = String(e.step);
+    panel.dataset.state = e.type;
+  }
+
+  function end() {
+    state.source?.close();
+    state.source = null;
+    pause.disabled = stop.disabled = true;
+    start.disabled = false;
+  }
+
+  start.addEventListener("click", async () => {
+    end();
+    start.disabled = true;
+    download.hidden = true;
+    state.paused = false;
+    const body = { model: model.value, dataset: "synthetic", max_steps: Number(steps.value), epochs: 50,
+      lr: Number(lr.value), batch_size: Number(batch.value), augment: augment.checked, examples: 2000 };
+    try {
+      const res = await request("/api/training", { method: "POST", body: JSON.stringify(body),
+        headers: { "Content-Type": "application/json" } });
+      const run = await res.json();
+      state.id = run.id;
+      panel.dataset.run = run.id;
+      pause.disabled = stop.disabled = false;
+      const source = new EventSource(run.events);
+      state.source = source;
+      const on = (e) => {
+        const data = JSON.parse(e.data);
+        show(data);
+        if (FINAL.includes(data.type)) {
+          end();
+          if (data.type !== "failed") {
+            download.href = `/api/training/${run.id}/model.npz`;
+            download.setAttribute("download", `${run.id}.npz`);
+            download.hidden = false;
+          }
+        }
+      };
+      for (const type of ["queued", "started", "progress", ...FINAL]) source.addEventListener(type, on);
+    } catch (err) {
+      status.textContent = t("network.error", { message: err.message });
+      start.disabled = false;
+    }
+  });
+  pause.addEventListener("click", async () => {
+    if (!state.id) return;
+    state.paused = !state.paused;
+    await request(`/api/training/${state.id}/${state.paused ? "pause" : "resume"}`, { method: "POST" });
+    relabel();
+  });
+  stop.addEventListener("click", async () => {
+    if (state.id) await request(`/api/training/${state.id}/stop`, { method: "POST" });
+  });
+  relabel();
+  return { relabel };
+}
