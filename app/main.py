@@ -18,6 +18,7 @@ from app.api.body import form_limits
 from app.api.capacity import install_api
 from app.api.head import HeadAsGet
 from app.api.routes import (
+    classes,
     convolve,
     docs,
     geometry,
@@ -34,7 +35,8 @@ from app.config import Settings, __version__, get_settings
 from app.models.store import ModelStore
 from app.store import open_store
 
-ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs)
+ROUTERS = (health, kernels, geometry, convolve, pipeline, models, samples, pages, docs,
+           classes)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
