@@ -1,0 +1,65 @@
+"""Two server processes sharing one store (one SQLite file; one redis-server): a class made on
+one is served by the other, and a process restart (stop, start again) loses nothing: the class,
+its students and answers stay, and a stream reconnecting with Last-Event-ID to the new process
+receives every event sent meanwhile through the other one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.classroom.fake_exercises import right_answer
+from tests.classroom.sse import Stream, start
+
+
+def _env(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    if backend == "redis":
+        return {"CONVSCOPE_REDIS_URL": request.getfixturevalue("redis_url"),
+                "CONVSCOPE_DATA_DIR": str(tmp_path / "unused")}
+    return {"CONVSCOPE_DATA_DIR": str(tmp_path / "data"), "CONVSCOPE_REDIS_URL": ""}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_two_processes_and_a_restart_lose_nothing(backend: str, tmp_path: Path,
+                                                  request: pytest.FixtureRequest) -> None:
+    env = _env(backend, tmp_path, request)
+    a = start(tmp_path / "a.log", env)
+    b = start(tmp_path / "b.log", env)
+    streams: list[Stream] = []
+    try:
+        c = httpx.post(a.url + "/api/classes").json()
+        code, teacher = c["code"], {"Authorization": f"Bearer {c['teacher_token']}"}
+        student = httpx.post(f"{b.url}/api/classes/{code}/students", json={}).json()
+        on_b = Stream(f"{b.url}/api/classes/{code}/events", student["student_token"])
+        streams.append(on_b)
+        assert on_b.next()[1]["type"] == "state"
+        r = httpx.post(f"{a.url}/api/classes/{code}/scene", json={"scene": {"n": 1}},
+                       headers=teacher)
+        assert on_b.next() == (r.json()["event_id"], {"type": "scene", "scene": {"n": 1}})
+        last = r.json()["event_id"]
+        on_b.close()
+
+        a.stop()  # a worker goes away; the teacher goes on through b
+        ex = httpx.post(f"{b.url}/api/classes/{code}/exercise", json={"kind": "out-size",
+                        "seed": 2}, headers=teacher).json()
+        a = start(tmp_path / "a2.log", env)  # … and comes back
+
+        again = Stream(f"{a.url}/api/classes/{code}/events", student["student_token"],
+                       last_event_id=last)
+        streams.append(again)
+        event_id, event = again.next()
+        assert event_id == last + 1 and event["type"] == "exercise"
+        assert event["exercise"]["id"] == ex["id"]
+        r = httpx.post(f"{a.url}/api/classes/{code}/answers",
+                       json={"exercise_id": ex["id"], "answer": right_answer(2)},
+                       headers={"Authorization": f"Bearer {student['student_token']}"})
+        assert r.status_code == 200 and r.json()["correct"] is True
+        res = httpx.get(f"{b.url}/api/classes/{code}/results", headers=teacher).json()
+        assert (res["students"], res["answered"], res["correct"]) == (1, 1, 1)
+    finally:
+        for s in streams:
+            s.close()
+        a.stop(), b.stop()
