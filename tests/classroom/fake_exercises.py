@@ -10,8 +10,16 @@ HINTS = {"en": "Forgot the +1: OH = (H + 2P − FH) / S + 1.",
          "ja": "+1 を忘れています：OH = (H + 2P − FH) / S + 1。"}
 
 
-def list_kinds() -> list[str]:
-    return ["out-size"]
+def list_kinds(lang: str = "en") -> list[dict[str, str]]:
+    return [{"id": "out-size", "section": "7.2.3", "title": "OH"}]
+
+
+def problem(kind: str, seed: int) -> int:
+    return seed
+
+
+def solution_of(kind: str, seed: int, lang: str) -> dict[str, Any]:
+    return {"answer": _h(seed) - 2, "text": f"OH = ({_h(seed)} − 3) / 1 + 1 = {_h(seed) - 2}"}
 
 
 def _h(seed: int) -> int:

@@ -97,8 +97,8 @@ def test_exercise_answers_results_reveal_and_csv(client: TestClient) -> None:
     assert res["mistakes"][0] == {"mistake": "forgot_plus_one", "count": 2,
                                   "hint": "+1 を忘れています：OH = (H + 2P − FH) / S + 1。"}
     r = client.post(f"/api/classes/{c['code']}/reveal", headers=bearer(c["teacher_token"]))
-    assert r.json() == {"exercise_id": 1, "solution": {"en": "OH = (8 − 3) / 1 + 1 = 6",
-                                                       "ja": "OH = (8 − 3) / 1 + 1 = 6"}}
+    solution = {"answer": 6, "text": "OH = (8 − 3) / 1 + 1 = 6"}
+    assert r.json() == {"exercise_id": 1, "solution": {"en": solution, "ja": solution}}
     r = client.get(f"/api/classes/{c['code']}/results?format=csv",
                    headers=bearer(c["teacher_token"]))
     assert r.headers["content-type"].startswith("text/csv")
@@ -170,3 +170,8 @@ def test_qr_code_is_an_svg_of_the_join_link(client: TestClient) -> None:
 def test_errors_are_in_japanese_too(client: TestClient) -> None:
     r = client.post("/api/classes/ZZZZZZ/students", json={}, headers={"Accept-Language": "ja"})
     assert r.json()["error"]["message"].startswith("このコードの授業はありません")
+
+
+def test_exercise_kinds_for_the_teacher(client: TestClient) -> None:
+    r = client.get("/api/classes/kinds", headers={"Accept-Language": "ja"})
+    assert r.json() == [{"id": "out-size", "section": "7.2.3", "title": "OH"}]

@@ -25,7 +25,7 @@ from app.schemas.classroom import (
     Sent,
     Verdict,
 )
-from app.services.classroom import codes, results, service, stream
+from app.services.classroom import codes, exercises, results, service, stream
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: ERROR_RESPONSES[422] | {"description": d} for s, d in (
@@ -56,6 +56,13 @@ def create_class(store: StoreDep, settings: SettingsDep) -> ClassCreated:
     return ClassCreated(code=code, teacher_token=token, join_url=f"/classroom?join={code}",
                         teacher_url=f"/classroom?teach={code}#{token}",
                         expires_at=record["expires_at"])
+
+
+@router.get("/kinds")
+def kinds(request: Request) -> list[dict[str, str]]:
+    """The exercise kinds a teacher can launch (GET /api/exercises' list), in the page's
+    language."""
+    return exercises.kinds(_lang(request))
 
 
 @router.post("/{code}/students", status_code=201, response_model=Joined)

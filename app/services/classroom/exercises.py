@@ -21,11 +21,16 @@ def questions(kind: str, seed: int) -> dict[str, Any]:
     return {lang: api.generate(kind, seed, lang) for lang in LANGS}
 
 
+def kinds(lang: str) -> list[dict[str, str]]:
+    """The exercise kinds ({"id", "section", "title"}) the teacher can launch."""
+    return list(_api().list_kinds(lang))
+
+
 def solutions(kind: str, seed: int) -> dict[str, Any]:
-    """{"en": solution, "ja": solution}: the worked solution check(..., solution=True) gives."""
+    """{"en": {"answer", "text"}, "ja": …}: the right answer and its worked computation."""
     api = _api()
-    return {lang: api.check(kind, seed, None, lang, solution=True).get("solution")
-            for lang in LANGS}
+    problem = api.problem(kind, seed)
+    return {lang: api.solution_of(kind, problem, lang) for lang in LANGS}
 
 
 def verdict(kind: str, seed: int, answer: Any) -> dict[str, Any]:
