@@ -14,6 +14,13 @@ import { errorText } from "./index.js";
 
 const FOLLOW_POLL_MS = 400;   // how often "follow me" looks at the URL (the page's whole setup)
 
+/** A bar of the histogram (CSSOM width: the CSP refuses style attributes). @param {number} pct */
+function bar(pct) {
+  const span = el("span", { class: "cls-hist-bar" });
+  span.style.width = `${pct}%`;
+  return span;
+}
+
 /** Bars of the answer distribution. @param {any} res */
 function histogram(res) {
   if (!res.answered) return el("p", {}, t("classroom.dash.noAnswers"));
@@ -21,7 +28,7 @@ function histogram(res) {
   return el("ol", { class: "cls-hist", "aria-label": t("classroom.dash.histogram") },
     res.distribution.slice(0, 8).map((/** @type {any} */ d) => el("li", { class: d.correct ? "is-right" : "is-wrong" },
       el("span", { class: "cls-hist-answer" }, JSON.stringify(d.answer), d.correct ? ` ✓ ${t("classroom.dash.right")}` : ""),
-      el("span", { class: "cls-hist-bar", style: `width: ${(100 * d.count) / top}%` }),
+      bar((100 * d.count) / top),
       el("span", { class: "cls-hist-count" }, String(d.count)))));
 }
 
