@@ -176,6 +176,7 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
         env["CONVSCOPE_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
         time.sleep(0.5)
     server = launch("gunicorn", tmp / "server.log", env=env)
+    print(f"  server log: {tmp / 'server.log'}", flush=True)
     try:
         server.wait_healthy(60)
         t0 = time.monotonic()
@@ -199,7 +200,8 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
         if redis_proc is not None:
             redis_proc.terminate()
             redis_proc.wait(10)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("KEEP_BENCH_DIR") is None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:

@@ -116,7 +116,9 @@ class RedisStore:
         loop = asyncio.get_running_loop()
         client: Any = self._async.get(loop)
         if client is None:
-            client = self._async[loop] = aredis.Redis.from_url(self.url)
+            # no client-side read timeout (redis-py 8 defaults to 5 s): XREAD BLOCK ends on the
+            # server after `timeout`, which may be longer (an SSE heartbeat of 15 s)
+            client = self._async[loop] = aredis.Redis.from_url(self.url, socket_timeout=None)
         reply = await client.xread({f"{PREFIX}ev:{channel}": f"{after}-0"},
                                    block=max(1, int(timeout * 1000)), count=1000)
         return _events(reply[0][1]) if reply else []

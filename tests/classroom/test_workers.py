@@ -63,3 +63,18 @@ def test_two_processes_and_a_restart_lose_nothing(backend: str, tmp_path: Path,
         for s in streams:
             s.close()
         a.stop(), b.stop()
+
+
+@pytest.mark.slow
+def test_redis_wait_longer_than_the_clients_socket_timeout(redis_url: str) -> None:
+    """A stream's wait (the heartbeat, 15 s by default) may outlast redis-py 8's default 5 s
+    socket timeout: it must return [] after the wait, not raise TimeoutError."""
+    import asyncio
+
+    from app.store.redis import RedisStore
+
+    store = RedisStore(redis_url)
+    try:
+        assert asyncio.run(store.wait("class:idle", 0, timeout=5.5)) == []
+    finally:
+        store.close()

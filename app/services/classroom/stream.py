@@ -13,6 +13,7 @@ ends after the "end" event, or when the class has expired.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 
 from app.services.classroom import service
@@ -20,6 +21,7 @@ from app.services.classroom.state import CLASSES, Record, channel, last_event, s
 from app.store import Store
 
 RETRY_MS = 1000
+log = logging.getLogger("uvicorn.error")
 
 
 def _frame(event_id: int, data: str) -> str:
@@ -37,7 +39,11 @@ async def events(store: Store, record: Record, *, teacher: bool, after: int | No
                          students=service.students(store, code) if teacher else 0)
         yield _frame(after, json.dumps(state, ensure_ascii=False, separators=(",", ":")))
     while True:
-        batch = await store.wait(channel(code), after, heartbeat_s)
+        try:
+            batch = await store.wait(channel(code), after, heartbeat_s)
+        except Exception:  # the store is unreachable: end; EventSource reconnects with the id
+            log.exception("class %s: event stream stopped by the store", code)
+            return
         if not batch:
             if store.get(CLASSES, code) is None:  # expired (or ended while we missed it)
                 yield _frame(after, '{"type":"end"}')
