@@ -29,7 +29,8 @@ from app.services.classroom import codes, exercises, results, service, stream
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: ERROR_RESPONSES[422] | {"description": d} for s, d in (
-    (401, "No token."), (403, "Not this class's token (a student token on a teacher action)."),
+    (400, "Malformed body."), (401, "No token."),
+    (403, "Not this class's token (a student token on a teacher action)."),
     (404, "No such class (or it expired or ended)."), (409, "Class full, or answered already."),
     (413, "Scene too large."), (422, "Invalid body or nickname."),
     (429, "Too many classes, answers or event streams from one address."))}
