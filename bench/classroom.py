@@ -59,6 +59,13 @@ class Student:
         self.token, self.scenes, self.exercises = token, {}, asyncio.Queue()  # type: ignore[var-annotated]
 
     async def listen(self, client: httpx.AsyncClient, url: str, stats: dict[str, Any]) -> None:
+        try:
+            await self._listen(client, url, stats)
+        except (httpx.HTTPError, asyncio.CancelledError) as err:
+            if not stats.get("done"):
+                stats["errors"].append(f"stream {type(err).__name__}")
+
+    async def _listen(self, client: httpx.AsyncClient, url: str, stats: dict[str, Any]) -> None:
         headers = {"Authorization": f"Bearer {self.token}"}
         async with client.stream("GET", url, headers=headers) as r:
             if r.status_code != 200:
@@ -78,10 +85,11 @@ class Student:
                     return
 
 
-async def run(base: str, n_students: int, n_scenes: int, pid: int) -> dict[str, Any]:
+async def run(base: str, n_students: int, n_scenes: int, pid: int, stats: dict[str, Any]
+              ) -> dict[str, Any]:
+    """Fills `stats` as it goes (so that a deadline still reports what was measured)."""
     from app.services import exercises as ex_api
 
-    stats: dict[str, Any] = {"fanout": [], "dash": [], "errors": [], "rss": {}}
     # a connection for every stream and every concurrent answer: no wait in the client's pool
     limits = httpx.Limits(max_connections=2 * n_students + 20,
                           max_keepalive_connections=2 * n_students + 20)
@@ -135,6 +143,7 @@ async def run(base: str, n_students: int, n_scenes: int, pid: int) -> dict[str, 
         missed = sum(n_scenes - len(s.scenes) for s in students)
         if missed:
             stats["errors"].append(f"{missed} scene events missed")
+        stats["done"] = True
         await client.delete(f"{base}/api/classes/{code}", headers=teacher)
         await asyncio.wait_for(asyncio.gather(*tasks, dash, return_exceptions=True), 30)
         stats["rss"]["end"] = rss_mb(pid)
@@ -180,8 +189,13 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
     try:
         server.wait_healthy(60)
         t0 = time.monotonic()
-        stats = asyncio.run(asyncio.wait_for(run(server.url, students, scenes, server.proc.pid),
-                                             deadline))
+        stats: dict[str, Any] = {"fanout": [], "dash": [], "errors": [], "rss": {}}
+        try:
+            asyncio.run(asyncio.wait_for(run(server.url, students, scenes, server.proc.pid,
+                                             stats), deadline))
+        except TimeoutError:
+            stats["errors"].append(f"deadline of {deadline:.0f} s reached: partial figures")
+        stats["rss"].setdefault("end", rss_mb(server.proc.pid))
         f, d = stats["fanout"], stats["dash"]
         print(f"[{backend}] {students} students, {scenes} scenes, 5 exercises, "
               f"{time.monotonic() - t0:.0f} s")
@@ -190,9 +204,10 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
         print(f"  dashboard n={len(d)} p50={pct(d, .5) * 1e3:.0f} ms "
               f"p95={pct(d, .95) * 1e3:.0f} ms max={max(d, default=0) * 1e3:.0f} ms")
         rss = stats["rss"]
-        print(f"  RSS MiB   start={rss['start']:.0f} joined={rss['joined']:.0f} "
+        print(f"  RSS MiB   start={rss.get('start', 0):.0f} joined={rss.get('joined', 0):.0f} "
               f"end={rss.get('end', 0):.0f}")
-        print(f"  errors    {len(stats['errors'])} {stats['errors'][:5]}")
+        print(f"  errors    {len(stats['errors'])} {sorted(set(stats['errors']))[:5]}")
+        print(f"  load average {os.getloadavg()[0]:.1f} (2 cores shared)")
         if f:
             print(f"  (mean fan-out {statistics.mean(f) * 1e3:.0f} ms)")
     finally:
