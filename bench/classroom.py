@@ -83,6 +83,8 @@ class Student:
                     await self.exercises.put(event["exercise"])
                 elif event["type"] == "end":
                     return
+        if not stats.get("done"):
+            stats["errors"].append("stream closed by the server before the end")
 
 
 async def run(base: str, n_students: int, n_scenes: int, pid: int, stats: dict[str, Any]

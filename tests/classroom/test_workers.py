@@ -78,3 +78,36 @@ def test_redis_wait_longer_than_the_clients_socket_timeout(redis_url: str) -> No
         assert asyncio.run(store.wait("class:idle", 0, timeout=5.5)) == []
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_redis_more_waiters_than_redis_py_pool_default(redis_url: str) -> None:
+    """A class has up to 200 streams in one worker: 150 concurrent waits all get the event
+    (redis-py 8's asyncio pool stops at 100 connections with MaxConnectionsError)."""
+    import asyncio
+
+    from app.store.redis import RedisStore
+
+    store = RedisStore(redis_url)
+
+    import redis as sync_redis
+
+    admin = sync_redis.Redis.from_url(redis_url)
+
+    async def scenario() -> list[object]:
+        waits = [asyncio.create_task(store.wait("class:crowd", 0, timeout=8.0))
+                 for _ in range(150)]
+        for _ in range(200):  # until the waiters block in XREAD (a state, polled; ≤ 8 s)
+            await asyncio.sleep(0.04)
+            if admin.info("clients")["blocked_clients"] >= 100 or all(t.done() for t in waits):
+                break
+        store.append("class:crowd", b"x")
+        return list(await asyncio.gather(*waits, return_exceptions=True))
+
+    try:
+        results = asyncio.run(scenario())
+        assert [r for r in results if isinstance(r, Exception)] == []
+        assert all(r == [(1, b"x")] for r in results)
+    finally:
+        store.close()
+        admin.close()
