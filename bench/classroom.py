@@ -103,6 +103,7 @@ async def run(base: str, n_students: int, n_scenes: int, pid: int, stats: dict[s
         joined = [await client.post(f"{base}/api/classes/{code}/students", json={})
                   for _ in range(n_students)]
         students = [Student(r.json()["student_token"]) for r in joined]
+        stats["students"] = students
         tasks = [asyncio.create_task(s.listen(client, events, stats)) for s in students]
         answer_posts: list[float] = []
         dash = asyncio.create_task(teacher_stream(client, events, c["teacher_token"],
@@ -208,6 +209,10 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
         rss = stats["rss"]
         print(f"  RSS MiB   start={rss.get('start', 0):.0f} joined={rss.get('joined', 0):.0f} "
               f"end={rss.get('end', 0):.0f}")
+        got = [len(st.scenes) for st in stats.get("students", [])]
+        if got and min(got) < scenes:
+            print(f"  scenes received per student: min {min(got)}, "
+                  f"{sum(g < scenes for g in got)} students missed some")
         print(f"  errors    {len(stats['errors'])} {sorted(set(stats['errors']))[:5]}")
         print(f"  load average {os.getloadavg()[0]:.1f} (2 cores shared)")
         if f:
