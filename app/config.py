@@ -110,6 +110,17 @@ class Settings(BaseSettings):
     max_request_decode_bytes: int = 536_870_912  # the same summed over a request (512 MiB) → 413
     max_decode_work: int = 2_000_000_000  # pixels × JPEG scans summed over a request → 413
 
+    # Live classroom (app/services/classroom/, issue 13): limits, each refused with a catalogue
+    # error. State lives in the shared store (data_dir / redis_url), never in one worker.
+    class_ttl_s: float = 43_200.0  # a class expires 12 h after it was created
+    max_classes: int = 100  # live classes per server → 429 class_limit
+    max_students: int = 200  # students per class → 409 class_full
+    nickname_max_chars: int = 24  # optional nickname: letters, digits, space, - _ . → 422
+    answer_rate_per_min: int = 10  # answer attempts per student per minute → 429
+    max_scene_bytes: int = 16_384  # a scene JSON object (UTF-8 bytes) → 413 scene_too_large
+    max_sse_per_address: int = 256  # open event streams per client address, per worker → 429
+    sse_heartbeat_s: float = 15.0  # a comment line on an idle event stream this often
+
 
 @lru_cache
 def get_settings() -> Settings:

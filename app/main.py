@@ -18,6 +18,7 @@ from app.api.body import form_limits
 from app.api.capacity import install_api
 from app.api.head import HeadAsGet
 from app.api.routes import (
+    classes,
     convolve,
     docs,
     exercises,
@@ -42,7 +43,7 @@ from app.store import open_store
 
 UPLOAD_SLACK = 1 << 20  # multipart framing and the labels file beside an .onnx file
 ROUTERS = (health, kernels, geometry, convolve, pipeline, onnx_models, models, explain, samples,
-           pages, docs, exercises, worksheet, timeline, training)  # onnx_models before models
+           pages, docs, exercises, worksheet, timeline, training, classes)  # onnx_models first
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

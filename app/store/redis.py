@@ -40,6 +40,9 @@ def _events(entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[Event]:
     return [(int(eid.split(b"-")[0]), fields[b"d"]) for eid, fields in entries]
 
 
+MAX_WAITERS = 10_000  # concurrent wait() per process (Redis' own default maxclients)
+
+
 class RedisStore:
     """Store on one Redis server; every process and replica sees the same state."""
 
@@ -116,7 +119,12 @@ class RedisStore:
         loop = asyncio.get_running_loop()
         client: Any = self._async.get(loop)
         if client is None:
-            client = self._async[loop] = aredis.Redis.from_url(self.url)
+            # no client-side read timeout (redis-py 8 defaults to 5 s): XREAD BLOCK ends on the
+            # server after `timeout`, which may be longer (an SSE heartbeat of 15 s)
+            # and one connection per blocked XREAD: redis-py 8's pool stops at 100 connections
+            # (MaxConnectionsError), fewer than one class's event streams in one worker
+            client = self._async[loop] = aredis.Redis.from_url(
+                self.url, socket_timeout=None, max_connections=MAX_WAITERS)
         reply = await client.xread({f"{PREFIX}ev:{channel}": f"{after}-0"},
                                    block=max(1, int(timeout * 1000)), count=1000)
         return _events(reply[0][1]) if reply else []

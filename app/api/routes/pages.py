@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from app.api.wire import LONG_CACHE_CONTROL, PAGE_CACHE_CONTROL
@@ -27,7 +28,7 @@ class View:
 
 VIEWS: tuple[View, ...] = tuple(View(v, f"common.views.{v}") for v in (
     "lab", "network", "conv3d", "batch", "im2col", "pooling", "sliding", "structure",
-    "exercises"))
+    "exercises", "classroom"))
 
 
 @lru_cache(maxsize=4)
@@ -55,3 +56,11 @@ def favicon(settings: SettingsDep) -> FileResponse:
     """The icon browsers ask for by default."""
     return FileResponse(settings.static_dir / "favicon.svg", media_type="image/svg+xml",
                         headers={"Cache-Control": LONG_CACHE_CONTROL})
+
+
+@router.get("/classroom")
+def classroom(join: str | None = None, teach: str | None = None) -> RedirectResponse:
+    """The links of a class (join_url, teacher_url): the page's classroom tab. A relative
+    Location; the teacher link's #fragment (the token) stays in the browser."""
+    query = urlencode({k: v[:16] for k, v in (("join", join), ("teach", teach)) if v})
+    return RedirectResponse(f"/?view=classroom{'&' + query if query else ''}", status_code=303)

@@ -41,6 +41,8 @@ export const onConv3dBankRequest = (fn) => events.on("conv3d-request", fn);
 /** @param {(partial: any) => void} fn */
 export const onLabSetupRequest = (fn) => events.on("lab-request", fn);
 
+/** Show a tab (e.g. the classroom following the teacher). @param {string} id */
+export function requestView(id) { events.emit("view-request", id); }
 /** @param {(id: string) => void} fn */
 export const onViewRequest = (fn) => events.on("view-request", fn);
 

@@ -1,0 +1,42 @@
+"""The classroom's view of the exercises API (app.services.exercises, issue 12): the question
+and solution in both languages at once (each student reads their own), and a verdict whose hint
+is kept in both languages for the dashboard."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+LANGS = ("en", "ja")
+
+
+def _api() -> Any:
+    """Issue 12's module (list_kinds, generate, check), imported when first needed."""
+    return importlib.import_module("app.services.exercises")
+
+
+def questions(kind: str, seed: int) -> dict[str, Any]:
+    """{"en": question, "ja": question}: generate(kind, seed, lang) for both languages."""
+    api = _api()
+    return {lang: api.generate(kind, seed, lang) for lang in LANGS}
+
+
+def kinds(lang: str) -> list[dict[str, str]]:
+    """The exercise kinds ({"id", "section", "title"}) the teacher can launch."""
+    return list(_api().list_kinds(lang))
+
+
+def solutions(kind: str, seed: int) -> dict[str, Any]:
+    """{"en": {"answer", "text"}, "ja": …}: the right answer and its worked computation."""
+    api = _api()
+    problem = api.problem(kind, seed)
+    return {lang: api.solution_of(kind, problem, lang) for lang in LANGS}
+
+
+def verdict(kind: str, seed: int, answer: Any) -> dict[str, Any]:
+    """{"correct": bool, "mistake": code | None, "hint": {"en", "ja"} | None} of one answer."""
+    api = _api()
+    checked = {lang: api.check(kind, seed, answer, lang) for lang in LANGS}
+    hint = {lang: checked[lang].get("hint") for lang in LANGS}
+    return {"correct": bool(checked["en"]["correct"]), "mistake": checked["en"].get("mistake"),
+            "hint": hint if hint["en"] else None}

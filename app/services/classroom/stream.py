@@ -1,0 +1,60 @@
+"""One client's server-sent event stream of a class, as text chunks (no HTTP types here).
+
+    retry: 1000                      reconnect after 1 s (EventSource does it by itself)
+    id: 12 / data: {"type": ...}     one event; a reconnect sends Last-Event-ID: 12 and
+                                     receives every event after 12, nothing lost
+    : ping                           every `heartbeat_s` on an idle stream (proxies keep it)
+
+A fresh stream (no Last-Event-ID) starts with a "state" event (scene, lock, exercise) whose id
+is the channel's newest. Students never see teacher-only events (answers, joins). The stream
+ends after the "end" event, or when the class has expired.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+
+from app.services.classroom import service
+from app.services.classroom.state import CLASSES, Record, channel, last_event, snapshot
+from app.store import Store
+
+RETRY_MS = 1000
+log = logging.getLogger("uvicorn.error")
+
+
+def _frame(event_id: int, data: str) -> str:
+    return f"id: {event_id}\ndata: {data}\n\n"
+
+
+async def events(store: Store, record: Record, *, teacher: bool, after: int | None,
+                 heartbeat_s: float) -> AsyncIterator[str]:
+    """SSE chunks for one client: catch-up after `after` (or a snapshot), then live events."""
+    code = record["code"]
+    yield f"retry: {RETRY_MS}\n\n"
+    if after is None:
+        after = last_event(store, code)
+        state = snapshot(record, teacher=teacher,
+                         students=service.students(store, code) if teacher else 0)
+        yield _frame(after, json.dumps(state, ensure_ascii=False, separators=(",", ":")))
+    while True:
+        try:
+            batch = await store.wait(channel(code), after, heartbeat_s)
+        except Exception:  # the store is unreachable: end; EventSource reconnects with the id
+            log.exception("class %s: event stream stopped by the store", code)
+            return
+        if not batch:
+            if store.get(CLASSES, code) is None:  # expired (or ended while we missed it)
+                yield _frame(after, '{"type":"end"}')
+                return
+            yield ": ping\n\n"
+            continue
+        for event_id, raw in batch:
+            after = event_id
+            event = json.loads(raw)
+            if event.get("to") == "teacher" and not teacher:
+                continue
+            yield _frame(event_id, raw.decode("utf-8"))
+            if event.get("type") == "end":
+                return

@@ -1,0 +1,241 @@
+"""Classroom load on loopback: 1 teacher + N students on event streams against gunicorn
+(CONVSCOPE_WORKERS, default 2) on SQLite or Redis; bounded in time.
+
+    python -m bench.classroom [--backend sqlite|redis|both] [--students 100] [--scenes 10]
+                              [--exercises 5] [--deadline 240]
+
+The teacher sends a scene every 2 s (`sent_at` inside it) and launches the exercises; every
+student answers each. Reported: fan-out latency (scene POST start → receipt on each student
+stream; one clock, one machine), answer → dashboard latency (the k-th answer event on the teacher's
+stream against the k-th answer POST started), server RSS (all processes) at
+start, after joining, at the end; errors (any non-2xx or a missed event).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.live_server import launch
+
+KIND_SEEDS = [(None, s) for s in range(1, 6)]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of pid and its children (gunicorn workers), MiB."""
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], check=False,
+                                                   capture_output=True, text=True).stdout.split()]
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total / 1024
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class Student:
+    def __init__(self, token: str) -> None:
+        self.token, self.scenes, self.exercises = token, {}, asyncio.Queue()  # type: ignore[var-annotated]
+
+    async def listen(self, client: httpx.AsyncClient, url: str, stats: dict[str, Any]) -> None:
+        try:
+            await self._listen(client, url, stats)
+        except (httpx.HTTPError, asyncio.CancelledError) as err:
+            if not stats.get("done"):
+                stats["errors"].append(f"stream {type(err).__name__}")
+
+    async def _listen(self, client: httpx.AsyncClient, url: str, stats: dict[str, Any]) -> None:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with client.stream("GET", url, headers=headers) as r:
+            if r.status_code != 200:
+                stats["errors"].append(f"stream {r.status_code}")
+                return
+            async for line in r.aiter_lines():
+                if not line.startswith("data: "):
+                    continue
+                event = json.loads(line[6:])
+                now = time.time()
+                if event["type"] == "scene":
+                    stats["fanout"].append(now - event["scene"]["sent_at"])
+                    self.scenes[event["scene"]["n"]] = now
+                elif event["type"] == "exercise":
+                    await self.exercises.put(event["exercise"])
+                elif event["type"] == "end":
+                    return
+        if not stats.get("done"):
+            stats["errors"].append("stream closed by the server before the end")
+
+
+async def run(base: str, n_students: int, n_scenes: int, pid: int, stats: dict[str, Any]
+              ) -> dict[str, Any]:
+    """Fills `stats` as it goes (so that a deadline still reports what was measured)."""
+    from app.services import exercises as ex_api
+
+    # a connection for every stream and every concurrent answer: no wait in the client's pool
+    limits = httpx.Limits(max_connections=2 * n_students + 20,
+                          max_keepalive_connections=2 * n_students + 20)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0), limits=limits) as client:
+        stats["rss"]["start"] = rss_mb(pid)
+        c = (await client.post(base + "/api/classes")).json()
+        code, teacher = c["code"], {"Authorization": f"Bearer {c['teacher_token']}"}
+        events = f"{base}/api/classes/{code}/events"
+        joined = [await client.post(f"{base}/api/classes/{code}/students", json={})
+                  for _ in range(n_students)]
+        students = [Student(r.json()["student_token"]) for r in joined]
+        stats["students"] = students
+        tasks = [asyncio.create_task(s.listen(client, events, stats)) for s in students]
+        answer_posts: list[float] = []
+        dash = asyncio.create_task(teacher_stream(client, events, c["teacher_token"],
+                                                  stats, answer_posts))
+        await asyncio.sleep(2.0)  # streams connected (not a synchronisation: a warm-up)
+        stats["rss"]["joined"] = rss_mb(pid)
+        kind = ex_api.list_kinds("en")[0]["id"]
+
+        async def scenes() -> None:
+            for n in range(n_scenes):
+                scene = {"tab": "lab", "kernel": "sobel-x", "n": n, "sent_at": time.time()}
+                r = await client.post(f"{base}/api/classes/{code}/scene", json={"scene": scene},
+                                      headers=teacher)
+                if r.status_code != 200:
+                    stats["errors"].append(f"scene {r.status_code}")
+                await asyncio.sleep(2.0)
+
+        async def answer(s: Student, right: Any) -> None:
+            exercise = await asyncio.wait_for(s.exercises.get(), 30)
+            value = right if hash(s.token) % 2 else 0
+            answer_posts.append(time.time())
+            r = await client.post(f"{base}/api/classes/{code}/answers",
+                                  json={"exercise_id": exercise["id"], "answer": value},
+                                  headers={"Authorization": f"Bearer {s.token}"})
+            if r.status_code != 200:
+                stats["errors"].append(f"answer {r.status_code} {r.text[:80]}")
+
+        async def quiz() -> None:
+            for _, seed in KIND_SEEDS:
+                right = ex_api.solution_of(kind, ex_api.problem(kind, seed), "en")["answer"]
+                r = await client.post(f"{base}/api/classes/{code}/exercise",
+                                      json={"kind": kind, "seed": seed}, headers=teacher)
+                if r.status_code != 200:
+                    stats["errors"].append(f"exercise {r.status_code}")
+                await asyncio.gather(*(answer(s, right) for s in students))
+                await asyncio.sleep(1.0)
+
+        await asyncio.gather(scenes(), quiz())
+        await asyncio.sleep(1.0)
+        missed = sum(n_scenes - len(s.scenes) for s in students)
+        if missed:
+            stats["errors"].append(f"{missed} scene events missed")
+        stats["done"] = True
+        await client.delete(f"{base}/api/classes/{code}", headers=teacher)
+        await asyncio.wait_for(asyncio.gather(*tasks, dash, return_exceptions=True), 30)
+        stats["rss"]["end"] = rss_mb(pid)
+    return stats
+
+
+async def teacher_stream(client: httpx.AsyncClient, url: str, token: str,
+                         stats: dict[str, Any], answer_posts: list[float]) -> None:
+    seen = 0
+    async with client.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as r:
+        async for line in r.aiter_lines():
+            if not line.startswith("data: "):
+                continue
+            event = json.loads(line[6:])
+            if event["type"] == "answer":
+                now = time.time()
+                seen += 1
+                # the k-th answer event against the k-th answer POST started
+                starts = sorted(answer_posts)
+                if seen <= len(starts):
+                    stats["dash"].append(now - starts[seen - 1])
+            elif event["type"] == "end":
+                return
+
+
+def one(backend: str, students: int, scenes: int, deadline: float) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="convscope-bench-classroom-"))
+    env = {"CONVSCOPE_WORKERS": os.environ.get("CONVSCOPE_WORKERS", "2"),
+           "CONVSCOPE_DATA_DIR": str(tmp / "data"), "CONVSCOPE_REDIS_URL": "",
+           "CONVSCOPE_ACCESS_LOG": ""}
+    redis_proc = None
+    if backend == "redis":
+        from tests.live_server import free_port
+
+        port = free_port()
+        redis_proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind",
+                                       "127.0.0.1", "--save", "", "--appendonly", "no"],
+                                      stdout=subprocess.DEVNULL)
+        env["CONVSCOPE_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+        time.sleep(0.5)
+    server = launch("gunicorn", tmp / "server.log", env=env)
+    print(f"  server log: {tmp / 'server.log'}", flush=True)
+    try:
+        server.wait_healthy(60)
+        t0 = time.monotonic()
+        stats: dict[str, Any] = {"fanout": [], "dash": [], "errors": [], "rss": {}}
+        try:
+            asyncio.run(asyncio.wait_for(run(server.url, students, scenes, server.proc.pid,
+                                             stats), deadline))
+        except TimeoutError:
+            stats["errors"].append(f"deadline of {deadline:.0f} s reached: partial figures")
+        stats["rss"].setdefault("end", rss_mb(server.proc.pid))
+        f, d = stats["fanout"], stats["dash"]
+        print(f"[{backend}] {students} students, {scenes} scenes, 5 exercises, "
+              f"{time.monotonic() - t0:.0f} s")
+        print(f"  fan-out   n={len(f)} p50={pct(f, .5) * 1e3:.0f} ms "
+              f"p95={pct(f, .95) * 1e3:.0f} ms max={max(f, default=0) * 1e3:.0f} ms")
+        print(f"  dashboard n={len(d)} p50={pct(d, .5) * 1e3:.0f} ms "
+              f"p95={pct(d, .95) * 1e3:.0f} ms max={max(d, default=0) * 1e3:.0f} ms")
+        rss = stats["rss"]
+        print(f"  RSS MiB   start={rss.get('start', 0):.0f} joined={rss.get('joined', 0):.0f} "
+              f"end={rss.get('end', 0):.0f}")
+        got = [len(st.scenes) for st in stats.get("students", [])]
+        if got and min(got) < scenes:
+            print(f"  scenes received per student: min {min(got)}, "
+                  f"{sum(g < scenes for g in got)} students missed some")
+        print(f"  errors    {len(stats['errors'])} {sorted(set(stats['errors']))[:5]}")
+        print(f"  load average {os.getloadavg()[0]:.1f} (2 cores shared)")
+        if f:
+            print(f"  (mean fan-out {statistics.mean(f) * 1e3:.0f} ms)")
+    finally:
+        server.stop()
+        if redis_proc is not None:
+            redis_proc.terminate()
+            redis_proc.wait(10)
+        if os.environ.get("KEEP_BENCH_DIR") is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--backend", choices=["sqlite", "redis", "both"], default="both")
+    p.add_argument("--students", type=int, default=100)
+    p.add_argument("--scenes", type=int, default=10)
+    p.add_argument("--deadline", type=float, default=240.0, help="seconds per backend")
+    a = p.parse_args()
+    for backend in (["sqlite", "redis"] if a.backend == "both" else [a.backend]):
+        one(backend, a.students, a.scenes, a.deadline)
+
+
+if __name__ == "__main__":
+    main()
