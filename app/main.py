@@ -31,9 +31,9 @@ from app.api.routes import (
     pages,
     pipeline,
     samples,
-    worksheet,
     timeline,
     training,
+    worksheet,
 )
 from app.api.security import SecurityHeaders
 from app.api.wire import CachedStaticFiles, install_wire

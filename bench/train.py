@@ -20,11 +20,11 @@ N_TRAIN, BATCH, LR = 7000, 100, 0.001
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray, str]:
-    """7,000 MNIST digits from CONVSCOPE_DATA_DIR or ../shared/data/mnist, else random ones
+    """7,000 MNIST digits from CONVSCOPE_MNIST_DIR or ../shared/data/mnist, else random ones
     (the timing does not depend on the pixel values)."""
     from app.engine.data import IdxError, find_idx_pair, load_idx, to_float
 
-    folder = os.environ.get("CONVSCOPE_DATA_DIR", str(ROOT.parent / "shared" / "data" / "mnist"))
+    folder = os.environ.get("CONVSCOPE_MNIST_DIR", str(ROOT.parent / "shared" / "data" / "mnist"))
     try:
         x, t = load_idx(*find_idx_pair(folder))
         return to_float(x[:N_TRAIN]), t[:N_TRAIN].astype(np.int64), f"MNIST from {folder}"

@@ -2,7 +2,7 @@
 their accuracy on thick (3×3 grey-dilated) strokes, and score the same on held-out digits
 uploaded as PNG (through the upload preparation) as on the same digits sent as arrays.
 
-Needs the MNIST digits in ../shared/data/mnist (or CONVSCOPE_DATA_DIR); skipped with a clear
+Needs the MNIST digits in ../shared/data/mnist (or CONVSCOPE_MNIST_DIR); skipped with a clear
 message when they are absent (a fresh clone), never in CI, which has them.
 """
 
@@ -26,7 +26,7 @@ from app.services.predict import prepare_upload
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "app" / "models" / "shipped"
 SHIPPED = ("simple-convnet", "slide4-cnn")
-DATA = Path(os.environ.get("CONVSCOPE_DATA_DIR", ROOT.parent / "shared" / "data" / "mnist"))
+DATA = Path(os.environ.get("CONVSCOPE_MNIST_DIR", ROOT.parent / "shared" / "data" / "mnist"))
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     if not DATA.is_dir():
         if os.environ.get("CI"):
             pytest.fail(f"CI must provide the MNIST digits at {DATA}")
-        pytest.skip(f"MNIST digits not found at {DATA} (set CONVSCOPE_DATA_DIR to the folder with "
+        pytest.skip(f"MNIST digits not found at {DATA} (set CONVSCOPE_MNIST_DIR to the folder with "
                     f"mnist8k-images-idx3-ubyte.gz) — cannot check the shipped accuracies")
     x, t = load_idx(*find_idx_pair(DATA, "mnist8k"))
     return to_float(x), t.astype(np.int64)
