@@ -56,7 +56,11 @@ def serve(port: int) -> None:
 
     import uvicorn
 
-    sys.modules["app.services.exercises"] = sys.modules[__name__]
+    import app.services.exercises as real  # the real package, its functions swapped for these
+
+    me = sys.modules[__name__]
+    for name in ("list_kinds", "generate", "check", "problem", "solution_of"):
+        setattr(real, name, getattr(me, name))
     uvicorn.run("app.main:app", host="127.0.0.1", port=port, log_level="warning")
 
 
