@@ -57,4 +57,9 @@ def test_lab_map_pixels_equal_the_server_png(page, server_url, activation):
     served = np.asarray(Image.open(io.BytesIO(r.content)).convert("RGB"))
     assert served.shape == drawn.shape == (30, 40, 3)
     assert len({tuple(p) for p in served.reshape(-1, 3)}) >= 5  # a real map, not a flat one
-    np.testing.assert_array_equal(drawn, served)
+    if activation == "none":
+        np.testing.assert_array_equal(drawn, served)
+    else:  # ReLU is derived in the page from the 8-bit conv values (docs/wire-values.md): a value
+        # on a quantisation step may fall into the neighbouring palette entry, never further
+        diff = np.abs(drawn.astype(int) - served.astype(int))
+        assert diff.max() <= 3 and (diff.max(axis=-1) > 0).mean() <= 0.05

@@ -125,9 +125,9 @@ def test_browser_shrinks_48_megapixels_and_says_so_in_w_by_h(page: Any, server_u
     img.save(buf, "JPEG", quality=80)
     sent = _sizes(page)
     _upload(page, "phone.jpg", "image/jpeg", buf.getvalue())
-    assert page.get_attribute("#lab-pipeline", "data-shape-input") == "1,120,160"   # (C, H, W)
+    assert page.get_attribute("#lab-pipeline", "data-shape-input") == "1,192,256"   # (C, H, W)
     note = page.inner_text("#lab-resized")
-    assert "from 8000×6000 to 160×120" in note                                        # W×H
+    assert "from 8000×6000 to 256×192" in note                                        # W×H
     assert sent[-1]["kind"] == "file" and sent[-1]["bytes"] < 200_000
 
 
@@ -137,7 +137,7 @@ def test_every_conversion_is_a_note(page: Any, server_url: str, shot: Any) -> No
     rgba.paste((200, 40, 40, 255), (100, 100, 300, 300))
     _upload(page, "logo.png", "image/png", _png(rgba))
     note = page.inner_text("#lab-resized")
-    assert "from 600×400 to 160×107" in note
+    assert "from 600×400 to 256×171" in note
     assert "Transparent pixels composited on white." in note          # the server's own note
     frames = [Image.new("L", (40, 30), v) for v in (20, 120, 220)]
     buf = io.BytesIO()
@@ -249,7 +249,9 @@ def test_rgb_picture_click_inspects_the_channel_clicked(page: Any, server_url: s
     _, H, W = (int(n) for n in page.get_attribute("#lab-pipeline", "data-shape-conv").split(","))
     i, j = H // 4, (3 * W) // 4                                       # inside the red square
     box = fig.locator("canvas.map-canvas").bounding_box()
-    xy = (box["x"] + (j + 0.5) * box["width"] / W, box["y"] + (i + 0.5) * box["height"] / H)
+    # Chromium delivers whole CSS px (a map pixel is ~1.3 of them): expect the pixel under that point
+    xy = (round(box["x"] + (j + 0.5) * box["width"] / W), round(box["y"] + (i + 0.5) * box["height"] / H))
+    i, j = int((xy[1] - box["y"]) / box["height"] * H), int((xy[0] - box["x"]) / box["width"] * W)
     body = page.locator("#lab-inspector-body")
     values = []
     for c in range(3):

@@ -289,7 +289,7 @@ export async function mount(root) {
       padded: drawn.padded, conv: stages.find((s) => s.name === "conv"), setup,
       pool: stages.find((s) => s.name === "pool"), poolGeometry: response.pool_geometry,
       beforePool: before && exactBefore(before, response, drawn.padded), poolType: setup.pool,
-      inputRange: [stages[0].min, stages[0].max],
+      inputRange: [stages[0].min, stages[0].max], inputStep: stages[0].step ?? 0,
     };
     if (last?.response !== response) delete pipelineEl.dataset.exact;
     last = { response, setup, drawn, data, stages, exact: last?.response === response && last.exact };

@@ -37,7 +37,10 @@ export function inspect(data, stage, c, i, j) {
   const value = sum + bias;
   const server = conv.values[(c * conv.H + i) * conv.W + j];
   const relu = stage === "relu" ? Math.max(0, value) : null;
-  const match = Math.abs(value - server) <= Math.max(TOL * Math.max(1, Math.abs(server)), (conv.step ?? 0) * 0.501);   // 8-bit maps: half a step
+  // 8-bit maps (docs/wire-values.md): the server's value is off by at most half its step, and
+  // each input value by half the input's step, weighted by |w|
+  const slack = (conv.step ?? 0) * 0.501 + (data.inputStep ?? 0) * 0.501 * k.reduce((a, w) => a + Math.abs(w), 0);
+  const match = Math.abs(value - server) <= Math.max(TOL * Math.max(1, Math.abs(server)), slack);
   const box = { top: taps[0][0], left: taps[0][1], h: (FH - 1) * dh + 1, w: (FW - 1) * dw + 1 };
   return { stage, c, i, j, FH, FW, patch, kernel: k, products, sum, bias, value, server, relu, match, taps, box, inC };
 }

@@ -5,6 +5,7 @@
 //   the kernel's span (FH − 1)·D + 1 must fit the padded input H + 2P (else OH ≤ 0), and the
 //   pooling window k must fit the feature map OH.
 // Each problem names the control's own label (from the page, so in the page's language).
+import { getJson } from "../../lib/api.js";
 import { axis } from "./formula.js";
 
 /** Ranges used until /openapi.json answers (the API's defaults). */
@@ -22,8 +23,7 @@ function range(prop, fallback) {
 /** The limits the API declares: {stride, pad, dilation, bias, poolSize, poolStride: [min, max]}. */
 export async function loadLimits() {
   try {
-    const res = await fetch("/openapi.json");
-    const schemas = (await res.json()).components.schemas;
+    const schemas = (await getJson("/openapi.json")).components.schemas;
     const c = schemas.ConvSpec.properties, p = schemas.PoolSpec.properties;
     const f = FALLBACK_LIMITS;
     return { stride: range(c.stride, f.stride), pad: range(c.pad, f.pad), dilation: range(c.dilation, f.dilation),
