@@ -249,8 +249,9 @@ def test_rgb_picture_click_inspects_the_channel_clicked(page: Any, server_url: s
     _, H, W = (int(n) for n in page.get_attribute("#lab-pipeline", "data-shape-conv").split(","))
     i, j = H // 4, (3 * W) // 4                                       # inside the red square
     box = fig.locator("canvas.map-canvas").bounding_box()
-    # Chromium delivers whole CSS px (a map pixel is ~1.3 of them): expect the pixel under that point
-    xy = (round(box["x"] + (j + 0.5) * box["width"] / W), round(box["y"] + (i + 0.5) * box["height"] / H))
+    # Chromium delivers whole CSS px (a map pixel is ~1.3 of them): expect the pixel at that point
+    xy = (round(box["x"] + (j + 0.5) * box["width"] / W),
+          round(box["y"] + (i + 0.5) * box["height"] / H))
     i, j = int((xy[1] - box["y"]) / box["height"] * H), int((xy[0] - box["x"]) / box["width"] * W)
     body = page.locator("#lab-inspector-body")
     values = []
