@@ -57,7 +57,10 @@ mkdir -p "$work/ctx/wheels"
 import tomllib
 p = tomllib.load(open("pyproject.toml", "rb"))
 print("\n".join(p["project"]["dependencies"] + p["project"]["optional-dependencies"]["server"]
-                + p["build-system"]["requires"] + ["wheel"]))
+                + p["build-system"]["requires"] + ["wheel"]
+                # redis needs it on Python < 3.11.3 (the base image's Python may be older
+                # than the host's, which then would not download it)
+                + ["async-timeout>=4.0.3"]))
 PY
 "$py" -m pip download -q --only-binary=:all: -d "$work/ctx/wheels" -r "$work/requirements.txt" \
   >"$work/pip.log" 2>&1 || { tail -20 "$work/pip.log"; exit 1; }

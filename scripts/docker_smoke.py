@@ -68,11 +68,12 @@ def main(base: str) -> None:
     check("GET /api/models (weights inside the image)", bool(ids), f"{status} {ids}")
     digit = [[1.0 if 6 <= abs(r - 14) + abs(c - 14) <= 8 else 0.0 for c in range(28)]
              for r in range(28)]
-    status, raw = call("POST", f"{base}/api/models/{ids[0]}/predict",
+    mid = "simple-convnet" if "simple-convnet" in ids else ids[0]  # a digit model (28×28 gray)
+    status, raw = call("POST", f"{base}/api/models/{mid}/predict",
                        json.dumps({"input": digit, "previews": False}).encode(),
                        {"Content-Type": "application/json"})
     probs = json.loads(raw).get("probabilities", []) if status == 200 else []
-    check(f"POST /api/models/{ids[0]}/predict", status == 200 and len(probs) == 10
+    check(f"POST /api/models/{mid}/predict", status == 200 and len(probs) == 10
           and abs(sum(probs) - 1) < 1e-3, f"{status}, {len(probs)} probabilities")
     status, code = oversize_upload(base, 11 * 1024 * 1024)
     check("POST /api/convolve declaring an 11 MiB upload", status == 413, f"{status} {code}")
