@@ -82,8 +82,10 @@ def test_a_colour_filter_goes_to_the_3d_view_as_a_bank(page: Any, server_url: st
     assert view.locator("[data-role=fn]").input_value() == "4"
     assert view.locator("[data-role=size]").input_value() == "3"
     w = f["weights"]
-    for role, want in (("w-0-0-0-0", w[2][0][0][0]), ("w-3-2-2-1", w[5][2][2][1]),
-                       ("bias-1", f["bias"][3])):
-        got = view.locator(f"[data-role=bank] [data-role={role}]").input_value()
+    for sel, want in (('[data-role="w-0-0"] td[data-r="0"][data-c="0"]', w[2][0][0][0]),
+                      ('[data-role="w-3-2"] td[data-r="2"][data-c="1"]', w[5][2][2][1])):
+        got = view.locator(f"[data-role=bank] {sel}").get_attribute("data-v")
         assert float(got) == pytest.approx(want, abs=1e-6)
+    got = view.locator("[data-role=bank] [data-role=bias-1]").input_value()
+    assert float(got) == pytest.approx(f["bias"][3], abs=1e-6)
     shot(page, "timeline-conv3d-bank", full_page=False)

@@ -16,7 +16,8 @@ def _bank(root: Any, fn: int, k: int) -> tuple[list[Any], list[float]]:
         [
             [
                 [
-                    float(root.locator(f'[data-role="w-{f}-{c}-{i}-{j}"]').input_value())
+                    float(root.locator(f'[data-role="w-{f}-{c}"] td[data-r="{i}"][data-c="{j}"]')
+                          .get_attribute("data-v"))
                     for j in range(k)
                 ]
                 for i in range(k)
@@ -102,11 +103,14 @@ def test_editing_one_channel_kernel_changes_only_that_partial(page: Any, server_
     line = root.locator('[data-role="probe-0"]')
     y, x = int(line.get_attribute("data-y")), int(line.get_attribute("data-x"))
     before = [float(v) for v in line.get_attribute("data-partials").split(",")]
-    weight = root.locator('[data-role="w-0-0-1-1"]')
-    old = float(weight.input_value())
+    weight = root.locator('[data-role="w-0-0"] td[data-r="1"][data-c="1"]')   # a keyboard grid
+    old = float(weight.get_attribute("data-v"))
     n = runs(page, VIEW)
-    weight.fill(str(old + 1))
+    weight.click()
+    page.keyboard.type(f"{old + 1:g}")   # typing starts the edit; Enter commits it
+    page.keyboard.press("Enter")
     wait_runs(page, VIEW, n)
+    assert float(weight.get_attribute("data-v")) == old + 1
     rgb = stage(
         convolve_images(
             server_url, [sample_png(server_url)], {"color": "rgb", "max_side": 128, "kernel": [[1]]}
@@ -118,3 +122,22 @@ def test_editing_one_channel_kernel_changes_only_that_partial(page: Any, server_
     assert after[1:] == before[1:]
     total = float(line.get_attribute("data-total"))
     assert abs(total - float(line.get_attribute("data-api"))) < 1e-5
+
+
+def test_filter_bank_is_one_tab_stop_per_kernel_grid(page: Any, server_url: str) -> None:
+    """FN = 2 filters: per filter a preset, a bias and 3 channel grids (one Tab stop each), and
+    arrow keys move inside a grid (issue 12: keyboard grids, one Tab stop per grid)."""
+    open_view(page, server_url, VIEW)
+    root = page.locator(f'section[data-view="{VIEW}"]')
+    stops = root.locator("[data-role=bank]").evaluate(
+        """b => [...b.querySelectorAll('input, select, button, [tabindex]')]
+                 .filter((e) => e.tabIndex >= 0 && !e.disabled).length""")
+    fn = int(root.locator("[data-role=fn]").input_value())
+    assert fn == 2 and stops == fn * (2 + 3)
+    grid = root.locator('[data-role="w-0-1"]')
+    assert grid.get_attribute("role") == "grid"
+    grid.locator('td[data-r="0"][data-c="0"]').click()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("[document.activeElement.dataset.r, document.activeElement.dataset.c]")
+    assert focused == ["1", "1"]

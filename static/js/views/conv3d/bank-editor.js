@@ -1,10 +1,11 @@
 // @ts-check
-// The filter-bank editor of the 3-D convolution view: FN filters × C channels of FH×FW number inputs,
+// The filter-bank editor of the 3-D convolution view: FN filters × C channels of FH×FW number grids,
 // a bias per filter, a preset per filter (a catalogue kernel copied into every channel).
 
 import { kernelWeights } from "../../lib/api.js";
 import { clear, el } from "../../lib/dom.js";
 import { localized, t } from "../../lib/i18n.js";
+import { numGrid } from "../../lib/numgrid.js";
 
 const CH = ["R", "G", "B"];
 
@@ -63,18 +64,14 @@ export function renderBank(host, bank, k, { catalogue, onChange }) {
       "aria-label": t("views.conv3d.biasFor", { f: f + 1 }) });
     bias.addEventListener("input", () => { filter.b = Number(bias.value) || 0; onChange(); });
     const grids = filter.w.map((w, c) => {
-      const table = el("table", { class: `vw-kernel vw-ch-${c}` });
-      for (let i = 0; i < k; i++) {
-        const tr = el("tr");
-        for (let j = 0; j < k; j++) {
-          const input = el("input", { type: "number", step: "0.1", value: w[i][j],
-            "data-role": `w-${f}-${c}-${i}-${j}`,
-            "aria-label": t("views.conv3d.weightLabel", { f: f + 1, ch: CH[c], i, j }) });
-          input.addEventListener("input", () => { w[i][j] = Number(input.value) || 0; onChange(); });
-          tr.append(el("td", {}, input));
-        }
-        table.append(tr);
-      }
+      // one keyboard grid per channel kernel: one Tab stop, arrows move, typing edits (lib/numgrid.js)
+      const table = numGrid(w.flat(), k, k, {
+        digits: 2, label: t("views.conv3d.kernelFor", { f: f + 1, ch: CH[c] }),
+        cellLabel: (i, j, v) => `${t("views.conv3d.weightLabel", { f: f + 1, ch: CH[c], i, j })}: ${v}`,
+        onChange: (values, i, j) => { w[i][j] = values[i * k + j]; onChange(); },
+      });
+      table.classList.add("vw-kernel", `vw-ch-${c}`);
+      table.dataset.role = `w-${f}-${c}`;
       return el("div", { class: "vw-kch" }, el("div", { class: `vw-chname vw-ch-${c}` }, t(`views.common.channel${CH[c]}`)), table);
     });
     host.append(el("fieldset", { class: "vw-filter" },
