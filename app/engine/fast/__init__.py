@@ -28,17 +28,10 @@ SMALL = 4096  # arrays up to this size are checked by np.isfinite(a).all()
 
 def finite(*arrays: np.ndarray) -> bool:
     """Whether every value is finite: np.isfinite for small arrays (no errstate, ~1 µs), one
-    float32 sum for large ones (no temporary array; a sum that overflows to ±∞ only sends
-    finite data to the core path, never the reverse)."""
-    for a in arrays:
-        if a.size <= SMALL:
-            if not np.isfinite(a).all():
-                return False
-            continue
-        with np.errstate(over="ignore", invalid="ignore"):
-            if not np.isfinite(np.add.reduce(a, axis=None, dtype=np.float32)):
-                return False
-    return True
+    dot product or float32 sum for large ones (slabs.finite_block: no temporary array; an
+    overflow to ±∞ only sends finite data to the core path, never the reverse)."""
+    return all(bool(np.isfinite(a).all()) if a.size <= SMALL else slabs.finite_block(a)
+               for a in arrays)
 
 
 def channel_factor(Wc: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
