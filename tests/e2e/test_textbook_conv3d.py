@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from textbook_helpers import VIEWPORTS, blocking, grid, new_page, open_textbook
+from textbook_helpers import check_viewports, grid, open_textbook
 from views_helpers import open_view, runs, wait_runs
 
 VIEW = "conv3d"
@@ -92,12 +92,8 @@ def test_the_probe_is_marked_on_every_map_and_the_readout_stays_beside(
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_axe_and_screenshots(browser: Any, server_url: str, axe: Any, shot: Any, lang: str) -> None:
-    for w, h in VIEWPORTS:
-        page = new_page(browser, w, h)
-        try:
-            root = open_textbook(page, server_url, VIEW, "slides11", lang)
-            assert grid(root, "book-part-0-0").tolist() == [[15, 16], [6, 15]]
-            assert not blocking(axe(page, f'section[data-view="{VIEW}"]'))
-            shot(page, f"textbook-conv3d-{lang}-{w}x{h}", full_page=True)
-        finally:
-            page.context.close()
+    def check(page: Any) -> None:
+        root = open_textbook(page, server_url, VIEW, "slides11", lang)
+        assert grid(root, "book-part-0-0").tolist() == [[15, 16], [6, 15]]
+
+    check_viewports(browser, axe, shot, VIEW, f"textbook-conv3d-{lang}", check)

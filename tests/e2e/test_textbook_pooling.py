@@ -8,11 +8,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from textbook_helpers import VIEWPORTS, blocking, grid, grid_text, new_page, open_textbook
-from views_helpers import convolve_array, gray_input, open_view, runs, stage, wait_runs
+from textbook_helpers import check_viewports, grid, grid_text, open_textbook
+from views_helpers import runs, shift_experiment, stage, wait_runs
 
 VIEW = "pooling"
-MARGIN = 2
 SLIDE15_IN = [[1, 2, 1, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 4, 0, 1]]
 SLIDE15_OUT = [[2, 3], [4, 2]]  # ../shared/seed/SUMMARY.md, worked example 4
 BEFORE = [
@@ -75,38 +74,8 @@ def test_editing_the_book_input_recomputes(page: Any, server_url: str) -> None:
 
 
 def test_pooled_grids_are_one_tab_stop_each(page: Any, server_url: str) -> None:
-    open_view(page, server_url, VIEW)
-    root = page.locator(f'section[data-view="{VIEW}"]')
-    for role in ("max-grid", "avg-grid"):
-        assert root.locator(f"[data-role={role}] td").count() == 16
-        assert root.locator(f'[data-role={role}] td[tabindex="0"]').count() == 1
-    root.locator('[data-role=max-grid] td[tabindex="0"]').focus()
-    page.keyboard.press("Tab")
-    active = "() => document.activeElement.closest('[data-role]')?.dataset.role"
-    assert page.evaluate(active) == "avg-grid"  # 16 cells, one stop
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowDown")  # pooled (1, 1) → its window in the region: rows 2–3
-    region = root.locator("[data-role=grids] table").first
-    marked = region.locator("td.vw-hl")
-    assert marked.count() == 4
-    assert {marked.nth(i).get_attribute("data-r") for i in range(4)} == {"2", "3"}
-    assert region.locator("td.vw-src").count() == 1
-
-
-def test_shift_measure_is_stated_and_the_verdict_is_honest(page: Any, server_url: str) -> None:
-    open_view(page, server_url, VIEW)
-    root = page.locator(f'section[data-view="{VIEW}"]')
-    x = gray_input(server_url, max_side=96)
-    w = x.shape[1]
-    spec = {
-        "kernel": "sobel-x",
-        "pad": 1,
-        "activation": "relu",
-        "pool": {"type": "max", "size": 2, "stride": 2},
-    }
-    before = convolve_array(server_url, x[:, MARGIN:w], spec)
-    after = convolve_array(server_url, x[:, MARGIN - 1 : w - 1], spec)
+    root, shifted = shift_experiment(page, server_url)
+    before, after = shifted(0), shifted(1)
 
     def share(name: str) -> tuple[int, int]:
         a, b = stage(before, name), stage(after, name)
@@ -129,12 +98,8 @@ def test_shift_measure_is_stated_and_the_verdict_is_honest(page: Any, server_url
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_axe_and_screenshots(browser: Any, server_url: str, axe: Any, shot: Any, lang: str) -> None:
-    for w, h in VIEWPORTS:
-        page = new_page(browser, w, h)
-        try:
-            root = open_textbook(page, server_url, VIEW, "slide16", lang)
-            assert grid(root, "book-pool-after").tolist() == SLIDE16_OUT
-            assert not blocking(axe(page, f'section[data-view="{VIEW}"]'))
-            shot(page, f"textbook-pooling-{lang}-{w}x{h}", full_page=True)
-        finally:
-            page.context.close()
+    def check(page: Any) -> None:
+        root = open_textbook(page, server_url, VIEW, "slide16", lang)
+        assert grid(root, "book-pool-after").tolist() == SLIDE16_OUT
+
+    check_viewports(browser, axe, shot, VIEW, f"textbook-pooling-{lang}", check)

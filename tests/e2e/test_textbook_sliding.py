@@ -8,16 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from textbook_helpers import (
-    VIEWPORTS,
-    blocking,
-    grid,
-    grid_text,
-    load_example,
-    new_page,
-    open_textbook,
-    section,
-)
+from textbook_helpers import check_viewports, grid, grid_text, load_example, open_textbook, section
 from views_helpers import convolve_array, open_view, runs, stage, wait_runs
 
 VIEW = "sliding"
@@ -151,16 +142,12 @@ def test_fields_apply_as_typed(page: Any, server_url: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_axe_and_screenshots(browser: Any, server_url: str, axe: Any, shot: Any, lang: str) -> None:
-    for w, h in VIEWPORTS:
-        page = new_page(browser, w, h)
-        try:
-            root = open_textbook(page, server_url, VIEW, "slide7", lang)
-            load_example(page, VIEW, "slide8")
-            root.locator("[data-role=step]").click()
-            assert not blocking(axe(page, f'section[data-view="{VIEW}"]'))
-            shot(page, f"textbook-sliding-{lang}-{w}x{h}", full_page=True)
-        finally:
-            page.context.close()
+    def check(page: Any) -> None:
+        root = open_textbook(page, server_url, VIEW, "slide7", lang)
+        load_example(page, VIEW, "slide8")
+        root.locator("[data-role=step]").click()
+
+    check_viewports(browser, axe, shot, VIEW, f"textbook-sliding-{lang}", check)
     assert section  # keep the helper import used
 
 

@@ -6,10 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from views_helpers import convolve_array, gray_input, open_view, runs, stage, wait_runs
+from views_helpers import (
+    SHIFT_MARGIN,
+    convolve_array,
+    gray_input,
+    open_view,
+    runs,
+    shift_experiment,
+    stage,
+    wait_runs,
+)
 
 VIEW = "pooling"
-MARGIN = 2
 
 
 def _changed(a: np.ndarray, b: np.ndarray) -> int:
@@ -19,22 +27,13 @@ def _changed(a: np.ndarray, b: np.ndarray) -> int:
 
 
 def test_shift_experiment_counts_equal_two_api_calls(page: Any, server_url: str, shot: Any) -> None:
-    open_view(page, server_url, VIEW)
-    root = page.locator(f'section[data-view="{VIEW}"]')
-    x = gray_input(server_url, max_side=96)
-    w = x.shape[1]
-    spec = {
-        "kernel": "sobel-x",
-        "pad": 1,
-        "activation": "relu",
-        "pool": {"type": "max", "size": 2, "stride": 2},
-    }
-    before = convolve_array(server_url, x[:, MARGIN:w], spec)
+    root, shifted = shift_experiment(page, server_url)
+    before = shifted(0)
     for k in (2, 1):
         n = runs(page, VIEW)
         root.locator(f'[data-shift="{k}"]').click()
         wait_runs(page, VIEW, n)
-        after = convolve_array(server_url, x[:, MARGIN - k : w - k], spec)
+        after = shifted(k)
         conv_changed = _changed(stage(before, "conv"), stage(after, "conv"))
         pool_changed = _changed(stage(before, "pool"), stage(after, "pool"))
         conv = root.locator("[data-role=conv-count]")
@@ -58,7 +57,7 @@ def test_shift_experiment_counts_equal_two_api_calls(page: Any, server_url: str,
 def test_max_and_average_pooling_against_the_api(page: Any, server_url: str) -> None:
     open_view(page, server_url, VIEW)
     root = page.locator(f'section[data-view="{VIEW}"]')
-    x = gray_input(server_url, max_side=96)[:, MARGIN:]
+    x = gray_input(server_url, max_side=96)[:, SHIFT_MARGIN:]
     spec = {"kernel": "sobel-x", "pad": 1, "activation": "relu"}
     mx = stage(convolve_array(server_url, x, {**spec, "pool": {"type": "max"}}), "pool")[0, 0]
     av = stage(convolve_array(server_url, x, {**spec, "pool": {"type": "avg"}}), "pool")[0, 0]

@@ -54,3 +54,18 @@ def new_page(browser: Any, width: int = 1280, height: int = 720) -> Any:
         viewport={"width": width, "height": height}, locale="en-US", bypass_csp=True
     )
     return ctx.new_page()
+
+
+def check_viewports(browser: Any, axe: Any, shot: Any, view: str, name: str,
+                    open_and_check: Any) -> None:
+    """At each of VIEWPORTS: a fresh page, `open_and_check(page)` (opens the example and asserts
+    its numbers), then no serious or critical axe finding in the view and a full-page screenshot
+    `name`-WxH."""
+    for w, h in VIEWPORTS:
+        page = new_page(browser, w, h)
+        try:
+            open_and_check(page)
+            assert not blocking(axe(page, f'section[data-view="{view}"]'))
+            shot(page, f"{name}-{w}x{h}", full_page=True)
+        finally:
+            page.context.close()

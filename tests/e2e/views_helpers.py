@@ -87,3 +87,21 @@ def gray_input(server_url: str, sample: str = "shapes", max_side: int = 96) -> n
 def number(text: str) -> float:
     """A number as the page prints it ("−" as the minus sign)."""
     return float(text.replace("−", "-").strip())
+
+
+SHIFT_MARGIN = 2  # the pooling view's shift experiment crops this many columns on the left
+SHIFT_SPEC = {"kernel": "sobel-x", "pad": 1, "activation": "relu",
+              "pool": {"type": "max", "size": 2, "stride": 2}}
+
+
+def shift_experiment(page: Any, server_url: str) -> tuple[Any, Any]:
+    """Open the pooling view; → (its section, shifted(k)) where shifted(k) is the API's answer
+    for the sample moved k pixels right, as the view's shift experiment computes it."""
+    open_view(page, server_url, "pooling")
+    x = gray_input(server_url, max_side=96)
+    w = x.shape[1]
+
+    def shifted(k: int) -> dict[str, Any]:
+        return convolve_array(server_url, x[:, SHIFT_MARGIN - k : w - k], SHIFT_SPEC)
+
+    return page.locator('section[data-view="pooling"]'), shifted
