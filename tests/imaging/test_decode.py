@@ -186,7 +186,8 @@ def test_animated_gif_first_frame_only() -> None:
     assert d.format == "GIF" and np.array_equal(d.array[:, 4, 4], [1, 0, 0])
     assert [n.code for n in d.notes] == ["first_frame_only"]
     assert d.notes[0].message_en == "Animated image: only the first frame of 203 is used."
-    assert d.notes[0].message_ja == "アニメーション画像です。203 フレームのうち最初のフレームだけを使います。"
+    assert d.notes[0].message_ja == (
+        "アニメーション画像です。203 フレームのうち最初のフレームだけを使います。")
 
 
 def test_animated_webp_first_frame_only() -> None:
