@@ -207,8 +207,9 @@ def _decode_opened(img: Image.Image, color: Color, max_side: int | None) -> Deco
     notes: list[ImageNote] = []
     fmt, mode = str(img.format), img.mode
     if getattr(img, "is_animated", False):
+        frames = int(getattr(img, "n_frames", 0))  # GIF: counted by skipping blocks, not decoding
         img.seek(0)
-        notes.append(ImageNote.of("first_frame_only"))
+        notes.append(ImageNote.of("first_frame_only", n=frames))
     if mode not in _SIXTEEN_BIT and ";16" in _rawmode(img):  # e.g. PNG RGB;16B → 8-bit RGB
         notes.append(ImageNote.of("reduced_to_8_bit"))
     w0, h0 = img.size

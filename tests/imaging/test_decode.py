@@ -185,6 +185,9 @@ def test_animated_gif_first_frame_only() -> None:
     d = decode_image(data, color="rgb")
     assert d.format == "GIF" and np.array_equal(d.array[:, 4, 4], [1, 0, 0])
     assert [n.code for n in d.notes] == ["first_frame_only"]
+    assert d.notes[0].message_en == "Animated image: only the first frame of 203 is used."
+    assert d.notes[0].message_ja == (
+        "アニメーション画像です。203 フレームのうち最初のフレームだけを使います。")
 
 
 def test_animated_webp_first_frame_only() -> None:
@@ -193,6 +196,7 @@ def test_animated_webp_first_frame_only() -> None:
     d = decode_image(data, color="rgb")
     assert np.array_equal(d.array[:, 4, 4], [0, 0, 1]) and "first_frame_only" in [
         n.code for n in d.notes]
+    assert "first frame of 2 " in d.notes[0].message_en
 
 
 # ---- resizing ---------------------------------------------------------------------------------

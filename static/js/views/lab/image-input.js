@@ -3,6 +3,7 @@
 // onImage({blob, name, source, sample}) for every new image; errors go to showError(message).
 import { getSamples, sampleBlob } from "../../lib/api.js";
 import { DecodeError, isHeic, shrinkImage } from "../../lib/decode.js";
+import { fileNotes } from "../../lib/filenotes.js";
 import { getLanguage, has, t } from "../../lib/i18n.js";
 
 let imageCount = 0;
@@ -13,19 +14,22 @@ let imageCount = 0;
  * shrunk: {from, to} (W×H) | null}, or null after showError (HEIC or undecodable, en/ja).
  */
 export async function prepareImage(img, side, showError) {
-  let blob = img.blob, shrunk = null;
+  let blob = img.blob, shrunk = null, lost = [];
   if (img.source !== "sample" && img.source !== "fallback") {
     try {
       const r = await shrinkImage(img.blob, side);
       blob = r.blob;
-      if (r.from) shrunk = { from: r.from, to: [r.width, r.height] };
+      if (r.from) {   // the server sees only the browser's PNG: the file's own notes come from here
+        shrunk = { from: r.from, to: [r.width, r.height] };
+        lost = await fileNotes(img.blob).catch(() => []);
+      }
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       showError(t(err.code === "heic" ? "lab.image.heic" : "lab.image.undecodable", { name: img.name }));
       return null;
     }
   }
-  return { ...img, blob, original: img.blob, key: ++imageCount, ref: null, shrunk };
+  return { ...img, blob, original: img.blob, key: ++imageCount, ref: null, shrunk, lost };
 }
 
 /** Every conversion of the current image as one line of text (W×H sizes): the browser's
@@ -36,6 +40,10 @@ export function notesText(response, img, tr) {
     lines.push(tr("lab.image.shrunk", { from: img.shrunk.from.join("×"), to: img.shrunk.to.join("×") }));
   }
   const ja = getLanguage() === "ja";
+  const server = new Set((response.notes ?? []).map((n) => n.code));
+  for (const n of img?.lost ?? []) {   // what the browser's shrinking lost, unless the server says it
+    if (!server.has(n.code)) lines.push(tr(`lab.image.fileNotes.${n.code}`, { n: n.n ?? "" }));
+  }
   for (const n of response.notes ?? []) lines.push(ja ? n.message_ja : n.message_en);   // W×H
   return lines.join(" ");
 }
