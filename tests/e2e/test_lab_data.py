@@ -61,6 +61,14 @@ def _sizes(page: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _recorded(page: Any, sent: list[dict[str, Any]], n: int) -> list[str]:
+    """The kinds of the first n requests `_sizes` records: a redraw can come before Playwright
+    delivers the last requestfinished event, so wait for those events (not for time)."""
+    while len(sent) < n:
+        page.wait_for_event("requestfinished", timeout=15_000)
+    return [s["kind"] for s in sent]
+
+
 @pytest.mark.parametrize(("ws", "color", "limit_kb"), [(256, "gray", 64), (512, "rgb", None)])
 def test_uploaded_once_then_by_ref_and_bytes_per_change(page: Any, server_url: str, ws: int,
                                                          color: str, limit_kb: int | None) -> None:
@@ -87,19 +95,19 @@ def test_evicted_ref_is_uploaded_again_once(page: Any, server_url: str) -> None:
     jpeg = photo_jpeg(96, seed=2)
     _upload(page, "photo.jpg", "image/jpeg", jpeg)     # ≤ the working size: sent as it is
     _change_padmode(page, "edge")
-    assert [s["kind"] for s in sent] == ["file", "ref"]
+    assert _recorded(page, sent, 2) == ["file", "ref"]
     store = SQLiteStore(Path(os.environ["CONVSCOPE_DATA_DIR"]) / "convscope.sqlite3")
     ref = hashlib.sha256(jpeg).hexdigest()
     assert store.get("images", ref) == jpeg
     store.delete("images", ref)
     page.allowed_console_errors.append("410")
     _change_padmode(page, "reflect")
-    assert [s["kind"] for s in sent] == ["file", "ref", "ref", "file"]
+    assert _recorded(page, sent, 4) == ["file", "ref", "ref", "file"]
     assert page.get_attribute("#lab-pipeline", "data-reuploads") == "1"
     assert page.get_attribute("#lab-pipeline", "data-shape-input") == "1,96,96"
     assert page.locator('[data-error-for="image"]').is_hidden()
     _change_padmode(page, "zeros")                      # and by ref again afterwards
-    assert sent[-1]["kind"] == "ref" and page.get_attribute("#lab-pipeline",
+    assert _recorded(page, sent, 5)[-1] == "ref" and page.get_attribute("#lab-pipeline",
                                                             "data-reuploads") == "1"
     store.close()
 
