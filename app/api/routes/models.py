@@ -13,10 +13,10 @@ from app.api.capacity import run_cpu
 from app.api.media import JSON, NPY, negotiate
 from app.api.media import PNG as PNG_TYPE
 from app.api.predict_body import read_predict_body
-from app.api.routes.onnx_models import RepoDep
-from app.deps import ModelsDep, SettingsDep
+from app.deps import ModelsDep, SettingsDep, StoreDep
 from app.engine.network import Network
 from app.errors import ERROR_RESPONSES, ApiError, ErrorResponse
+from app.models.onnx_repo import OnnxRepository
 from app.models.store import ModelEntry
 from app.models.timeline import network_at
 from app.schemas.models import (
@@ -71,11 +71,12 @@ IncludeQuery = Annotated[str | None, Query(
 
 
 @router.get("/models", response_model=ModelList)
-def list_models(models: ModelsDep, repository: RepoDep,
+def list_models(models: ModelsDep, store: StoreDep, settings: SettingsDep,
                 include: IncludeQuery = None) -> ModelList:
     """The learned models: id, name, input shape (C, H, W), validation accuracy; then the
     permanent imported models (CONVSCOPE_MODELS_DIR) and the uploaded ones named in `include`."""
     rows = [summary(e) for e in models]
+    repository = OnnxRepository.from_settings(store, settings)
     wanted = repository.permanent_ids() + (include.split(",") if include else [])
     for model_id in dict.fromkeys(wanted):  # in order, once each
         try:
