@@ -16,6 +16,7 @@ from app.imaging.digits import prepare_digit
 from app.imaging.fit import resize_chw
 from app.imaging.sheet import sheet_png
 from app.models.onnx_import.model import OnnxEntry
+from app.schemas.models import ModelSummary
 from app.schemas.onnx import OnnxLayer, OnnxModelDetail, OnnxPredictResponse, OnnxStage
 from app.services.predict import filters_png
 
@@ -29,12 +30,22 @@ UPLOAD_MAX_SIDE = 1024
 def detail(entry: OnnxEntry) -> OnnxModelDetail:
     m, r = entry.model, entry.record
     return OnnxModelDetail(
-        id=entry.id, name=m.name, source="onnx" if "sha256" in r else "onnx-file",
+        id=entry.id, name=str(r.get("name") or m.name),
+        source="onnx" if "sha256" in r else "onnx-file",
         input_shape=list(m.input_shape), input_layout=m.input_layout, params=m.param_count(),
         flops=2 * m.macs(), conv_layers=m.conv_layer_names(), labels=entry.labels,
         normalisation=str(r.get("normalisation", "0-1")),
         badge=str(r.get("badge", "proven when it was imported")),
         max_error=r.get("max_error"), layers=[OnnxLayer(**row) for row in m.describe()])
+
+
+def summary(entry: OnnxEntry) -> ModelSummary:
+    """The GET /api/models row of an imported model (no accuracy, no curve)."""
+    m = entry.model
+    name = str(entry.record.get("name") or m.name or entry.id)  # the upload's own name
+    return ModelSummary(id=entry.id, name=name, input_shape=list(m.input_shape),
+                        accuracy=None, params=m.param_count(), conv_layers=m.conv_layer_names(),
+                        curve_url=None)
 
 
 def parse_normalisation(text: str, channels: int, side: tuple[int, int]) -> dict[str, Any]:

@@ -13,7 +13,11 @@ import tokenize
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parents[2] / "app" / "engine"
-BUDGET = 1000
+# 1000 for the book's core (991 used before issue 14), raised by 165 when the layers imported
+# ONNX models need moved in: more_layers.py (122 code lines: Sigmoid, Tanh, LeakyRelu, Clip,
+# BatchNorm, GlobalAvgPool, Pad, Softmax, LogSoftmax, Flatten, forward + backward) and their
+# naive oracles in reference.py (39 lines); 1152 used at that move.
+BUDGET = 1000 + 165
 SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
         tokenize.ENCODING, tokenize.ENDMARKER}
 

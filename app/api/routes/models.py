@@ -13,9 +13,10 @@ from app.api.capacity import run_cpu
 from app.api.media import JSON, NPY, negotiate
 from app.api.media import PNG as PNG_TYPE
 from app.api.predict_body import read_predict_body
-from app.deps import ModelsDep, SettingsDep
+from app.deps import ModelsDep, SettingsDep, StoreDep
 from app.engine.network import Network
 from app.errors import ERROR_RESPONSES, ApiError, ErrorResponse
+from app.models.onnx_repo import OnnxRepository
 from app.models.store import ModelEntry
 from app.models.timeline import network_at
 from app.schemas.models import (
@@ -25,6 +26,7 @@ from app.schemas.models import (
     PredictRequest,
     PredictResponse,
 )
+from app.services.onnx_models import summary as onnx_summary
 from app.services.predict import (
     PredictBody,
     detail,
@@ -60,10 +62,28 @@ def _conv_layer(entry: ModelEntry, layer: str) -> str:
     return layer
 
 
+INCLUDE_MAX = 8  # ids in ?include=
+_ID = r"onnx-[A-Za-z0-9_-]{1,64}"
+IncludeQuery = Annotated[str | None, Query(
+    max_length=INCLUDE_MAX * 70, pattern=rf"^{_ID}(,{_ID}){{0,{INCLUDE_MAX - 1}}}$",
+    description=f"Up to {INCLUDE_MAX} imported model ids (comma-separated) to add to the list; "
+    "ids unknown or expired are left out. Uploaded models are never listed otherwise.")]
+
+
 @router.get("/models", response_model=ModelList)
-def list_models(models: ModelsDep) -> ModelList:
-    """The learned models: id, name, input shape (C, H, W), validation accuracy."""
-    return ModelList(models=[summary(e) for e in models])
+def list_models(models: ModelsDep, store: StoreDep, settings: SettingsDep,
+                include: IncludeQuery = None) -> ModelList:
+    """The learned models: id, name, input shape (C, H, W), validation accuracy; then the
+    permanent imported models (CONVSCOPE_MODELS_DIR) and the uploaded ones named in `include`."""
+    rows = [summary(e) for e in models]
+    repository = OnnxRepository.from_settings(store, settings)
+    wanted = repository.permanent_ids() + (include.split(",") if include else [])
+    for model_id in dict.fromkeys(wanted):  # in order, once each
+        try:
+            rows.append(onnx_summary(repository.get(model_id)))
+        except ApiError:  # expired, or a stale id from the page's storage
+            continue
+    return ModelList(models=rows)
 
 
 @router.get("/models/{model_id}", response_model=ModelDetail)

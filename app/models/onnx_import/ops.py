@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 from onnx import NodeProto
 
+from app.engine import more_layers as xl
 from app.engine.layers import Relu
 
-from . import nn_layers as xl
 from .layers import AffineOp, ConvOp, PoolOp, ReshapeOp, TransposeOp
 from .model import Shape, Step
 

@@ -1,11 +1,33 @@
 // @ts-check
 // Bring your own CNN: an .onnx file (picker or drop) is POSTed to /api/models; the page shows
 // the match badge and the layer table (ONNX op, output shape, parameters as formulas, FLOPs).
-// The model id goes in the URL (?onnx=…), so a shared link opens the same imported model.
+// The model id goes in the URL (?onnx=…), so a shared link opens the same imported model;
+// ?model=onnx-… (the link of a kept training run) opens it too. The ids this browser holds are
+// remembered (localStorage, the last HELD_MAX) for GET /api/models?include=.
 import { getJson, request } from "../../lib/api.js";
 import { int } from "../../lib/format.js";
 import { onLanguageChange, t } from "../../lib/i18n.js";
 import { getParam, setParams } from "../../lib/url.js";
+
+const HELD_KEY = "convscope.onnx.held";
+const HELD_MAX = 8;  // the API's ?include= limit
+const ID_RE = /^onnx-[A-Za-z0-9_-]{1,64}$/;
+
+/** The imported model ids this browser has opened, newest last. @returns {string[]} */
+export function heldModels() {
+  try {
+    const ids = JSON.parse(localStorage.getItem(HELD_KEY) ?? "[]");
+    return Array.isArray(ids) ? ids.filter((id) => typeof id === "string" && ID_RE.test(id)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** @param {string} id */
+function hold(id) {
+  const ids = [...heldModels().filter((x) => x !== id), id].slice(-HELD_MAX);
+  try { localStorage.setItem(HELD_KEY, JSON.stringify(ids)); } catch { /* storage off: fine */ }
+}
 
 /** @param {HTMLElement} root the network view @param {(role: string) => any} $ */
 export function mountImport(root, $) {
@@ -40,6 +62,7 @@ export function mountImport(root, $) {
     });
     $("onnxLayers").tBodies[0].replaceChildren(...rows);
     root.dataset.onnx = d.id;
+    hold(d.id);
   }
 
   /** @param {string} id */
@@ -96,6 +119,7 @@ export function mountImport(root, $) {
     if (status) showStatus(...status);
   });
   root.dataset.onnxState = "idle";
-  const wanted = getParam("onnx");
+  const linked = getParam("model");  // a kept training run links ?view=network&model=onnx-…
+  const wanted = getParam("onnx") ?? (linked && ID_RE.test(linked) ? linked : null);
   if (wanted) open(wanted);
 }

@@ -1,8 +1,8 @@
-"""More layers with the book's API (forward(x) / backward(dout)), for imported models:
+"""More layers with the book's API (forward(x) / backward(dout)), beside layers.py:
 Sigmoid, Tanh, LeakyRelu, Clip (ReLU6), BatchNorm (inference statistics), GlobalAvgPool, Pad,
 SoftmaxLayer, LogSoftmax, Flatten. float32, NCHW; arguments are never modified in place.
-Pure NumPy over the engine's helpers; they live here, not in app/engine, because the engine
-core's size budget (tests/engine/test_size_budget.py) has no room left for them.
+Imported ONNX models (app/models/onnx_import/ops.py) build their steps from them; their naive
+oracles are in reference.py.
 """
 
 from __future__ import annotations
