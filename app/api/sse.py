@@ -9,6 +9,7 @@ deletes its key, and a killed worker's keys expire by themselves.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -54,9 +55,10 @@ class SseSlots:
                 yield chunk
                 if time.monotonic() - renewed > self.ttl / TTL_HEARTBEATS:
                     renewed = time.monotonic()
-                    self.store.put(_ns(address), slot, b"1", ttl=self.ttl)
-        finally:
-            self.store.delete(_ns(address), slot)
+                    await asyncio.to_thread(self.store.put, _ns(address), slot, b"1",
+                                            self.ttl)
+        finally:  # writes off the event loop: a busy SQLite writer must not stall the streams
+            await asyncio.to_thread(self.store.delete, _ns(address), slot)
             aclose = getattr(body, "aclose", None)
             if aclose is not None:
                 await aclose()
