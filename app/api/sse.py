@@ -55,10 +55,10 @@ class SseSlots:
                 yield chunk
                 if time.monotonic() - renewed > self.ttl / TTL_HEARTBEATS:
                     renewed = time.monotonic()
-                    await asyncio.to_thread(self.store.put, _ns(address), slot, b"1",
-                                            self.ttl)
-        finally:  # writes off the event loop: a busy SQLite writer must not stall the streams
-            await asyncio.to_thread(self.store.delete, _ns(address), slot)
+                    await asyncio.to_thread(  # off the loop: a busy SQLite writer waits
+                        self.store.put, _ns(address), slot, b"1", self.ttl)
+        finally:  # at once (a closing generator may not be awaited to the end)
+            self.store.delete(_ns(address), slot)
             aclose = getattr(body, "aclose", None)
             if aclose is not None:
                 await aclose()
