@@ -118,7 +118,7 @@ class Settings(BaseSettings):
     nickname_max_chars: int = 24  # optional nickname: letters, digits, space, - _ . → 422
     answer_rate_per_min: int = 10  # answer attempts per student per minute → 429
     max_scene_bytes: int = 16_384  # a scene JSON object (UTF-8 bytes) → 413 scene_too_large
-    max_sse_per_address: int = 256  # open event streams per client address, per worker → 429
+    max_sse_per_address: int = 256  # open event streams per client address (all workers) → 429
     sse_heartbeat_s: float = 15.0  # a comment line on an idle event stream this often
 
 

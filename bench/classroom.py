@@ -57,6 +57,7 @@ def pct(values: list[float], q: float) -> float:
 class Student:
     def __init__(self, token: str) -> None:
         self.token, self.scenes, self.exercises = token, {}, asyncio.Queue()  # type: ignore[var-annotated]
+        self.ready = asyncio.Event()  # set on the stream's first event (the snapshot)
 
     async def listen(self, client: httpx.AsyncClient, url: str, stats: dict[str, Any]) -> None:
         try:
@@ -76,7 +77,11 @@ class Student:
                     continue
                 event = json.loads(line[6:])
                 now = time.time()
-                if event["type"] == "scene":
+                if event["type"] == "state":
+                    self.ready.set()
+                    if event.get("exercise"):  # launched before this stream was connected
+                        await self.exercises.put(event["exercise"])
+                elif event["type"] == "scene":
                     stats["fanout"].append(now - event["scene"]["sent_at"])
                     self.scenes[event["scene"]["n"]] = now
                 elif event["type"] == "exercise":
@@ -108,7 +113,10 @@ async def run(base: str, n_students: int, n_scenes: int, pid: int, stats: dict[s
         answer_posts: list[float] = []
         dash = asyncio.create_task(teacher_stream(client, events, c["teacher_token"],
                                                   stats, answer_posts))
-        await asyncio.sleep(2.0)  # streams connected (not a synchronisation: a warm-up)
+        # every stream connected (its snapshot received) before the first scene: under load,
+        # 100 connections take longer than a fixed warm-up, and a late stream only gets the
+        # snapshot (the earlier bench ignored it: the "students who never got the exercise")
+        await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in students)), 60)
         stats["rss"]["joined"] = rss_mb(pid)
         kind = ex_api.list_kinds("en")[0]["id"]
 

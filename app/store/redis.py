@@ -108,6 +108,11 @@ class RedisStore:
         keys = [f"{PREFIX}seq:{channel}", f"{PREFIX}ev:{channel}"]
         return int(self._append(keys=keys, args=[bytes(data), _ms(ttl) or 0, MAX_EVENTS]))
 
+    def last(self, channel: str) -> int:
+        """The id of the channel's newest event (0 before the first)."""
+        raw = self._r.get(f"{PREFIX}seq:{channel}")
+        return 0 if raw is None else int(raw)
+
     def since(self, channel: str, after: int, limit: int = 1000) -> list[Event]:
         entries = self._r.xrange(f"{PREFIX}ev:{channel}", f"({after}-0", "+", count=limit)
         return _events(entries)

@@ -45,6 +45,7 @@ class SQLiteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._writer = threading.Lock()
         self._purged = 0.0
         self._watchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watcher] = (
             weakref.WeakKeyDictionary())
@@ -64,13 +65,14 @@ class SQLiteStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._writer:  # one writer per process: threads queue here, not in SQLite's
+            db.execute("BEGIN IMMEDIATE")  # busy handler (it sleeps up to 100 ms per retry)
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def _purge(self, db: sqlite3.Connection, now: float) -> None:
         if now - self._purged < PURGE_S:
@@ -129,6 +131,11 @@ class SQLiteStore:
                        (channel, n, bytes(data), _expiry(ttl, now)))
             self._purge(db, now)
         return int(n)
+
+    def last(self, channel: str) -> int:
+        """The id of the channel's newest event (0 before the first)."""
+        row = self._db().execute("SELECT last FROM seq WHERE channel = ?", (channel,)).fetchone()
+        return 0 if row is None else int(row[0])
 
     def since(self, channel: str, after: int, limit: int = 1000) -> list[Event]:
         rows = self._db().execute(

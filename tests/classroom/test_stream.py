@@ -3,14 +3,11 @@ Last-Event-ID catch-up losing nothing, heartbeats, the end; per-address stream s
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from app.api.sse import SseSlots
-from app.errors import ApiError
 from tests.classroom.sse import Stream, start
 from tests.live_server import LiveServer
 
@@ -118,23 +115,3 @@ def test_stream_needs_a_token_of_this_class(server: LiveServer) -> None:
     for token in (other_teacher, other_student, "x" * 32):
         r = httpx.get(f"{url}/api/classes/{code}/events?token={token}")
         assert r.status_code == 403
-
-
-async def _one_chunk() -> AsyncIterator[str]:
-    yield "a"
-
-
-def test_slots_at_limit_and_release_when_a_stream_ends() -> None:
-    slots = SseSlots(limit=1)
-
-    async def run() -> list[str]:
-        return [chunk async for chunk in slots.guard("1.2.3.4", _one_chunk())]
-
-    assert asyncio.run(run()) == ["a"]
-    assert asyncio.run(run()) == ["a"]  # the first one's slot was given back
-    assert slots.open == {}
-    slots.open["1.2.3.4"] = 1  # one stream open: the limit
-    with pytest.raises(ApiError) as err:
-        slots.guard("1.2.3.4", _one_chunk())
-    assert err.value.code == "sse_limit" and err.value.limit == 1
-    slots.guard("5.6.7.8", _one_chunk())  # another address is not affected

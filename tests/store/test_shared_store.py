@@ -143,3 +143,9 @@ def test_open_store_picks_the_backend(tmp_path: Path, redis_url: str) -> None:
     rd.put("x", "y", b"z")
     assert rd.get("x", "y") == b"z"
     rd.close()
+
+
+def test_last_is_the_newest_event_id(store: Store) -> None:
+    assert store.last("ch-last") == 0
+    assert [store.append("ch-last", b"x") for _ in range(3)] == [1, 2, 3]
+    assert store.last("ch-last") == 3 and store.last("other-last") == 0

@@ -82,7 +82,7 @@ def events(code: str, request: Request, store: StoreDep, settings: SettingsDep,
     presented = _bearer(authorization, token)
     record = _either(store, code, presented)
     is_teacher = codes.token_matches(presented, record["teacher"])
-    slots: SseSlots = SseSlots.of(request.app, settings.max_sse_per_address)
+    slots = SseSlots(store, settings.max_sse_per_address, settings.sse_heartbeat_s)
     body = stream.events(store, record, teacher=is_teacher, after=last_event_id,
                          heartbeat_s=settings.sse_heartbeat_s)
     return StreamingResponse(slots.guard(request.client.host if request.client else "", body),

@@ -2,11 +2,11 @@
 
 Store layout (every key expires with the class):
     ns "classes", key CODE                 → the class record (JSON, below)
-    ns "class-last", key CODE              → the id of the newest event of the channel
     ns "class-students:CODE", key sha256   → {"id": n, "nickname"} of one student token
     ns "class-answers:CODE:E", key n       → one student's answer to exercise E
     counters ns "class-count": "CODE:students" (student ids), "CODE:exercises" (exercise ids)
-    channel "class:CODE"                   → the events every stream relays (ids 1, 2, 3 …)
+    channel "class:CODE"                   → the events every stream relays (ids 1, 2, 3 …;
+                                             store.last gives the newest)
 
 The record: {code, teacher, created_at, expires_at, scene, locked, exercise, exercises,
 revealed}; `teacher` is the SHA-256 of the teacher token.
@@ -23,7 +23,6 @@ from app.store import Store
 
 CLASSES = "classes"
 COUNTS = "class-count"
-LAST = "class-last"
 Record = dict[str, Any]
 
 
@@ -66,20 +65,17 @@ def save(store: Store, record: Record) -> None:
 
 def publish(store: Store, record: Record, event: dict[str, Any], *, teacher_only: bool = False
             ) -> int:
-    """Append one event to the class channel; returns its id (kept as the channel's last)."""
+    """Append one event to the class channel; returns its id (the store keeps the last)."""
     if teacher_only:
         event = {**event, "to": "teacher"}
     ttl = ttl_left(record)
-    event_id = store.append(channel(record["code"]), dumps(event), ttl=ttl)
-    store.put(LAST, record["code"], str(event_id).encode(), ttl=ttl)
-    return event_id
+    return store.append(channel(record["code"]), dumps(event), ttl=ttl)
 
 
 def last_event(store: Store, code: str) -> int:
     """The id of the newest event published (0 before the first): where a fresh stream starts.
     A stream starting a little early only sees an event twice (events are idempotent)."""
-    raw = store.get(LAST, code)
-    return int(raw) if raw else 0
+    return store.last(channel(code))
 
 
 def snapshot(record: Record, *, teacher: bool, students: int) -> dict[str, Any]:

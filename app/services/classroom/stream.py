@@ -12,11 +12,12 @@ ends after the "end" event, or when the class has expired.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
 
-from app.services.classroom import service
+from app.services.classroom import hub, service
 from app.services.classroom.state import CLASSES, Record, channel, last_event, snapshot
 from app.store import Store
 
@@ -30,7 +31,8 @@ def _frame(event_id: int, data: str) -> str:
 
 async def events(store: Store, record: Record, *, teacher: bool, after: int | None,
                  heartbeat_s: float) -> AsyncIterator[str]:
-    """SSE chunks for one client: catch-up after `after` (or a snapshot), then live events."""
+    """SSE chunks for one client: catch-up after `after` (or a snapshot), then live events from
+    this worker's shared feed of the channel (hub: one store reader, frames built once)."""
     code = record["code"]
     yield f"retry: {RETRY_MS}\n\n"
     if after is None:
@@ -38,23 +40,38 @@ async def events(store: Store, record: Record, *, teacher: bool, after: int | No
         state = snapshot(record, teacher=teacher,
                          students=service.students(store, code) if teacher else 0)
         yield _frame(after, json.dumps(state, ensure_ascii=False, separators=(",", ":")))
-    while True:
-        try:
-            batch = await store.wait(channel(code), after, heartbeat_s)
-        except Exception:  # the store is unreachable: end; EventSource reconnects with the id
-            log.exception("class %s: event stream stopped by the store", code)
-            return
-        if not batch:
-            if store.get(CLASSES, code) is None:  # expired (or ended while we missed it)
-                yield _frame(after, '{"type":"end"}')
+    queue = hub.subscribe(store, channel(code), after)  # before the catch-up: nothing falls between
+    try:
+        for event_id, raw in store.since(channel(code), after):
+            chunk, done, after = _send(hub.item(event_id, raw), teacher, after)
+            if chunk:
+                yield chunk
+            if done:
                 return
-            yield ": ping\n\n"
-            continue
-        for event_id, raw in batch:
-            after = event_id
-            event = json.loads(raw)
-            if event.get("to") == "teacher" and not teacher:
+        while True:
+            try:
+                shared = await asyncio.wait_for(queue.get(), heartbeat_s)
+            except TimeoutError:
+                if store.get(CLASSES, code) is None:  # expired (or ended while we missed it)
+                    yield _frame(after, '{"type":"end"}')
+                    return
+                yield ": ping\n\n"
                 continue
-            yield _frame(event_id, raw.decode("utf-8"))
-            if event.get("type") == "end":
+            if shared is hub.STOPPED:
                 return
+            chunk, done, after = _send(shared, teacher, after)
+            if chunk:
+                yield chunk
+            if done:
+                return
+    finally:
+        hub.unsubscribe(channel(code), queue)
+
+
+def _send(shared: hub.Item, teacher: bool, after: int) -> tuple[str, bool, int]:
+    """(chunk to send or "", stream ends, new last id) for one event; already-sent ids skipped."""
+    if shared.event_id <= after:
+        return "", False, after
+    if shared.teacher_only and not teacher:
+        return "", False, shared.event_id
+    return shared.frame, shared.end, shared.event_id
