@@ -33,3 +33,14 @@ class TrainingStarted(BaseModel):
     status: Literal["running", "queued"]
     position: int = Field(description="0 when running; else the place in the queue (1 = next).")
     events: str = Field(description="The SSE stream of this run.")
+    token: str = Field(description="The starter's token: send it as X-Training-Token to pause, "
+                                   "resume, stop or keep the run (anyone may watch it).")
+
+
+class TrainingKept(BaseModel):
+    id: str = Field(description="The kept model's id (onnx-…), as an imported model.")
+    name: str = Field(description='e.g. "Trained color-vgg, 300 steps, 97 %"')
+    labels: list[str]
+    normalisation: str
+    badge: str = Field(description="The import's proof against the ONNX reference.")
+    url: str = Field(description="The network view showing this model.")
