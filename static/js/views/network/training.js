@@ -1,7 +1,8 @@
 // @ts-check
 // "Train one yourself" panel of the network view (issue 15, point 2): start a small run
 // (POST /api/training), follow it by Server-Sent Events (/api/training/{id}/events) and watch
-// conv1's filters form and a probe image's maps change; pause, resume, stop, download (.npz).
+// conv1's filters form and a probe image's maps change; pause, resume, stop (with the starter's
+// token), download (.npz or .onnx), keep as an imported model and open it in the network view.
 import { request } from "../../lib/api.js";
 import { el } from "../../lib/dom.js";
 import { drawChannel, drawKernel } from "./filter-tiles.js";
@@ -33,6 +34,9 @@ export function createTraining(anchor, { t }) {
   const filters = el("div", { class: "net-tl-filters", "data-role": "train-filters" });
   const probe = el("div", { class: "net-tl-maps", "data-role": "train-probe" });
   const download = el("a", { hidden: true, "data-role": "train-download" });
+  const onnx = el("a", { hidden: true, "data-role": "train-onnx" });
+  const keep = el("button", { type: "button", hidden: true, "data-role": "train-keep" });
+  const kept = el("a", { hidden: true, "data-role": "train-kept" });
   const labels = {};
   const lab = (key, control) => { labels[key] = el("span", {}); return el("label", { class: "net-train-field" }, labels[key], control); };
   const title = el("h3", {}), explain = el("p", { class: "net-explain" });
@@ -41,11 +45,13 @@ export function createTraining(anchor, { t }) {
     title, explain,
     el("div", { class: "net-tl-controls" }, lab("model", model), lab("steps", steps), lab("lr", lr),
       lab("batch", batch), lab("augment", augment), start, pause, stop),
-    status, download,
+    status, el("div", { class: "net-tl-controls" }, download, onnx, keep, kept),
     el("div", { class: "net-tl-body" }, el("div", { class: "net-tl-col" }, hF, filters),
       el("div", { class: "net-tl-col" }, hP, probe)));
   anchor.after(panel);
-  const state = { id: null, source: null, paused: false, last: null };
+  const state = { id: null, token: "", source: null, paused: false, last: null, kept: "" };
+  const control = (command) => request(`/api/training/${state.id}/${command}`,
+    { method: "POST", headers: { "X-Training-Token": state.token } });
 
   function relabel() {
     title.textContent = t("network.training.title");
@@ -55,6 +61,9 @@ export function createTraining(anchor, { t }) {
     pause.textContent = state.paused ? t("network.training.resume") : t("network.training.pause");
     stop.textContent = t("network.training.stop");
     download.textContent = t("network.training.download");
+    onnx.textContent = t("network.training.onnx");
+    keep.textContent = t("network.training.keep");
+    kept.textContent = t("network.training.open", { name: state.kept });
     hF.textContent = t("network.training.filters");
     hP.textContent = t("network.training.probe");
     if (state.last) showStatus(state.last);
@@ -99,7 +108,7 @@ export function createTraining(anchor, { t }) {
   start.addEventListener("click", async () => {
     end();
     start.disabled = true;
-    download.hidden = true;
+    download.hidden = onnx.hidden = keep.hidden = kept.hidden = true;
     state.paused = false;
     const body = { model: model.value, dataset: "synthetic", max_steps: Number(steps.value), epochs: 50,
       lr: Number(lr.value), batch_size: Number(batch.value), augment: augment.checked, examples: 2000 };
@@ -108,6 +117,7 @@ export function createTraining(anchor, { t }) {
         headers: { "Content-Type": "application/json" } });
       const run = await res.json();
       state.id = run.id;
+      state.token = run.token;
       panel.dataset.run = run.id;
       pause.disabled = stop.disabled = false;
       const source = new EventSource(run.events);
@@ -120,7 +130,10 @@ export function createTraining(anchor, { t }) {
           if (data.type !== "failed") {
             download.href = `/api/training/${run.id}/model.npz`;
             download.setAttribute("download", `${run.id}.npz`);
-            download.hidden = false;
+            onnx.href = `/api/training/${run.id}/model.onnx`;
+            onnx.setAttribute("download", `${run.id}.onnx`);
+            download.hidden = onnx.hidden = keep.hidden = false;
+            keep.disabled = false;
           }
         }
       };
@@ -133,11 +146,25 @@ export function createTraining(anchor, { t }) {
   pause.addEventListener("click", async () => {
     if (!state.id) return;
     state.paused = !state.paused;
-    await request(`/api/training/${state.id}/${state.paused ? "pause" : "resume"}`, { method: "POST" });
+    await control(state.paused ? "pause" : "resume");
     relabel();
   });
   stop.addEventListener("click", async () => {
-    if (state.id) await request(`/api/training/${state.id}/stop`, { method: "POST" });
+    if (state.id) await control("stop");
+  });
+  keep.addEventListener("click", async () => {
+    if (!state.id) return;
+    keep.disabled = true;
+    try {
+      const saved = await (await control("keep")).json();
+      state.kept = saved.name;
+      kept.href = saved.url;
+      kept.hidden = false;
+      relabel();
+    } catch (err) {
+      status.textContent = t("network.error", { message: err.message });
+      keep.disabled = false;
+    }
   });
   relabel();
   return { relabel };
