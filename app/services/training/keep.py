@@ -61,9 +61,11 @@ def labels(dataset: str, classes: int) -> str:
 
 def kept_name(net: Network) -> str:
     """"Trained color-vgg, 300 steps, 97 %" from the run's meta."""
-    spec = net.meta.get("spec", {})
+    model = net.meta.get("spec", {}).get("model", net.id)
+    if isinstance(model, dict):
+        model = f"stack of {len(model.get('layers', []))} layers"
     acc = round(100 * float(net.meta.get("validation_accuracy", 0.0)))
-    return f"Trained {spec.get('model', net.id)}, {net.meta.get('steps', 0)} steps, {acc} %"
+    return f"Trained {model}, {net.meta.get('steps', 0)} steps, {acc} %"
 
 
 def onnx_bytes(npz: bytes) -> bytes:
