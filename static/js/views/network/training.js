@@ -6,6 +6,7 @@
 import { request } from "../../lib/api.js";
 import { el } from "../../lib/dom.js";
 import { drawChannel, drawKernel } from "./filter-tiles.js";
+import { createComposer } from "./stack-composer.js";
 
 const FINAL = ["finished", "stopped", "failed"];
 
@@ -22,7 +23,10 @@ function grayMap(canvas, rows) {
 /** @param {HTMLElement} anchor the panel goes after it @param {{t: Function}} deps */
 export function createTraining(anchor, { t }) {
   const model = el("select", { "data-role": "train-model" },
-    ...["color-vgg", "simple-convnet", "slide4-cnn"].map((m) => el("option", { value: m }, m)));
+    ...["color-vgg", "simple-convnet", "slide4-cnn"].map((m) => el("option", { value: m }, m)),
+    el("option", { value: "stack" }));
+  const composer = createComposer({ t });
+  model.addEventListener("change", () => { composer.root.hidden = model.value !== "stack"; });
   const steps = el("input", { type: "number", min: "1", max: "3000", value: "300", "data-role": "train-steps" });
   const lr = el("input", { type: "number", min: "0.0001", max: "1", step: "0.0005", value: "0.003", "data-role": "train-lr" });
   const batch = el("input", { type: "number", min: "1", max: "256", value: "16", "data-role": "train-batch" });
@@ -45,6 +49,7 @@ export function createTraining(anchor, { t }) {
     title, explain,
     el("div", { class: "net-tl-controls" }, lab("model", model), lab("steps", steps), lab("lr", lr),
       lab("batch", batch), lab("augment", augment), start, pause, stop),
+    composer.root,
     status, el("div", { class: "net-tl-controls" }, download, onnx, keep, kept),
     el("div", { class: "net-tl-body" }, el("div", { class: "net-tl-col" }, hF, filters),
       el("div", { class: "net-tl-col" }, hP, probe)));
@@ -58,6 +63,8 @@ export function createTraining(anchor, { t }) {
     explain.textContent = t("network.training.explain");
     for (const k of Object.keys(labels)) labels[k].textContent = t(`network.training.${k}`);
     start.textContent = t("network.training.start");
+    model.querySelector('option[value="stack"]').textContent = t("network.stack.option");
+    composer.relabel();
     pause.textContent = state.paused ? t("network.training.resume") : t("network.training.pause");
     stop.textContent = t("network.training.stop");
     download.textContent = t("network.training.download");
@@ -110,7 +117,7 @@ export function createTraining(anchor, { t }) {
     start.disabled = true;
     download.hidden = onnx.hidden = keep.hidden = kept.hidden = true;
     state.paused = false;
-    const body = { model: model.value, dataset: "synthetic", max_steps: Number(steps.value), epochs: 50,
+    const body = { model: model.value === "stack" ? composer.value() : model.value, dataset: "synthetic", max_steps: Number(steps.value), epochs: 50,
       lr: Number(lr.value), batch_size: Number(batch.value), augment: augment.checked, examples: 2000 };
     try {
       const res = await request("/api/training", { method: "POST", body: JSON.stringify(body),
