@@ -5,10 +5,12 @@
 // token), download (.npz or .onnx), keep as an imported model and open it in the network view.
 import { request } from "../../lib/api.js";
 import { el } from "../../lib/dom.js";
+import { getParam, setParams } from "../../lib/url.js";
 import { drawChannel, drawKernel } from "./filter-tiles.js";
 import { createComposer } from "./stack-composer.js";
 
 const FINAL = ["finished", "stopped", "failed"];
+const TOKEN_KEY = "convscope-training-token:";  // sessionStorage: the starter keeps control on reload
 
 function grayMap(canvas, rows) {
   const h = rows.length, w = rows[0].length;
@@ -123,10 +125,24 @@ export function createTraining(anchor, { t }) {
       const res = await request("/api/training", { method: "POST", body: JSON.stringify(body),
         headers: { "Content-Type": "application/json" } });
       const run = await res.json();
-      state.id = run.id;
-      state.token = run.token;
-      panel.dataset.run = run.id;
-      pause.disabled = stop.disabled = false;
+      sessionStorage.setItem(TOKEN_KEY + run.id, run.token);
+      setParams({ "train-run": run.id });  // "send my view" in a class shows this run to everyone
+      follow(run.id);
+    } catch (err) {
+      status.textContent = t("network.error", { message: err.message });
+      start.disabled = false;
+    }
+  });
+
+  /** Follow run `id` over SSE; read-only (no pause, stop, keep) without its starter's token. */
+  function follow(id) {
+    const run = { id, events: `/api/training/${id}/events` };
+    state.id = id;
+    state.token = sessionStorage.getItem(TOKEN_KEY + id) ?? "";
+    panel.dataset.run = id;
+    panel.dataset.readonly = String(!state.token);
+    pause.disabled = stop.disabled = !state.token;
+    {
       const source = new EventSource(run.events);
       state.source = source;
       const on = (e) => {
@@ -135,21 +151,20 @@ export function createTraining(anchor, { t }) {
         if (FINAL.includes(data.type)) {
           end();
           if (data.type !== "failed") {
+            keep.hidden = !state.token;
             download.href = `/api/training/${run.id}/model.npz`;
             download.setAttribute("download", `${run.id}.npz`);
             onnx.href = `/api/training/${run.id}/model.onnx`;
             onnx.setAttribute("download", `${run.id}.onnx`);
-            download.hidden = onnx.hidden = keep.hidden = false;
+            download.hidden = onnx.hidden = false;
             keep.disabled = false;
           }
         }
       };
       for (const type of ["queued", "started", "progress", ...FINAL]) source.addEventListener(type, on);
-    } catch (err) {
-      status.textContent = t("network.error", { message: err.message });
-      start.disabled = false;
+      source.addEventListener("error", () => { if (source.readyState === EventSource.CLOSED) end(); });
     }
-  });
+  }
   pause.addEventListener("click", async () => {
     if (!state.id) return;
     state.paused = !state.paused;
@@ -174,5 +189,7 @@ export function createTraining(anchor, { t }) {
     }
   });
   relabel();
+  const shared = getParam("train-run");
+  if (shared && /^[A-Za-z0-9_-]{1,64}$/.test(shared)) follow(shared);
   return { relabel };
 }
