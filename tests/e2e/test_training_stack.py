@@ -55,3 +55,17 @@ def test_compose_train_keep_open(page: Any, server_url: str, shot: Any, lang: st
     page.wait_for_url(f"**{href}")
     page.wait_for_selector("body[data-ready=true]")
     assert page.request.get(server_url + "/api/models/" + href.split("model=")[1]).ok
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_composer_passes_axe(browser: Any, server_url: str, axe: Any, lang: str) -> None:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server_url}/?view=network&lang={lang}")
+        page.wait_for_selector("body[data-ready=true]")
+        page.locator(f"{PANEL} [data-role=train-model]").select_option("stack")
+        violations = axe(page, f"{PANEL} [data-role=stack]")
+        assert violations == [], violations
+    finally:
+        ctx.close()
