@@ -16,8 +16,6 @@ import numpy as np
 from app.engine.network import Network
 from app.errors import ApiError
 from app.models.onnx_export import network_onnx_bytes
-from app.models.onnx_import.model import OnnxEntry
-from app.models.onnx_repo import OnnxRepository
 from app.services.training.job import NS, TTL
 
 TOKEN_HEADER = "X-Training-Token"
@@ -72,8 +70,9 @@ def onnx_bytes(npz: bytes) -> bytes:
     return network_onnx_bytes(run_network(npz))
 
 
-def keep(repo: OnnxRepository, npz: bytes) -> OnnxEntry:
-    """Export the run's Network to ONNX and add it to the repository (import-proven)."""
+def keep(repo: Any, npz: bytes) -> Any:
+    """Export the run's Network to ONNX and add it to `repo` (an OnnxRepository, untyped here
+    to keep app.main's import chain short): the OnnxEntry, import-proven."""
     net = run_network(npz)
     classes = int(net.shapes[-1][-1])
     dataset = str(net.meta.get("spec", {}).get("dataset", ""))
