@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     training_max_steps: int = 3000
     training_max_seconds: float = 300.0
     training_max_examples: int = 20000
+    training_max_layers: int = 16  # a composed stack's layers (the final affine not counted)
+    training_max_params: int = 2_000_000  # a composed stack's parameters
+    training_max_macs: int = 400_000_000  # a composed stack's multiply-adds per step (× batch)
 
     # REST API limits: each is refused with a 4xx naming the field and the limit.
     max_body_bytes: int = 10 * 1024 * 1024  # request body → 413

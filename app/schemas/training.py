@@ -2,9 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+
+
+class ConvLayer(BaseModel):
+    model_config = _STRICT
+    type: Literal["conv"]
+    filters: int = Field(ge=1, le=64)
+    size: int = Field(3, ge=1, le=7, description="Kernel FH = FW.")
+    pad: int = Field(0, ge=0, le=3)
+    stride: int = Field(1, ge=1, le=4)
+
+
+class ReluLayer(BaseModel):
+    model_config = _STRICT
+    type: Literal["relu"]
+
+
+class PoolLayer(BaseModel):
+    model_config = _STRICT
+    type: Literal["pool"]
+    size: int = Field(2, ge=1, le=4, description="Max pooling window.")
+    stride: int | None = Field(None, ge=1, le=4, description="Default: the window size.")
+
+
+class AffineLayer(BaseModel):
+    model_config = _STRICT
+    type: Literal["affine"]
+    units: int = Field(ge=1, le=512)
+
+
+StackLayer = Annotated[ConvLayer | ReluLayer | PoolLayer | AffineLayer,
+                       Field(discriminator="type")]
+
+
+class LayerStack(BaseModel):
+    """Layers the user composes; the final affine to the class count and the softmax are added
+    (CONVSCOPE_TRAINING_MAX_LAYERS, _MAX_PARAMS, _MAX_MACS are checked before the run)."""
+
+    model_config = _STRICT
+    layers: list[StackLayer] = Field(min_length=1, max_length=64)
 
 
 class TrainingRequest(BaseModel):
@@ -12,8 +53,9 @@ class TrainingRequest(BaseModel):
     against the settings (CONVSCOPE_TRAINING_MAX_STEPS / _MAX_EXAMPLES)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    model: Literal["simple-convnet", "slide4-cnn", "color-vgg"] = Field(
-        "color-vgg", description="An architecture id; its input shape comes from the dataset.")
+    model: Literal["simple-convnet", "slide4-cnn", "color-vgg"] | LayerStack = Field(
+        "color-vgg", description="An architecture id, or {\"layers\": [...]} (a stack); the "
+                                 "input shape comes from the dataset.")
     dataset: str = Field("synthetic", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
                          description='"synthetic" (the colour patterns, generated), or the '
                                      "prefix of an IDX pair in the data directory.")
@@ -33,3 +75,14 @@ class TrainingStarted(BaseModel):
     status: Literal["running", "queued"]
     position: int = Field(description="0 when running; else the place in the queue (1 = next).")
     events: str = Field(description="The SSE stream of this run.")
+    token: str = Field(description="The starter's token: send it as X-Training-Token to pause, "
+                                   "resume, stop or keep the run (anyone may watch it).")
+
+
+class TrainingKept(BaseModel):
+    id: str = Field(description="The kept model's id (onnx-…), as an imported model.")
+    name: str = Field(description='e.g. "Trained color-vgg, 300 steps, 97 %"')
+    labels: list[str]
+    normalisation: str
+    badge: str = Field(description="The import's proof against the ONNX reference.")
+    url: str = Field(description="The network view showing this model.")

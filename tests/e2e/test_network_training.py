@@ -37,4 +37,14 @@ def test_a_live_run_animates_the_filters(page: Any, server_url: str, shot: Any, 
     assert panel.locator("[data-role=train-download]").is_visible()
     status = panel.locator("[data-role=train-status]").inner_text()
     assert ("step 40 of 40" in status) if lang == "en" else ("ステップ 40 / 40" in status)
+    onnx = panel.locator("[data-role=train-onnx]")
+    assert onnx.is_visible() and onnx.get_attribute("href").endswith("/model.onnx")
+    panel.locator("[data-role=train-keep]").click()  # keep: the starter's token is sent
+    kept = panel.locator("[data-role=train-kept]")
+    kept.wait_for(state="visible", timeout=60_000)
+    href = kept.get_attribute("href")
+    assert href.startswith("/?view=network&model=onnx-")
+    assert ("Trained color-vgg, 40 steps" in kept.inner_text()) if lang == "en" else (
+        "ネットワーク表示で開く" in kept.inner_text())
     shot(page, f"training-done-{lang}-{viewport[0]}")
+    assert page.request.get(server_url + "/api/models/" + href.split("model=")[1]).ok

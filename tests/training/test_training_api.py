@@ -35,6 +35,11 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         yield c
 
 
+def _token(started: dict) -> dict[str, str]:
+    """The starter's header for a run's control endpoints."""
+    return {"X-Training-Token": started["token"]}
+
+
 def _events(text: str) -> list[dict]:
     out = []
     for frame in text.split("\n\n"):
@@ -102,7 +107,7 @@ def test_setting_limits_at_limit_and_beyond(client: TestClient, field: str, limi
     ok = client.post("/api/training", json={**LONG, field: limit, "examples": 300}
                      if field == "max_steps" else {**LONG, field: limit, "max_steps": 1})
     assert ok.status_code == 202
-    client.post(f"/api/training/{ok.json()['id']}/stop")
+    client.post(f"/api/training/{ok.json()['id']}/stop", headers=_token(ok.json()))
     _wait_for(client, ok.json()["id"], {"stopped", "finished", "failed"})
 
 
@@ -121,12 +126,12 @@ def test_queue_position_429_and_stop_frees_the_slot(client: TestClient) -> None:
     assert c.status_code == 429 and c.json()["error"]["code"] == "training_busy"
     assert int(c.headers["Retry-After"]) >= 1
     _wait_for(client, a["id"], {"started"})
-    assert client.post(f"/api/training/{a['id']}/stop").status_code == 200
+    assert client.post(f"/api/training/{a['id']}/stop", headers=_token(a)).status_code == 200
     stopped = _wait_for(client, a["id"], {"stopped"})
     assert stopped["reason"] == "request"
     started = _wait_for(client, b["id"], {"started"})  # the freed slot goes to the queued run
     assert started["step"] == 0
-    client.post(f"/api/training/{b['id']}/stop")
+    client.post(f"/api/training/{b['id']}/stop", headers=_token(b))
     _wait_for(client, b["id"], {"stopped"})
 
 

@@ -1,5 +1,6 @@
 """/api/training: start a small training run (a worker process), follow it by Server-Sent
-Events, pause, resume or stop it, download the trained model (.npz)."""
+Events, pause, resume or stop it (the starter's token), download the trained model (.npz or
+.onnx), keep it as an imported model (onnx-…)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response, StreamingResponse
 
+from app.api.capacity import run_cpu
 from app.deps import SettingsDep, StoreDep
 from app.errors import ERROR_RESPONSES, ErrorResponse
-from app.schemas.training import TrainingRequest, TrainingStarted
+from app.models.onnx_repo import OnnxRepository
+from app.schemas.training import TrainingKept, TrainingRequest, TrainingStarted
+from app.services.training import keep as keeping
 from app.services.training import service
 from app.services.training.pool import TrainingPool
 
 router = APIRouter(prefix="/api/training", tags=["training"], responses={
+    403: {"model": ErrorResponse, "description": "Not the run's starter (X-Training-Token)."},
     404: {"model": ErrorResponse, "description": "Unknown run."},
     429: {"model": ErrorResponse, "description": "Every training slot and queue place is taken "
                                                  "(Retry-After)."},
@@ -32,7 +37,8 @@ def _pool(request: Request, store: StoreDep, settings: SettingsDep) -> TrainingP
 def start(req: TrainingRequest, request: Request, store: StoreDep,
           settings: SettingsDep) -> TrainingStarted:
     """Start a run (or queue it, with its position); its events at /api/training/{id}/events."""
-    return TrainingStarted(**service.start(_pool(request, store, settings), req, settings))
+    started = service.start(_pool(request, store, settings), req, settings)
+    return TrainingStarted(**started, token=keeping.new_token(store, started["id"]))
 
 
 @router.get("/{run_id}/events", response_class=StreamingResponse,
@@ -46,11 +52,42 @@ def events(run_id: str, store: StoreDep,
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
+TokenHeader = Annotated[str | None, Header(alias=keeping.TOKEN_HEADER,
+                                            description="The token given by POST /api/training.")]
+
+
+@router.post("/{run_id}/keep", response_model=TrainingKept, status_code=201)
+async def keep(run_id: str, store: StoreDep, settings: SettingsDep,
+               token: TokenHeader = None) -> TrainingKept:
+    """Keep the ended run's model: exported to ONNX and added to the imported models (same TTL
+    as uploads); answers its id (onnx-…), openable in the network view."""
+    service.known(store, run_id)
+    keeping.check_token(store, run_id, token)
+    npz = service.model_bytes(store, run_id)
+    repo = OnnxRepository.from_settings(store, settings)
+    entry = await run_cpu(lambda: keeping.keep(repo, npz))
+    return TrainingKept(id=entry.id, name=entry.model.name, labels=entry.labels,
+                        normalisation=str(entry.record.get("normalisation", "0-1")),
+                        badge=str(entry.record.get("badge", "")),
+                        url=f"/?view=network&model={entry.id}")
+
+
+@router.get("/{run_id}/model.onnx", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+async def download_onnx(run_id: str, store: StoreDep) -> Response:
+    """The trained model as ONNX (opset 17, input "x" (N, C, H, W)) once the run has ended."""
+    npz = service.model_bytes(store, run_id)
+    data = await run_cpu(lambda: keeping.onnx_bytes(npz))
+    return Response(data, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{run_id}.onnx"'})
+
+
 @router.post("/{run_id}/{command}")
 def control(run_id: str, command: Literal["stop", "pause", "resume"], request: Request,
-            store: StoreDep, settings: SettingsDep) -> dict[str, str]:
-    """Stop (a queued run leaves the queue), pause or resume a run."""
+            store: StoreDep, settings: SettingsDep, token: TokenHeader = None) -> dict[str, str]:
+    """Stop (a queued run leaves the queue), pause or resume a run: the starter only."""
     service.known(store, run_id)
+    keeping.check_token(store, run_id, token)
     pool = _pool(request, store, settings)
     if command == "stop":
         pool.stop(run_id)

@@ -55,8 +55,17 @@ def load_dataset(name: str, examples: int, seed: int, data_dir: str) -> tuple[np
     return to_float(x[:examples]), t[:examples].astype(np.int64)
 
 
-def build_for(model: str, input_shape: tuple[int, ...], classes: int, seed: int) -> Network:
-    """The architecture `model` for this dataset's input shape and class count."""
+def build_for(model: str | dict[str, Any], input_shape: tuple[int, ...], classes: int,
+              seed: int) -> Network:
+    """The architecture `model` (an id, or {"layers": [...]} a composed stack) for this
+    dataset's input shape and class count."""
+    if isinstance(model, dict):
+        from app.services.training.stack import specs
+
+        n = len(model["layers"])
+        return Network("trained-stack", f"Your stack of {n} layers (trained in ConvScope)",
+                       tuple(input_shape), specs(model["layers"], classes),  # type: ignore[arg-type]
+                       seed=seed)
     a = ARCHITECTURES[model]
     layers = [dict(s) for s in a["layers"]]
     layers[-2] = {**layers[-2], "units": classes}  # the last affine layer: one unit per class
@@ -67,7 +76,10 @@ def build_for(model: str, input_shape: tuple[int, ...], classes: int, seed: int)
 def _snapshot(net: Network, probe: np.ndarray) -> dict[str, Any]:
     W = net.params["conv1.W"]
     stages = net.forward_stages(probe[None])
-    relu = next(s.data[0] for s in stages if s.name == "relu1")[:PROBE_MAPS]
+    first = next(i for i, s in enumerate(stages) if s.name == "conv1")
+    after = [s for s in stages[first:] if s.kind == "relu" and s.data.ndim == 4]
+    relu = (after[0] if after else stages[first]).data[0][:PROBE_MAPS]
+    relu = np.maximum(relu, 0)
     hi = float(relu.max()) or 1.0
     return {"filters": np.round(W, 4).tolist(),
             "probe": np.rint(relu / hi * 255).astype(int).tolist()}

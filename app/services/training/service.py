@@ -10,7 +10,8 @@ from typing import Any
 
 from app.config import Settings
 from app.errors import ApiError
-from app.schemas.training import TrainingRequest
+from app.schemas.training import LayerStack, TrainingRequest
+from app.services.training import stack
 from app.services.training.job import NS
 from app.services.training.pool import FINAL, TrainingPool
 
@@ -38,6 +39,10 @@ def check(req: TrainingRequest, settings: Settings) -> None:
     if req.dataset != "synthetic" and req.dataset not in idx_prefixes(settings.data_dir):
         known = ", ".join(["synthetic", *idx_prefixes(settings.data_dir)])
         raise ApiError("unknown_dataset", field="dataset", limit=known, dataset=req.dataset)
+    if isinstance(req.model, LayerStack):
+        layers = [layer.model_dump() for layer in req.model.layers]
+        stack.check(layers, stack.input_shape(req.dataset, settings.data_dir), req.batch_size,
+                    settings)
 
 
 def start(pool: TrainingPool, req: TrainingRequest, settings: Settings) -> dict[str, Any]:

@@ -1,12 +1,16 @@
 // @ts-check
 // "Train one yourself" panel of the network view (issue 15, point 2): start a small run
 // (POST /api/training), follow it by Server-Sent Events (/api/training/{id}/events) and watch
-// conv1's filters form and a probe image's maps change; pause, resume, stop, download (.npz).
+// conv1's filters form and a probe image's maps change; pause, resume, stop (with the starter's
+// token), download (.npz or .onnx), keep as an imported model and open it in the network view.
 import { request } from "../../lib/api.js";
 import { el } from "../../lib/dom.js";
+import { getParam, setParams } from "../../lib/url.js";
 import { drawChannel, drawKernel } from "./filter-tiles.js";
+import { createComposer } from "./stack-composer.js";
 
 const FINAL = ["finished", "stopped", "failed"];
+const TOKEN_KEY = "convscope-training-token:";  // sessionStorage: the starter keeps control on reload
 
 function grayMap(canvas, rows) {
   const h = rows.length, w = rows[0].length;
@@ -21,7 +25,10 @@ function grayMap(canvas, rows) {
 /** @param {HTMLElement} anchor the panel goes after it @param {{t: Function}} deps */
 export function createTraining(anchor, { t }) {
   const model = el("select", { "data-role": "train-model" },
-    ...["color-vgg", "simple-convnet", "slide4-cnn"].map((m) => el("option", { value: m }, m)));
+    ...["color-vgg", "simple-convnet", "slide4-cnn"].map((m) => el("option", { value: m }, m)),
+    el("option", { value: "stack" }));
+  const composer = createComposer({ t });
+  model.addEventListener("change", () => { composer.root.hidden = model.value !== "stack"; });
   const steps = el("input", { type: "number", min: "1", max: "3000", value: "300", "data-role": "train-steps" });
   const lr = el("input", { type: "number", min: "0.0001", max: "1", step: "0.0005", value: "0.003", "data-role": "train-lr" });
   const batch = el("input", { type: "number", min: "1", max: "256", value: "16", "data-role": "train-batch" });
@@ -33,6 +40,9 @@ export function createTraining(anchor, { t }) {
   const filters = el("div", { class: "net-tl-filters", "data-role": "train-filters" });
   const probe = el("div", { class: "net-tl-maps", "data-role": "train-probe" });
   const download = el("a", { hidden: true, "data-role": "train-download" });
+  const onnx = el("a", { hidden: true, "data-role": "train-onnx" });
+  const keep = el("button", { type: "button", hidden: true, "data-role": "train-keep" });
+  const kept = el("a", { hidden: true, "data-role": "train-kept" });
   const labels = {};
   const lab = (key, control) => { labels[key] = el("span", {}); return el("label", { class: "net-train-field" }, labels[key], control); };
   const title = el("h3", {}), explain = el("p", { class: "net-explain" });
@@ -41,20 +51,28 @@ export function createTraining(anchor, { t }) {
     title, explain,
     el("div", { class: "net-tl-controls" }, lab("model", model), lab("steps", steps), lab("lr", lr),
       lab("batch", batch), lab("augment", augment), start, pause, stop),
-    status, download,
+    composer.root,
+    status, el("div", { class: "net-tl-controls" }, download, onnx, keep, kept),
     el("div", { class: "net-tl-body" }, el("div", { class: "net-tl-col" }, hF, filters),
       el("div", { class: "net-tl-col" }, hP, probe)));
   anchor.after(panel);
-  const state = { id: null, source: null, paused: false, last: null };
+  const state = { id: null, token: "", source: null, paused: false, last: null, kept: "" };
+  const control = (command) => request(`/api/training/${state.id}/${command}`,
+    { method: "POST", headers: { "X-Training-Token": state.token } });
 
   function relabel() {
     title.textContent = t("network.training.title");
     explain.textContent = t("network.training.explain");
     for (const k of Object.keys(labels)) labels[k].textContent = t(`network.training.${k}`);
     start.textContent = t("network.training.start");
+    model.querySelector('option[value="stack"]').textContent = t("network.stack.option");
+    composer.relabel();
     pause.textContent = state.paused ? t("network.training.resume") : t("network.training.pause");
     stop.textContent = t("network.training.stop");
     download.textContent = t("network.training.download");
+    onnx.textContent = t("network.training.onnx");
+    keep.textContent = t("network.training.keep");
+    kept.textContent = t("network.training.open", { name: state.kept });
     hF.textContent = t("network.training.filters");
     hP.textContent = t("network.training.probe");
     if (state.last) showStatus(state.last);
@@ -99,17 +117,32 @@ export function createTraining(anchor, { t }) {
   start.addEventListener("click", async () => {
     end();
     start.disabled = true;
-    download.hidden = true;
+    download.hidden = onnx.hidden = keep.hidden = kept.hidden = true;
     state.paused = false;
-    const body = { model: model.value, dataset: "synthetic", max_steps: Number(steps.value), epochs: 50,
+    const body = { model: model.value === "stack" ? composer.value() : model.value, dataset: "synthetic", max_steps: Number(steps.value), epochs: 50,
       lr: Number(lr.value), batch_size: Number(batch.value), augment: augment.checked, examples: 2000 };
     try {
       const res = await request("/api/training", { method: "POST", body: JSON.stringify(body),
         headers: { "Content-Type": "application/json" } });
       const run = await res.json();
-      state.id = run.id;
-      panel.dataset.run = run.id;
-      pause.disabled = stop.disabled = false;
+      sessionStorage.setItem(TOKEN_KEY + run.id, run.token);
+      setParams({ "train-run": run.id });  // "send my view" in a class shows this run to everyone
+      follow(run.id);
+    } catch (err) {
+      status.textContent = t("network.error", { message: err.message });
+      start.disabled = false;
+    }
+  });
+
+  /** Follow run `id` over SSE; read-only (no pause, stop, keep) without its starter's token. */
+  function follow(id) {
+    const run = { id, events: `/api/training/${id}/events` };
+    state.id = id;
+    state.token = sessionStorage.getItem(TOKEN_KEY + id) ?? "";
+    panel.dataset.run = id;
+    panel.dataset.readonly = String(!state.token);
+    pause.disabled = stop.disabled = !state.token;
+    {
       const source = new EventSource(run.events);
       state.source = source;
       const on = (e) => {
@@ -118,27 +151,45 @@ export function createTraining(anchor, { t }) {
         if (FINAL.includes(data.type)) {
           end();
           if (data.type !== "failed") {
+            keep.hidden = !state.token;
             download.href = `/api/training/${run.id}/model.npz`;
             download.setAttribute("download", `${run.id}.npz`);
-            download.hidden = false;
+            onnx.href = `/api/training/${run.id}/model.onnx`;
+            onnx.setAttribute("download", `${run.id}.onnx`);
+            download.hidden = onnx.hidden = false;
+            keep.disabled = false;
           }
         }
       };
       for (const type of ["queued", "started", "progress", ...FINAL]) source.addEventListener(type, on);
-    } catch (err) {
-      status.textContent = t("network.error", { message: err.message });
-      start.disabled = false;
+      source.addEventListener("error", () => { if (source.readyState === EventSource.CLOSED) end(); });
     }
-  });
+  }
   pause.addEventListener("click", async () => {
     if (!state.id) return;
     state.paused = !state.paused;
-    await request(`/api/training/${state.id}/${state.paused ? "pause" : "resume"}`, { method: "POST" });
+    await control(state.paused ? "pause" : "resume");
     relabel();
   });
   stop.addEventListener("click", async () => {
-    if (state.id) await request(`/api/training/${state.id}/stop`, { method: "POST" });
+    if (state.id) await control("stop");
+  });
+  keep.addEventListener("click", async () => {
+    if (!state.id) return;
+    keep.disabled = true;
+    try {
+      const saved = await (await control("keep")).json();
+      state.kept = saved.name;
+      kept.href = saved.url;
+      kept.hidden = false;
+      relabel();
+    } catch (err) {
+      status.textContent = t("network.error", { message: err.message });
+      keep.disabled = false;
+    }
   });
   relabel();
+  const shared = getParam("train-run");
+  if (shared && /^[A-Za-z0-9_-]{1,64}$/.test(shared)) follow(shared);
   return { relabel };
 }

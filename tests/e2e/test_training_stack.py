@@ -1,0 +1,71 @@
+"""The layer-stack composer of the training panel (issue 15) in a real browser: shapes follow
+the edits (remove, reorder, a too-small map), the composed stack trains over SSE, is kept, and
+its link opens the network view with the kept model's id; EN and JA."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+PANEL = "section[data-view=network] [data-role=training]"
+
+
+def _shapes(panel: Any) -> list[str]:
+    return panel.locator("[data-role=stack-shape]").all_inner_texts()
+
+
+@pytest.mark.parametrize(("lang", "viewport"), [("en", (1024, 768)), ("ja", (390, 844))])
+def test_compose_train_keep_open(page: Any, server_url: str, shot: Any, lang: str,
+                                 viewport: tuple[int, int]) -> None:
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    page.goto(f"{server_url}/?view=network&lang={lang}")
+    page.wait_for_selector("body[data-ready=true]")
+    panel = page.locator(PANEL)
+    stack = panel.locator("[data-role=stack]")
+    assert stack.is_hidden()
+    panel.locator("[data-role=train-model]").select_option("stack")
+    assert stack.is_visible()
+    assert _shapes(panel) == ["8×32×32", "8×32×32", "8×16×16", "64", "64"]
+    # keyboard: focus the second layer's "down" button and press Enter (relu ↔ pool)
+    panel.locator("[data-role=stack-down]").nth(1).focus()
+    page.keyboard.press("Enter")
+    assert _shapes(panel) == ["8×32×32", "8×16×16", "8×16×16", "64", "64"]
+    panel.locator("[data-role=stack-remove]").nth(4).click()  # the last ReLU
+    assert len(_shapes(panel)) == 4
+    size = panel.locator("[data-role=stack-layer]").nth(1).locator("[data-role=stack-size]")
+    size.fill("4")
+    size.dispatch_event("change")
+    assert _shapes(panel)[1] == "8×8×8"
+    assert stack.get_attribute("data-valid") == "true"
+    shot(page, f"stack-composed-{lang}-{viewport[0]}")
+    panel.locator("[data-role=train-steps]").fill("30")
+    panel.locator("[data-role=train-start]").click()
+    page.wait_for_selector(f"{PANEL}[data-state=finished]", timeout=240_000)
+    assert panel.get_attribute("data-step") == "30"
+    assert panel.locator("[data-role=train-filters] canvas").count() == 8
+    panel.locator("[data-role=train-keep]").click()
+    kept = panel.locator("[data-role=train-kept]")
+    kept.wait_for(state="visible", timeout=60_000)
+    if lang == "en":
+        assert "Trained stack of 4 layers, 30 steps" in kept.inner_text()
+    shot(page, f"stack-kept-{lang}-{viewport[0]}")
+    href = kept.get_attribute("href")
+    kept.click()
+    page.wait_for_url(f"**{href}")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.request.get(server_url + "/api/models/" + href.split("model=")[1]).ok
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_composer_passes_axe(browser: Any, server_url: str, axe: Any, lang: str) -> None:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server_url}/?view=network&lang={lang}")
+        page.wait_for_selector("body[data-ready=true]")
+        page.locator(f"{PANEL} [data-role=train-model]").select_option("stack")
+        violations = axe(page, f"{PANEL} [data-role=stack]")
+        assert violations == [], violations
+    finally:
+        ctx.close()
