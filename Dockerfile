@@ -26,6 +26,13 @@ FROM ${BASE}
 LABEL org.opencontainers.image.title="ConvScope" \
       org.opencontainers.image.description="A visual explorer of convolutional neural networks" \
       org.opencontainers.image.licenses="MIT"
+# Fashion-MNIST for training runs, from Debian's dataset-fashion-mnist (upstream Zalando, Expat/MIT
+# licence per /usr/share/doc/dataset-fashion-mnist/copyright); offered as "fashion-mnist".
+# The version follows the base image's Debian release, so it is not pinned.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends dataset-fashion-mnist \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 convscope \
     && useradd --system --uid 10001 --gid convscope --no-create-home \
        --home-dir /tmp --shell /usr/sbin/nologin convscope \
@@ -41,6 +48,7 @@ ENV PATH=/opt/convscope/bin:$PATH \
     CONVSCOPE_STATIC_DIR=/opt/convscope/share/static \
     CONVSCOPE_TEMPLATES_DIR=/opt/convscope/share/templates \
     CONVSCOPE_DATA_DIR=/data \
+    CONVSCOPE_DATASET_DIRS=/usr/share/datasets/fashion-mnist \
     CONVSCOPE_WORKER_TIMEOUT=60 \
     CONVSCOPE_GRACEFUL_TIMEOUT=30
 USER 10001:10001

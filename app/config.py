@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # Shared state (app/store/): SQLite in data_dir, or Redis when redis_url is set (replicas).
     data_dir: Path = Path("data")
     redis_url: str = ""
+    # Extra IDX dataset folders for training runs (os.pathsep-separated), each offered by its
+    # folder name, e.g. Debian's dataset-fashion-mnist: /usr/share/datasets/fashion-mnist.
+    dataset_dirs: str = ""
     # Uploaded images kept by content hash (app/services/image_cache.py): later requests send
     # `image_ref` instead of the file; the oldest beyond the cap, or older than the TTL, go.
     image_cache_ttl_s: float = 3600.0

@@ -3,9 +3,10 @@ to ship beside the model (a timeline students can scrub).
 
 Steps are spaced by a power law, s_i = round(total · (i / (K−1))^2.5), so most snapshots fall in
 the first epochs where the filters change fastest (step 0 = the initial weights, the last = the
-final ones). Each snapshot keeps conv weights and all biases as float16, and affine weights as
-int8 with one float32 scale per output unit (w ≈ q · scale, scale = max|w_col| / 127): about a
-quarter of the float32 size. The file also holds the per-batch training loss/accuracy and the
+final ones). Files are written in the compact format 2 (app.models.ckpt_pack: conv1 and the
+biases float16, every other weight on a shared ±14 integer grid per output unit, delta coded);
+format-1 files (all conv weights float16, affine int8 per snapshot) still load. The file also
+holds the per-batch training loss/accuracy and the
 held-out loss/accuracy at every snapshot. A plain .npz, loaded with allow_pickle=False.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from app.engine.network import Network
+from app.models import ckpt_pack
 
 DEFAULT_COUNT = 30
 
@@ -59,7 +61,8 @@ def dequantize(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         if k.endswith(".scale"):
             continue
         if v.dtype == np.int8:
-            out[k] = v.astype(np.float32) * arrays[k + ".scale"][None, :]
+            scale = arrays[k + ".scale"]
+            out[k] = v.astype(np.float32) * (scale if scale.ndim == v.ndim else scale[None, :])
         else:
             out[k] = v.astype(np.float32)
     return out
@@ -91,12 +94,12 @@ class Checkpoints:
 
 
 def save(path: str | os.PathLike[str], ck: Checkpoints) -> None:
-    """Write one .npz: 'steps', 'val_loss', 'val_accuracy', 'curve', 's<i>/<param>'."""
+    """Write one format-2 .npz: 'steps', 'val_loss', 'val_accuracy', 'curve' and
+    ckpt_pack.encode's arrays. The snapshots must come from ckpt_pack.quantize_all."""
     arrays: dict[str, np.ndarray] = {
         "steps": ck.steps.astype(np.int64), "val_loss": ck.val_loss.astype(np.float32),
         "val_accuracy": ck.val_accuracy.astype(np.float32), "curve": ck.curve.astype(np.float32)}
-    for i, snap in enumerate(ck.snaps):
-        arrays.update({f"s{i}/{k}": v for k, v in snap.items()})
+    arrays.update(ckpt_pack.encode(ck.snaps))
     with open(path, "wb") as f:
         np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
 
@@ -109,9 +112,12 @@ def load(path: str | os.PathLike[str]) -> Checkpoints:
         steps = files.pop("steps")
         snaps: list[dict[str, np.ndarray]] = [{} for _ in steps]
         head = {k: files.pop(k) for k in ("val_loss", "val_accuracy", "curve")}
-        for k, v in files.items():
-            i, name = k.split("/", 1)
-            snaps[int(i[1:])][name] = v
+        if int(files.pop("format", 1)) == ckpt_pack.FORMAT:
+            snaps = ckpt_pack.decode(files, len(steps))
+        else:
+            for k, v in files.items():
+                i, name = k.split("/", 1)
+                snaps[int(i[1:])][name] = v
     except (KeyError, ValueError, IndexError) as e:
         raise ValueError(f"{os.fspath(path)}: not a checkpoint file ({e})") from e
     return Checkpoints(steps, head["val_loss"], head["val_accuracy"], snaps, head["curve"])
@@ -133,14 +139,14 @@ class Recorder:
         self.wanted = schedule(total_steps, count)
         self.steps: list[int] = []
         self.val: list[tuple[float, float]] = []
-        self.snaps: list[dict[str, np.ndarray]] = []
+        self.raw: list[dict[str, np.ndarray]] = []
         self.curve: list[tuple[int, float, float]] = []
         self._take(0)
 
     def _take(self, step: int) -> None:
         self.steps.append(step)
         self.val.append(self.evaluate(self.net, self.x_val, self.t_val))
-        self.snaps.append(quantize(self.net.params))
+        self.raw.append({k: np.array(v, np.float32) for k, v in self.net.params.items()})
 
     def on_batch(self, b: Any) -> None:
         """train's on_batch: b.epoch (1-based), b.step (1-based), b.steps, b.loss, b.accuracy."""
@@ -153,5 +159,6 @@ class Recorder:
 
     def result(self) -> Checkpoints:
         v = np.array(self.val, np.float64).reshape(-1, 2)
-        return Checkpoints(np.array(self.steps, np.int64), v[:, 0], v[:, 1], self.snaps,
+        return Checkpoints(np.array(self.steps, np.int64), v[:, 0], v[:, 1],
+                           ckpt_pack.quantize_all(self.raw),
                            np.array(self.curve, np.float32).reshape(-1, 3))

@@ -15,6 +15,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,17 +42,20 @@ class Caps:
     max_seconds: float
 
 
-def load_dataset(name: str, examples: int, seed: int, data_dir: str) -> tuple[np.ndarray,
-                                                                              np.ndarray]:
+def load_dataset(name: str, examples: int, seed: int, data_dir: str,
+                 dataset_dirs: str = "") -> tuple[np.ndarray, np.ndarray]:
     """(x (N, C, H, W) float32 in [0, 1], t (N,) int64): the synthetic colour set, or the IDX
-    pair with prefix `name` in data_dir (first `examples` images); ValueError when absent."""
+    pair named `name` (app.services.training.datasets; first `examples` images); ValueError
+    when absent."""
     if name == "synthetic":
         from app.models.datasets.synthetic import generate
 
         return generate(examples, seed)
     from app.engine.data import find_idx_pair, load_idx, to_float
+    from app.services.training.datasets import available
 
-    x, t = load_idx(*find_idx_pair(data_dir, name))
+    folder, prefix = available(Path(data_dir), dataset_dirs).get(name, (Path(data_dir), name))
+    x, t = load_idx(*find_idx_pair(folder, prefix))
     return to_float(x[:examples]), t[:examples].astype(np.int64)
 
 
@@ -121,7 +125,8 @@ def run_job(run_id: str, spec: dict[str, Any], store_cfg: dict[str, str], caps: 
 
 def _train(run_id: str, spec: dict[str, Any], store_cfg: dict[str, str], caps: Caps,
            store: Any, emit: Any) -> None:
-    x, t = load_dataset(spec["dataset"], spec["examples"], spec["seed"], store_cfg["data_dir"])
+    x, t = load_dataset(spec["dataset"], spec["examples"], spec["seed"], store_cfg["data_dir"],
+                        store_cfg.get("dataset_dirs", ""))
     n_val = max(10, len(x) // 10)
     perm = np.random.default_rng(spec["seed"]).permutation(len(x))
     val, tr = perm[:n_val], perm[n_val:]

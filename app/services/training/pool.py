@@ -93,7 +93,8 @@ class TrainingPool:
 
     # ---- the monitor -------------------------------------------------------------------------
     def _start(self, run_id: str, spec: dict[str, Any]) -> None:
-        cfg = {"data_dir": str(self.settings.data_dir), "redis_url": self.settings.redis_url}
+        cfg = {"data_dir": str(self.settings.data_dir), "redis_url": self.settings.redis_url,
+               "dataset_dirs": self.settings.dataset_dirs}
         p = self.ctx.Process(target=run_job, args=(run_id, spec, cfg, self.caps), daemon=True,
                              name=f"convscope-training-{run_id}")
         p.start()

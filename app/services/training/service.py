@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from app.config import Settings
 from app.errors import ApiError
 from app.schemas.training import LayerStack, TrainingRequest
 from app.services.training import stack
+from app.services.training.datasets import available
 from app.services.training.job import NS
 from app.services.training.pool import FINAL, TrainingPool
 
 HEARTBEAT_S = 15.0
-
-
-def idx_prefixes(data_dir: Path) -> list[str]:
-    """Prefixes of the IDX image files in data_dir (e.g. "train", "t10k", "fashion")."""
-    if not data_dir.is_dir():
-        return []
-    return sorted({p.name.split("-images")[0] for p in data_dir.iterdir()
-                   if "-images-idx3-ubyte" in p.name or "-images.idx3-ubyte" in p.name})
 
 
 def check(req: TrainingRequest, settings: Settings) -> None:
@@ -36,13 +28,14 @@ def check(req: TrainingRequest, settings: Settings) -> None:
         if value > limit:
             raise ApiError("training_limit", field=field, limit=limit, value=value,
                            setting=setting)
-    if req.dataset != "synthetic" and req.dataset not in idx_prefixes(settings.data_dir):
-        known = ", ".join(["synthetic", *idx_prefixes(settings.data_dir)])
+    names = available(settings.data_dir, settings.dataset_dirs)
+    if req.dataset != "synthetic" and req.dataset not in names:
+        known = ", ".join(["synthetic", *sorted(names)])
         raise ApiError("unknown_dataset", field="dataset", limit=known, dataset=req.dataset)
     if isinstance(req.model, LayerStack):
         layers = [layer.model_dump() for layer in req.model.layers]
-        stack.check(layers, stack.input_shape(req.dataset, settings.data_dir), req.batch_size,
-                    settings)
+        where = names.get(req.dataset, (settings.data_dir, req.dataset))  # (folder, prefix)
+        stack.check(layers, stack.input_shape(req.dataset, *where), req.batch_size, settings)
 
 
 def start(pool: TrainingPool, req: TrainingRequest, settings: Settings) -> dict[str, Any]:

@@ -34,13 +34,14 @@ def specs(layers: list[dict[str, Any]], classes: int) -> list[dict[str, Any]]:
             {"name": "softmax", "type": "softmax"}]
 
 
-def input_shape(dataset: str, data_dir: Any) -> tuple[int, int, int]:
-    """(C, H, W) of a dataset without loading it: the synthetic set, or the IDX header."""
+def input_shape(dataset: str, data_dir: Any, prefix: str | None = None) -> tuple[int, int, int]:
+    """(C, H, W) of a dataset without loading it: the synthetic set, or the IDX header of the
+    pair `prefix` (default: the dataset's name) in data_dir."""
     if dataset == "synthetic":
         return SYNTHETIC_SHAPE
     from app.engine.data import find_idx_pair
 
-    images = find_idx_pair(data_dir, dataset)[0]
+    images = find_idx_pair(data_dir, prefix or dataset)[0]
     opener = gzip.open if images.name.endswith(".gz") else open
     with opener(images, "rb") as f:
         head = f.read(16)
