@@ -27,7 +27,8 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServe
 
 def _context(browser: object, lang: str, w: int, h: int) -> object:
     ctx = browser.new_context(viewport={"width": w, "height": h},  # type: ignore[attr-defined]
-                              locale="ja-JP" if lang == "ja" else "en-US")
+                              locale="ja-JP" if lang == "ja" else "en-US",
+                              bypass_csp=True)  # so that the axe fixture can inject axe-core
     page = ctx.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -36,14 +37,20 @@ def _context(browser: object, lang: str, w: int, h: int) -> object:
     return page
 
 
+def _no_axe_findings(axe: Callable[..., list[dict]], page: object) -> None:
+    """No serious or critical axe-core violation on the whole page."""
+    found = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
+    assert found == [], found
+
+
 def _tab_selected(page: object, view: str) -> None:
     page.wait_for_selector(f'[role="tab"][data-tab="{view}"][aria-selected="true"]',  # type: ignore[attr-defined]
                            timeout=10_000)
 
 
 def test_teacher_and_three_students(browser: object, server: LiveServer,
-                                    shot: Callable[..., Path], request: pytest.FixtureRequest
-                                    ) -> None:
+                                    shot: Callable[..., Path], request: pytest.FixtureRequest,
+                                    axe: Callable[..., list[dict]]) -> None:
     backend = request.node.callspec.params["server"]
     url = server.url
     teacher = _context(browser, "en", 1280, 720)
@@ -54,6 +61,7 @@ def test_teacher_and_three_students(browser: object, server: LiveServer,
     code = teacher.locator('[data-role="code"]').inner_text()
     assert len(code) == 6
     shot(teacher, f"classroom-{backend}-teacher-projector")
+    _no_axe_findings(axe, teacher)
 
     students = []
     for i, (lang, w, h, nick) in enumerate(STUDENTS):
@@ -65,6 +73,7 @@ def test_teacher_and_three_students(browser: object, server: LiveServer,
         page.wait_for_selector(".cls-bar")
         students.append(page)
         shot(page, f"classroom-{backend}-student{i}-joined-{lang}")
+        _no_axe_findings(axe, page)  # EN and JA, 390 px to 1280 px (STUDENTS)
     teacher.wait_for_selector('.cls-count:has-text("3 students")')
     assert "はな" in students[1].locator(".cls-bar").inner_text()
     assert code in students[1].locator(".cls-bar").inner_text()
@@ -114,6 +123,7 @@ def test_teacher_and_three_students(browser: object, server: LiveServer,
     assert "惜しい" not in students[1].locator(".cls-verdict").inner_text()
     assert "Not quite." in students[2].locator(".cls-verdict").inner_text()
     shot(students[1], f"classroom-{backend}-student1-answered-ja")
+    _no_axe_findings(axe, students[1])
     teacher.wait_for_selector('.cls-answered:has-text("3 of 3 answered")')
     assert "67% correct" in teacher.locator(".cls-answered").inner_text()
     assert teacher.locator(".cls-hist li").count() == 2
@@ -121,12 +131,14 @@ def test_teacher_and_three_students(browser: object, server: LiveServer,
     assert teacher.locator(".cls-mistakes li").count() == 1
     assert "1 students: You forgot the +1" in teacher.locator(".cls-mistakes li").inner_text()
     shot(teacher, f"classroom-{backend}-teacher-histogram", full_page=True)
+    _no_axe_findings(axe, teacher)  # the dashboard
 
     teacher.get_by_role("button", name="Reveal the solution").click()
     for page in students:
         page.wait_for_selector(".cls-solution")
     assert "解答" in students[1].locator(".cls-solution").inner_text()
     shot(students[2], f"classroom-{backend}-student2-revealed")
+    _no_axe_findings(axe, students[2])
 
     teacher.get_by_role("button", name="End class").click()
     students[0].wait_for_selector('.cls-bar-status:has-text("The class has ended.")')
