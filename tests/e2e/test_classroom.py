@@ -129,7 +129,7 @@ def test_teacher_and_three_students(browser: object, server: LiveServer,
     assert teacher.locator(".cls-hist li").count() == 2
     assert teacher.locator(".cls-hist li.is-right .cls-hist-count").inner_text() == "2"
     assert teacher.locator(".cls-mistakes li").count() == 1
-    assert "1 students: You forgot the +1" in teacher.locator(".cls-mistakes li").inner_text()
+    assert "1 student: You forgot the +1" in teacher.locator(".cls-mistakes li").inner_text()
     shot(teacher, f"classroom-{backend}-teacher-histogram", full_page=True)
     _no_axe_findings(axe, teacher)  # the dashboard
 

@@ -88,7 +88,7 @@ export async function startTeacher(root, s, leave) {
         el("h3", {}, t("classroom.dash.histogram")), histogram(res),
         res.mistakes.length ? el("h3", {}, t("classroom.dash.mistakes")) : null,
         el("ul", { class: "cls-mistakes" }, res.mistakes.map((/** @type {any} */ m) =>
-          el("li", {}, t("classroom.dash.mistake", { n: m.count, hint: m.hint ?? m.mistake })))));
+          el("li", {}, t(m.count === 1 ? "classroom.dash.mistakeOne" : "classroom.dash.mistake", { n: m.count, hint: m.hint ?? m.mistake })))));
     } catch (err) { shout(err); }
   };
   /** @type {ReturnType<typeof setTimeout> | undefined} */
