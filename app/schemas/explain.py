@@ -35,6 +35,10 @@ class ExplainRequest(BaseModel):
     jitter: int = Field(1, ge=0, le=4, description="maximize: random shift per step (pixels).")
     blur_every: int = Field(4, ge=0, le=100, description="maximize: 3×3 blur every n steps "
                                                          "(0: never).")
+    channels: int | None = Field(None, ge=1, le=1024, description=(
+        "gradcam: send `activations` and `terms` for only the n channels of largest |α_k| "
+        "(listed in `channels`, in that order) instead of all K; α_k, the weighted sum and the "
+        "map stay complete. The page asks for 8: a fraction of the bytes."))
 
 
 class ExplainStep(BaseModel):
@@ -59,6 +63,8 @@ class ExplainResponse(BaseModel):
     index: int | None = None
     overlay: list[Any] | None = Field(None, description="gradcam: the map upsampled "
                                                         "(bilinear) to the input size.")
+    channels: list[int] | None = Field(None, description="gradcam: the channels k whose A^k "
+                                       "and α_k·A^k are in `steps` (all K unless asked fewer).")
     patch: int | None = None
     stride: int | None = None
     fill: float | None = None

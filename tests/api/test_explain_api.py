@@ -114,3 +114,33 @@ def test_openapi_documents_both_routes(client: TestClient) -> None:
     op = paths["/api/models/{model_id}/explain"]["post"]
     assert "requestBody" in op and "422" in op["responses"] and "404" in op["responses"]
     assert "/api/backward" in paths
+
+
+def test_gradcam_channels_sends_the_largest_alpha_terms_only(client: TestClient) -> None:
+    full = _explain(client, "simple-convnet", method="gradcam", layer="conv1")
+    top = _explain(client, "simple-convnet", method="gradcam", layer="conv1", channels=8)
+    assert full.status_code == top.status_code == 200
+    f, t = full.json(), top.json()
+    steps = {s["name"]: s["values"] for s in f["steps"]}
+    small = {s["name"]: s["values"] for s in t["steps"]}
+    alpha = np.asarray(steps["alpha"])
+    want = np.argsort(-np.abs(alpha), kind="stable")[:8].tolist()
+    assert f["channels"] == list(range(30)) and t["channels"] == want
+    np.testing.assert_array_equal(np.asarray(small["terms"]), np.asarray(steps["terms"])[want])
+    np.testing.assert_array_equal(np.asarray(small["activations"]),
+                                  np.asarray(steps["activations"])[want])
+    for name in ("alpha", "weighted_sum", "relu"):  # complete in both
+        assert small[name] == steps[name]
+    assert t["map"] == f["map"]
+    formulas = {s["name"]: s["formula"] for s in t["steps"]}
+    assert formulas["terms"] == "α_k·A^k, k ∈ {" + ", ".join(map(str, want)) + "}"
+    assert all("∈" not in s["formula"] for s in f["steps"])
+    assert len(top.content) < len(full.content) / 3  # 8 of 30 channels' maps
+
+
+def test_gradcam_channels_limits(client: TestClient) -> None:
+    r = _explain(client, "simple-convnet", method="gradcam", layer="conv1", channels=1024)
+    assert r.status_code == 200 and len(r.json()["channels"]) == 30  # more than K: all K
+    for bad in (0, 1025):
+        r = _explain(client, "simple-convnet", method="gradcam", layer="conv1", channels=bad)
+        assert r.status_code == 422 and "channels" in r.text

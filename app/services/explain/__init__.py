@@ -65,7 +65,8 @@ def explain(net: Network, req: ExplainRequest, settings: Settings) -> ExplainRes
     if req.method == "saliency":
         m, steps, extra = saliency(net, x, target, t)
     elif req.method == "gradcam":
-        m, steps, extra = gradcam(net, x, target, _layer(net, req.layer, convs[-1]), t)
+        m, steps, extra = gradcam(net, x, target, _layer(net, req.layer, convs[-1]), t,
+                                   req.channels)
     elif req.method == "occlusion":
         H, W = x.shape[2:]
         if req.patch > min(H, W):

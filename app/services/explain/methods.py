@@ -59,9 +59,10 @@ def upsample(m: np.ndarray, H: int, W: int) -> np.ndarray:
 
 
 def gradcam(net: Network, x: np.ndarray, target: int, layer: str,
-            t: Trace | None = None) -> Result:
+            t: Trace | None = None, channels: int | None = None) -> Result:
     """α_k = mean_ij ∂y_c/∂A^k_ij for conv layer `layer`'s output A (K, h, w);
-    map = ReLU(Σ_k α_k A^k) at the layer's resolution; overlay upsampled to the input."""
+    map = ReLU(Σ_k α_k A^k) at the layer's resolution; overlay upsampled to the input.
+    `channels` = n: A^k and α_k·A^k only for the n largest |α_k| (the sum uses all K)."""
     t = t or trace(net, x)
     y = t.outs[-1]
     k = t.index(layer)
@@ -73,13 +74,17 @@ def gradcam(net: Network, x: np.ndarray, target: int, layer: str,
     total = terms.sum(axis=0)
     cam = np.maximum(total, np.float32(0))
     overlay = upsample(cam, x.shape[2], x.shape[3])
+    ks = np.arange(len(alpha)) if channels is None else \
+        np.argsort(-np.abs(alpha), kind="stable")[:channels]
+    which = "" if len(ks) == len(alpha) else f", k ∈ {{{', '.join(str(int(k)) for k in ks)}}}"
     steps = [step("score", "y_c", float(y[0, target])),
              step("alpha", "α_k = (1/(h·w)) Σ_ij ∂y_c/∂A^k_ij", alpha),
-             step("activations", "A^k", A),
-             step("terms", "α_k·A^k", terms),
+             step("activations", "A^k" + which, A[ks]),
+             step("terms", "α_k·A^k" + which, terms[ks]),
              step("weighted_sum", "Σ_k α_k·A^k", total),
              step("relu", "ReLU(Σ_k α_k·A^k)", cam)]
-    return cam, steps, {"layer": layer, "overlay": overlay.tolist()}
+    return cam, steps, {"layer": layer, "overlay": overlay.tolist(),
+                        "channels": [int(k) for k in ks]}
 
 
 def occlusion_batch(x: np.ndarray, size: int, stride: int,

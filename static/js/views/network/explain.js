@@ -42,7 +42,9 @@ function gradcamDetails(r) {
     el("th", { scope: "row", text: `k = ${k}` }), el("td", { text: fixed(alpha[k], 5) })));
   const table = el("table", { class: "xp-alpha", "data-role": "xpAlpha" },
     el("caption", { text: t("network.why.alpha", { n: alpha.length }) }), el("tbody", {}, rows));
-  const terms = order.slice(0, 4).map((k) => figure(by.terms[k], `α_${k}·A^${k}`, "diverging"));
+  const sent = /** @type {number[]} */ (r.channels ?? alpha.map((a, k) => k));  // terms' rows
+  const terms = order.slice(0, 4).map((k) =>
+    figure(by.terms[sent.indexOf(k)], `α_${k}·A^${k}`, "diverging"));
   return [table, el("div", { class: "xp-row" }, terms,
     figure(by.weighted_sum, t("network.why.sum"), "diverging"),
     figure(by.relu, t("network.why.relu")), figure(r.overlay, t("network.why.overlay")))];
@@ -100,6 +102,7 @@ export function mountExplain(host) {
     host.dataset.state = "busy";
     const body = { input: state.input, method: method.value, index: Number(index.value) || 0 };
     if (layer.value) body.layer = layer.value;
+    if (method.value === "gradcam") body.channels = 8;  // the top-4 terms are drawn; α_k all
     try {
       show(await explainModel(state.model.id, body));
     } catch (err) {
