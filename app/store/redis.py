@@ -104,6 +104,11 @@ class RedisStore:
             pipe.pexpire(name, _ms(ttl), nx=True)
         return int(pipe.execute()[0])
 
+    def count(self, ns: str, key: str) -> int:
+        """A counter's value without changing it (0 if absent or expired)."""
+        raw = self._r.get(f"{PREFIX}n:{ns}:{key}")
+        return 0 if raw is None else int(raw)
+
     def append(self, channel: str, data: bytes, ttl: float | None = None) -> int:
         keys = [f"{PREFIX}seq:{channel}", f"{PREFIX}ev:{channel}"]
         return int(self._append(keys=keys, args=[bytes(data), _ms(ttl) or 0, MAX_EVENTS]))

@@ -120,6 +120,12 @@ class SQLiteStore:
             db.execute("UPDATE counters SET n = n + 1 WHERE ns = ? AND key = ?", (ns, key))
             return int(row[0]) + 1
 
+    def count(self, ns: str, key: str) -> int:
+        """A counter's value without changing it (0 if absent or expired)."""
+        row = self._db().execute(f"SELECT n FROM counters WHERE ns = ? AND key = ? AND {LIVE}",
+                                 (ns, key, time.time())).fetchone()
+        return 0 if row is None else int(row[0])
+
     # --- events ---------------------------------------------------------------------------
     def append(self, channel: str, data: bytes, ttl: float | None = None) -> int:
         now = time.time()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
+
+from app.services.classroom import service
 
 from tests.classroom.conftest import bearer, join, new_class
 
@@ -83,6 +86,29 @@ def test_answer_rate(client: TestClient, override: Callable[..., None]) -> None:
     r = client.post(url, json={"exercise_id": 9, "answer": 1}, headers=bearer(t))
     _error(r, 429, "answer_rate", 3)
     assert 1 <= int(r.headers["Retry-After"]) <= 60
+
+
+def test_answer_rate_counts_a_burst_across_a_minute_boundary(
+        client: TestClient, override: Callable[..., None], monkeypatch: pytest.MonkeyPatch) -> None:
+    """3 attempts at 11:59.9 and one at 12:00.1 are 4 in a fifth of a second: refused, while
+    a fixed per-minute window would let 2 × limit through at the boundary."""
+    override(answer_rate_per_min=3)
+    c = new_class(client)
+    t = join(client, c["code"])
+    url = f"/api/classes/{c['code']}/answers"
+    clock = [60 * 1000 - 0.1]
+    monkeypatch.setattr(service, "now", lambda: clock[0])
+    for _ in range(3):
+        r = client.post(url, json={"exercise_id": 9, "answer": 1}, headers=bearer(t))
+        assert r.status_code == 409
+    clock[0] = 60 * 1000 + 0.1
+    r = client.post(url, json={"exercise_id": 9, "answer": 1}, headers=bearer(t))
+    _error(r, 429, "answer_rate", 3)
+    assert int(r.headers["Retry-After"]) == 59  # until the burst has left the window
+    # a minute later the burst has left the window
+    clock[0] = 60 * 1001 + 0.2
+    r = client.post(url, json={"exercise_id": 9, "answer": 1}, headers=bearer(t))
+    assert r.status_code == 409
 
 
 def test_answer_size(client: TestClient) -> None:
