@@ -8,7 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.services.classroom import service
-
 from tests.classroom.conftest import bearer, join, new_class
 
 
