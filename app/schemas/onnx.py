@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,7 +46,13 @@ class OnnxStage(BaseModel):
     max: float
     mean: float
     previews: list[str] | None = Field(description="One PNG data URL: the stage's channels as a "
-                                                   "grid of tiles on one colour scale.")
+                                                   "grid of tiles on one colour scale (⌈√C⌉ "
+                                                   "columns, 1-pixel gaps).")
+    tiles: int = Field(default=0, description="How many channels the sheet shows (the first "
+                                              "max_preview_maps).")
+    scale: Literal["diverging", "sequential"] = Field(description=(
+        "The tiles' colour scale: diverging [−m, m] (m = max |v|) for signed stages, "
+        "sequential [min(0, min), max] otherwise."))
     values: list[Any] | None
 
 
@@ -58,3 +64,6 @@ class OnnxPredictResponse(BaseModel):
                                                    "model ends in Softmax).")
     preparation: dict[str, Any] = Field(description="What was done to the input, said openly.")
     stages: list[OnnxStage]
+    preview: str | None = Field(default=None, description=(
+        "PNG data URL of the prepared input as the network sees it (gray or RGB, stretched "
+        "from its min to its max); none for other channel counts or previews=false."))

@@ -14,6 +14,7 @@ from app.errors import ApiError
 from app.imaging.decode import decode_image
 from app.imaging.digits import prepare_digit
 from app.imaging.fit import resize_chw
+from app.imaging.png import png_data_url
 from app.imaging.sheet import sheet_png
 from app.models.onnx_import.model import OnnxEntry
 from app.schemas.models import ModelSummary
@@ -121,6 +122,17 @@ def stage_grid(maps: np.ndarray, signed: bool, limit: int) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def input_preview(x: np.ndarray) -> str | None:
+    """(C, H, W) prepared input → a PNG of what the network sees, gray (C = 1) or RGB (C = 3),
+    stretched from its min to its max (normalised values are not pixel values); else None."""
+    if x.shape[0] not in (1, 3):
+        return None
+    lo, hi = float(x.min()), float(x.max())
+    u8 = np.rint((x - lo) * (255 / (hi - lo)) if hi > lo else np.zeros_like(x))
+    u8 = np.clip(u8, 0, 255).astype(np.uint8)
+    return png_data_url(u8[0] if x.shape[0] == 1 else np.moveaxis(u8, 0, -1))
+
+
 def predict(entry: OnnxEntry, x: np.ndarray, prep: dict[str, Any], *, previews: bool,
             max_previews: int) -> OnnxPredictResponse:
     """x (C, H, W) → label, probabilities and every stage."""
@@ -140,10 +152,13 @@ def predict(entry: OnnxEntry, x: np.ndarray, prep: dict[str, Any], *, previews: 
             urls = [stage_grid(d, s.kind in SIGNED, max_previews)]
         out.append(OnnxStage(name=s.name, kind=s.kind, shape=list(d.shape), min=float(d.min()),
                              max=float(d.max()), mean=float(d.mean(dtype=np.float64)),
+                             scale="diverging" if s.kind in SIGNED else "sequential",
+                             tiles=min(d.shape[0], max_previews) if urls else 0,
                              previews=urls, values=d.tolist() if d.size <= SMALL_STAGE else None))
     return OnnxPredictResponse(model=entry.id, label=label,
                                label_name=labels[label] if label < len(labels) else str(label),
-                               probabilities=probs.tolist(), preparation=prep, stages=out)
+                               probabilities=probs.tolist(), preparation=prep, stages=out,
+                               preview=input_preview(x) if previews else None)
 
 
 def filters(entry: OnnxEntry, layer: str) -> dict[str, Any]:

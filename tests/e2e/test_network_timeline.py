@@ -73,7 +73,8 @@ def test_a_colour_filter_goes_to_the_3d_view_as_a_bank(page: Any, server_url: st
     _open(page, server_url, "en")
     rgb = page.locator("section[data-view=network] button.net-filter-rgb")
     assert rgb.count() == 16
-    assert rgb.nth(0).locator(".net-filter-channels canvas").count() == 3
+    item = page.locator("section[data-view=network] .net-filter-item").nth(0)
+    assert item.locator(".net-filter-channels canvas").count() == 3  # R, G, B beside the button
     rgb.nth(2).click()
     view = page.locator("section[data-view=conv3d]")
     page.wait_for_selector("section[data-view=conv3d][data-bank='color-vgg/conv1[2:6]']")

@@ -190,9 +190,11 @@ export function stage(resp, name) {
 /** @param {string} id */
 const modelPath = (id) => `/api/models/${encodeURIComponent(id)}`;
 
-/** GET /api/models → {models: [{id, name, input_shape, accuracy, params, conv_layers}]}
- *  @param {Opts} [opts] */
-export const listModels = (opts) => getJson("/api/models", opts);
+/** GET /api/models[?include=a,b] → {models: [{id, name, input_shape, accuracy, params,
+ *  conv_layers}]}: the shipped ones, then the imported ones named (up to 8; expired ids are left out).
+ *  @param {Opts} [opts] @param {string[]} [include] */
+export const listModels = (opts, include = []) => getJson(include.length
+  ? `/api/models?${new URLSearchParams({ include: include.slice(0, 8).join(",") })}` : "/api/models", opts);
 
 /** GET /api/models/{id} → the summary plus layers (name, type, output_shape, params).
  *  @param {string} id @param {Opts} [opts] */

@@ -81,6 +81,7 @@ export function mountExplain(host) {
     labels[2].textContent = t("network.why.index");
     run.textContent = t("network.why.run");
     if (state.last) show(state.last);
+    else if (String(state.model?.source).startsWith("onnx")) clear(out).append(el("p", { class: "net-hint", text: t("network.why.imported") }));
   }
 
   /** @param {any} r */
@@ -131,6 +132,10 @@ export function mountExplain(host) {
       layer.value = detail.conv_layers[detail.conv_layers.length - 1];
       clear(out);
       state.last = null;
+      const imported = String(detail.source).startsWith("onnx");  // the explanations run on the engine's Network
+      run.disabled = imported;
+      host.dataset.imported = String(imported);
+      if (imported) out.append(el("p", { class: "net-hint", text: t("network.why.imported") }));
     },
     relabel: label,
   };

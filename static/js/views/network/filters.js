@@ -29,6 +29,7 @@ export function renderFilters(host, data, t, onPick) {
     const c = canvas(TILE);
     drawKernel(c, filter);
     b.append(c);
+    const extra = [];
     if (filter.length === 3) {
       b.classList.add("net-filter-rgb");
       const row = document.createElement("span");
@@ -44,7 +45,7 @@ export function renderFilters(host, data, t, onPick) {
       bias.className = "net-filter-bias";
       bias.textContent = `b ${data.bias[index].toFixed(3)}`;
       row.append(bias);
-      b.append(row);
+      extra.push(row);  // beside the button, not in it: its label is the words, not "R G B b …"
     }
     const caption = document.createElement("span");
     caption.textContent = `#${index}`;
@@ -52,7 +53,8 @@ export function renderFilters(host, data, t, onPick) {
     b.addEventListener("click", () => onPick({ index, values: filter[0], bias: data.bias[index], filter }));
     const item = document.createElement("div");   // the list's item; a button cannot be one (axe)
     item.setAttribute("role", "listitem");
-    item.append(b);
+    item.className = "net-filter-item";
+    item.append(b, ...extra);
     return item;
   });
   host.replaceChildren(...buttons);

@@ -29,8 +29,18 @@ function hold(id) {
   try { localStorage.setItem(HELD_KEY, JSON.stringify(ids)); } catch { /* storage off: fine */ }
 }
 
-/** @param {HTMLElement} root the network view @param {(role: string) => any} $ */
-export function mountImport(root, $) {
+/** The imported model a link names: ?onnx=…, or ?model=onnx-… (a kept training run), else null. */
+export function linkedModel() {
+  const linked = getParam("model");
+  return getParam("onnx") ?? (linked && ID_RE.test(linked) ? linked : null);
+}
+
+/** @param {string} id */
+export const isImported = (id) => ID_RE.test(id);
+
+/** @param {HTMLElement} root the network view @param {(role: string) => any} $
+ *  @param {{onImported?: (detail: any) => void}} [hooks] called after an upload is imported */
+export function mountImport(root, $, { onImported } = {}) {
   /** @type {any} */
   let detail = null;
   /** @type {[string, Record<string, unknown>] | null} */
@@ -89,6 +99,7 @@ export function mountImport(root, $) {
       setParams({ onnx: detail.id });
       render();
       showStatus("network.onnx.imported", { name: detail.name });
+      onImported?.(detail);
     } catch (err) {
       showStatus("network.onnx.error", { message: /** @type {Error} */ (err).message });
     } finally {
@@ -119,7 +130,6 @@ export function mountImport(root, $) {
     if (status) showStatus(...status);
   });
   root.dataset.onnxState = "idle";
-  const linked = getParam("model");  // a kept training run links ?view=network&model=onnx-…
-  const wanted = getParam("onnx") ?? (linked && ID_RE.test(linked) ? linked : null);
+  const wanted = linkedModel();
   if (wanted) open(wanted);
 }

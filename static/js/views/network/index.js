@@ -4,7 +4,7 @@
 // to the filter lab (lib/app.js requestLabSetup).
 import { getFilters, getModel, listModels, predictImage } from "../../lib/api.js";
 import { notify, requestConv3dBank, requestLabSetup } from "../../lib/app.js";
-import { byRole } from "../../lib/dom.js";
+import { byRole, el } from "../../lib/dom.js";
 import { int } from "../../lib/format.js";
 import { loadNamespace, onLanguageChange, t } from "../../lib/i18n.js";
 import { getParam, setParams } from "../../lib/url.js";
@@ -13,7 +13,7 @@ import { colourExample } from "./colour-examples.js";
 import { EXAMPLES } from "./examples.js";
 import { mountExplain } from "./explain.js";
 import { labelFilters, renderFilters } from "./filters.js";
-import { mountImport } from "./import.js";
+import { heldModels, isImported, linkedModel, mountImport } from "./import.js";
 import { createPad } from "./pad.js";
 import { buildStages, renderCard, renderChain, updateBars, updateStages } from "./render.js";
 import { createTimeline } from "./timeline.js";
@@ -54,9 +54,44 @@ export async function mount(root) {
   function showModelInfo() {
     const d = state.detail;
     if (!d) return;
-    $("modelInfo").textContent = d.accuracy === null
-      ? t("network.modelInfoNoAccuracy", { params: int(d.params) })
-      : t("network.modelInfo", { acc: (d.accuracy * 100).toFixed(2), params: int(d.params) });
+    $("modelInfo").textContent = isImported(d.id)
+      ? t("network.modelInfoImported", { params: int(d.params) })
+      : d.accuracy === null || d.accuracy === undefined
+        ? t("network.modelInfoNoAccuracy", { params: int(d.params) })
+        : t("network.modelInfo", { acc: (d.accuracy * 100).toFixed(2), params: int(d.params) });
+    const imported = isImported(d.id);
+    setKey($("intro"), imported ? "network.explainImported" : d.card?.data?.classes ? "network.explainColour" : "network.explain");
+    setKey($("padHint"), imported && d.normalisation !== "mnist" ? "network.pad.hintImported" : "network.pad.hint");
+    const [c, h, w] = d.input_shape;
+    $("preparedTitle").textContent = t("network.prepared.titleShape", { shape: c === 1 ? `${h}×${w}` : `${c}×${h}×${w}` });
+  }
+
+  /** Text that follows the language: the element's data-i18n key, and its text now. */
+  function setKey(node, key) {
+    node.dataset.i18n = key;
+    node.textContent = t(key);
+  }
+
+  /** The model list: ConvScope's own models, then the imported ones in their own group. */
+  function fillModels() {
+    const chosen = $("model").value;
+    const options = (list) => list.map((m) => new Option(optionText(m), m.id));
+    const mine = state.models.filter((m) => isImported(m.id));
+    $("model").replaceChildren(...options(state.models.filter((m) => !isImported(m.id))),
+      ...(mine.length ? [el("optgroup", { label: t("network.importedGroup") }, ...options(mine))] : []));
+    if (chosen) $("model").value = chosen;
+  }
+
+  /** An ONNX model was imported below: it joins the list and the whole view shows it. */
+  function openImported(d) {
+    if (!state.models.some((m) => m.id === d.id)) {
+      state.models.push({ id: d.id, name: d.name, input_shape: d.input_shape, accuracy: null,
+        params: d.params, conv_layers: d.conv_layers });
+    }
+    fillModels();
+    $("model").value = d.id;
+    setParams({ "network-model": d.id });
+    selectModel(d.id);
   }
 
   const pad = createPad($("pad"), {
@@ -73,6 +108,22 @@ export async function mount(root) {
     input: async () => (state.source === "pad" ? pad.toBlob() : state.source) });
   const training = createTraining(root.querySelector("[data-role=filters]"), { t });
 
+  /** An imported model's input: the server's preview and what was done to the image. */
+  function showImportedInput(result) {
+    $("prepared").src = result.preview ?? "";
+    $("prepared").alt = t("network.prepared.altImported");
+    const p = result.preparation ?? {}, notes = [];
+    if (p.empty) notes.push(t("network.prepared.empty"));
+    if (p.inverted) notes.push(t("network.prepared.inverted"));
+    if (p.decoded && p.resized_to) {
+      notes.push(t("network.prepared.resized", { from: `${p.decoded[2]}×${p.decoded[1]}`,
+        to: `${p.resized_to[1]}×${p.resized_to[0]}`, colour: t(`network.prepared.colour.${p.color}`) }));
+    }
+    const kind = p.normalisation?.kind;
+    if (kind) notes.push(t(`network.prepared.norm.${kind}`, p.normalisation));
+    $("prepNote").textContent = notes.join(" ");
+  }
+
   function showPrepared(input) {
     $("prepared").src = input.preview;
     $("prepared").alt = t("network.prepared.alt");
@@ -86,9 +137,12 @@ export async function mount(root) {
 
   function render(result) {
     state.last = result;
-    showPrepared(result.input);
-    explain.setInput(result.input.values);
-    updateBars($("bars"), $("label"), $("labelCaption"), result.probabilities, result.label, t);
+    if (result.input) {
+      showPrepared(result.input);
+      explain.setInput(result.input.values);
+    } else showImportedInput(result);
+    const names = isImported(result.model) ? state.detail?.labels : null;
+    updateBars($("bars"), $("label"), $("labelCaption"), result.probabilities, result.label, t, names);
     updateStages($("stages"), result.stages, t);
     root.dataset.label = String(result.label);
     root.dataset.predictions = String(Number(root.dataset.predictions ?? 0) + 1);
@@ -129,6 +183,7 @@ export async function mount(root) {
       state.detail = await getModel(id);
       const d = state.detail;
       showModelInfo();
+      $("card").hidden = isImported(id);  // an imported model has no training card
       explain.setModel(d);
       renderChain($("chain"), d.layers, t);
       buildStages($("stages"), d.layers, t);
@@ -186,7 +241,7 @@ export async function mount(root) {
     selectModel(e.target.value);
   });
   onLanguageChange(() => {  // every string set from code, redrawn in the new language
-    [...$("model").options].forEach((o, i) => { o.text = optionText(state.models[i]); });
+    fillModels();
     if (state.detail) {
       showModelInfo();
       renderChain($("chain"), state.detail.layers, t);
@@ -202,15 +257,16 @@ export async function mount(root) {
     if (state.error) showError(...state.error);
   });
 
-  mountImport(root, $);  // bring your own CNN (ONNX): import.js
-  const { models } = await listModels();
+  mountImport(root, $, { onImported: openImported });  // bring your own CNN (ONNX): import.js
+  const linked = linkedModel();  // a shared link to an imported model opens it in the view
+  const { models } = await listModels({}, [...new Set([linked, ...heldModels().reverse()])].filter(Boolean));
   state.models = models;
   if (!models.length) {
     showError("network.noModels");
     return;
   }
-  $("model").replaceChildren(...models.map((m) => new Option(optionText(m), m.id)));
-  const wanted = getParam("network-model");
+  fillModels();
+  const wanted = getParam("network-model") ?? linked;
   const digit = models.find((m) => m.input_shape[0] === 1) ?? models[0];  // the digit pad first
   const first = models.some((m) => m.id === wanted) ? wanted : digit.id;
   $("model").value = first;

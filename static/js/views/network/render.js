@@ -8,6 +8,8 @@ import { int, short as fmt } from "../../lib/format.js";
 /** "16 × 14 × 14": the chips' and stage headers' way to write a shape. */
 const dims = (shape) => shape.join(" × ");
 
+const SHEET_MAX = 336;  // px: a tile sheet's widest drawing
+
 /** The chain of slide 4: one chip per layer (input … softmax), each a link to its stage. */
 export function renderChain(host, layers, t) {
   host.replaceChildren(...layers.map((layer) => el("li", { class: `net-chip net-kind-${layer.type}` },
@@ -29,6 +31,27 @@ export function buildStages(host, layers, t) {
     return el("li", { class: `net-stage net-kind-${layer.type}`, id: `net-stage-${layer.name}`, "data-stage": layer.name },
       head, el("div", { class: "net-maps", "data-role": "maps" }), ...legend);
   }));
+}
+
+/** One picture of the stage's first `tiles` channels (⌈√n⌉ columns, 1-pixel gaps), drawn at a
+ *  whole multiple of its pixels up to SHEET_MAX px wide (CSS shrinks it to fit a phone). */
+function showSheet(maps, s, t) {
+  const [C, H, W] = s.shape, n = s.tiles;
+  const cols = Math.ceil(Math.sqrt(n)), rows = Math.ceil(n / cols);
+  const w = cols * (W + 1) - 1, h = rows * (H + 1) - 1;
+  const k = Math.max(1, Math.floor(SHEET_MAX / w));
+  let img = maps.querySelector("img.net-sheet");
+  if (!img) {
+    img = el("img", { class: "net-sheet net-pixelated" });
+    maps.replaceChildren(img);
+  }
+  img.width = w * k;
+  img.height = h * k;
+  img.alt = t("network.layers.sheet", { name: s.name, n, cols });
+  img.src = s.previews[0];
+  const more = C - n;
+  maps.querySelector(".net-more")?.remove();
+  if (more > 0) maps.append(el("span", { class: "net-more", text: t("network.layers.more", { n: more }) }));
 }
 
 /** Draw a vector (an affine or softmax output) as a strip of bars on a canvas. */
@@ -60,7 +83,11 @@ export function updateStages(host, stages, t) {
     li.querySelector('[data-role="stats"]').textContent =
       t("network.layers.stats", { min: fmt(s.min), max: fmt(s.max), mean: fmt(s.mean) });
     const maps = li.querySelector('[data-role="maps"]');
-    if (s.previews && s.shape.length === 3) {
+    if (s.previews && s.shape.length === 3 && s.tiles) {
+      showSheet(maps, s, t);  // an imported model: every channel as tiles in one picture
+      const legend = li.querySelector('[data-role="legend"]');
+      if (legend) showLegend(legend, scaleFor(s.min, s.max, s.scale), t);
+    } else if (s.previews && s.shape.length === 3) {
       const side = Math.max(28, Math.min(84, s.shape[1] * 3));
       const imgs = [...maps.querySelectorAll("img")];
       if (imgs.length !== s.previews.length) {
@@ -80,10 +107,14 @@ export function updateStages(host, stages, t) {
 }
 
 /** The softmax bars (one <li> per class) and the big predicted digit. */
-export function updateBars(barsHost, labelHost, captionHost, probs, label, t) {
-  if (barsHost.children.length !== probs.length) {
+export function updateBars(barsHost, labelHost, captionHost, probs, label, t, names = null) {
+  const name = (d) => (names && d < names.length ? names[d] : String(d));
+  const key = probs.map((_, d) => name(d)).join("\n");
+  if (barsHost.dataset.names !== key) {  // the classes changed (another model): new bars
+    barsHost.dataset.names = key;
+    barsHost.classList.toggle("net-bars-named", probs.some((_, d) => name(d) !== String(d)));
     barsHost.replaceChildren(...probs.map((_, d) => el("li", { class: "net-bar", "data-digit": String(d) },
-      el("span", { class: "net-bar-digit", text: String(d) }),
+      el("span", { class: "net-bar-digit", text: name(d), title: name(d) }),
       el("span", { class: "net-bar-track" }, el("span", { class: "net-bar-fill" })),
       el("span", { class: "net-bar-value" }))));
   }
@@ -92,11 +123,11 @@ export function updateBars(barsHost, labelHost, captionHost, probs, label, t) {
     li.classList.toggle("is-top", d === label);
     li.querySelector(".net-bar-fill").style.width = `${(p * 100).toFixed(1)}%`;
     li.querySelector(".net-bar-value").textContent = `${(p * 100).toFixed(1)}%`;
-    li.setAttribute("aria-label", `${d}: ${(p * 100).toFixed(1)}%`);
+    li.setAttribute("aria-label", `${name(d)}: ${(p * 100).toFixed(1)}%`);
   });
-  labelHost.textContent = label === null ? "–" : String(label);
+  labelHost.textContent = label === null ? "–" : name(label);
   captionHost.textContent = label === null ? "" :
-    t("network.result.caption", { digit: label, p: (probs[label] * 100).toFixed(1) });
+    t("network.result.caption", { digit: name(label), p: (probs[label] * 100).toFixed(1) });
 }
 
 /** The card's "source": the command as code, then its translated explanation. */

@@ -180,6 +180,11 @@ export function createTimeline(anchor, { t, input }) {
     async select(id, detail) {
       state.model = id;
       state.playing = false;
+      if (String(detail?.source).startsWith("onnx")) {  // an imported model has no checkpoints of its training
+        state.data = null;
+        panel.hidden = true;
+        return;
+      }
       state.classes = detail?.card?.data?.classes ?? null;
       state.classesJa = detail?.card?.data?.classes_ja ?? null;
       try {
