@@ -99,8 +99,16 @@ def test_an_imported_rgb_model_is_seen_like_a_shipped_one(  # type: ignore[no-un
         assert section.locator("[data-role=xpRun]").is_disabled()
         # the gallery: conv1's 16 RGB filters
         assert section.locator("button.net-filter-rgb").count() == 16
+        walk = section.locator("[data-role=onnxWalk]")  # the walkthrough in the page's help
+        walk.locator("summary").click()
+        assert walk.locator("ol > li").count() == 7 and walk.locator("pre").count() == 3
+        want = {"en": "How to bring your own model, step by step",
+                "ja": "自分のモデルを持ち込む手順"}
+        assert walk.locator("summary").inner_text() == want[lang]
         blocking = [v for v in axe(page, SECTION) if v["impact"] in BLOCKING]
         assert not blocking, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in blocking]
+        walk.scroll_into_view_if_needed()
+        shot(page, f"onnx-walkthrough-{lang}-{w}x{h}")
         section.locator("[data-role=model]").scroll_into_view_if_needed()
         shot(page, f"onnx-network-{lang}-{w}x{h}")
         section.locator("#net-stage-conv1").scroll_into_view_if_needed()
