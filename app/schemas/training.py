@@ -86,3 +86,15 @@ class TrainingKept(BaseModel):
     normalisation: str
     badge: str = Field(description="The import's proof against the ONNX reference.")
     url: str = Field(description="The network view showing this model.")
+
+
+class TrainingDataset(BaseModel):
+    name: str = Field(description="The value for TrainingRequest.dataset.")
+    input_shape: list[int] = Field(description="(C, H, W) of its images: the composed stack's input.")
+    source: Literal["generated", "data_dir", "dataset_dirs"] = Field(description=(
+        "generated: the synthetic colour set (always there); data_dir: an IDX pair in "
+        "CONVSCOPE_DATA_DIR; dataset_dirs: a folder of CONVSCOPE_DATASET_DIRS."))
+
+
+class TrainingDatasets(BaseModel):
+    datasets: list[TrainingDataset]

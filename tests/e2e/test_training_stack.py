@@ -4,8 +4,13 @@ its link opens the network view with the kept model's id; EN and JA."""
 
 from __future__ import annotations
 
+import gzip
+import os
+import struct
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 PANEL = "section[data-view=network] [data-role=training]"
@@ -69,3 +74,46 @@ def test_the_composer_passes_axe(browser: Any, server_url: str, axe: Any, lang: 
         assert violations == [], violations
     finally:
         ctx.close()
+
+
+def test_an_idx_dataset_in_the_data_dir_is_offered_and_trains(page: Any, server_url: str,
+                                                              shot: Any) -> None:
+    """An IDX pair put in CONVSCOPE_DATA_DIR (as a teacher would put MNIST there) appears in the
+    Dataset list with its shape; the composer's shapes start from 1×28×28; the run trains on it
+    and its gray conv1 filters stream in."""
+    data = Path(os.environ["CONVSCOPE_DATA_DIR"])
+    rng = np.random.default_rng(0)
+    n = 300
+    x = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    files = [data / "e2edigits-images-idx3-ubyte.gz", data / "e2edigits-labels-idx1-ubyte.gz"]
+    with gzip.open(files[0], "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, n, 28, 28) + x.tobytes())
+    with gzip.open(files[1], "wb") as f:
+        f.write(struct.pack(">II", 0x801, n) + bytes(int(v) for v in rng.integers(0, 10, n)))
+    try:
+        page.goto(f"{server_url}/?view=network")
+        page.wait_for_selector("body[data-ready=true]")
+        panel = page.locator(PANEL)
+        page.wait_for_selector(f"{PANEL}[data-datasets]")
+        options = panel.locator("[data-role=train-dataset] option")
+        texts = dict(zip(options.evaluate_all("os => os.map(o => o.value)"),
+                         options.all_inner_texts(), strict=True))
+        assert texts["synthetic"] == "Synthetic colour patterns (3×32×32)"
+        assert texts["e2edigits"] == "e2edigits (IDX, 1×28×28)"
+        panel.locator("[data-role=train-model]").select_option("stack")
+        assert _shapes(panel)[0] == "8×32×32"
+        panel.locator("[data-role=train-dataset]").select_option("e2edigits")
+        assert _shapes(panel) == ["8×28×28", "8×28×28", "8×14×14", "64", "64"]
+        assert "1×28×28" in panel.locator("[data-role=stack-note]").inner_text()
+        panel.locator("[data-role=train-steps]").fill("10")
+        panel.locator("[data-role=train-start]").click()
+        page.wait_for_selector(f"{PANEL}[data-state=finished]", timeout=240_000)
+        assert panel.get_attribute("data-step") == "10"
+        tiles = panel.locator("[data-role=train-filters] canvas")
+        assert tiles.count() == 8
+        assert tiles.first.evaluate("c => [c.width, c.height]") == [3, 3]  # one gray 3×3 kernel
+        panel.locator("[data-role=train-filters]").scroll_into_view_if_needed()
+        shot(page, "training-idx-dataset")
+    finally:
+        for f in files:
+            f.unlink()

@@ -59,3 +59,28 @@ def test_debian_fashion_mnist_package_is_found(tmp_path: Path) -> None:
     assert names == {"fashion-mnist": (Path("/usr/share/datasets/fashion-mnist"), "train")}
     x, t = load_dataset("fashion-mnist", 100, 0, str(tmp_path), "/usr/share/datasets/fashion-mnist")
     assert x.shape == (100, 1, 28, 28) and set(t.tolist()) <= set(range(10))
+
+
+def test_the_api_lists_every_dataset_with_its_input_shape(tmp_path: Path) -> None:
+    """GET /api/training/datasets: what the page's Dataset list shows, shapes from the headers."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    data, fashion = tmp_path / "data", tmp_path / "fashion-mnist"
+    _pair(data, "mnist8k")
+    _pair(fashion, "train")
+    with gzip.open(data / "kmnist20-images-idx3-ubyte.gz", "wb") as f:  # a 20×20 set
+        f.write(struct.pack(">IIII", 0x803, 2, 20, 20) + bytes(800))
+    with gzip.open(data / "kmnist20-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">II", 0x801, 2) + bytes(2))
+    settings = Settings(data_dir=data, dataset_dirs=str(fashion))
+    with TestClient(create_app(settings)) as client:
+        r = client.get("/api/training/datasets")
+    assert r.status_code == 200
+    assert r.json()["datasets"] == [
+        {"name": "synthetic", "input_shape": [3, 32, 32], "source": "generated"},
+        {"name": "fashion-mnist", "input_shape": [1, 28, 28], "source": "dataset_dirs"},
+        {"name": "kmnist20", "input_shape": [1, 20, 20], "source": "data_dir"},
+        {"name": "mnist8k", "input_shape": [1, 28, 28], "source": "data_dir"},
+    ]

@@ -13,7 +13,12 @@ from app.api.capacity import run_cpu
 from app.deps import SettingsDep, StoreDep
 from app.errors import ERROR_RESPONSES, ErrorResponse
 from app.models.onnx_repo import OnnxRepository
-from app.schemas.training import TrainingKept, TrainingRequest, TrainingStarted
+from app.schemas.training import (
+    TrainingDatasets,
+    TrainingKept,
+    TrainingRequest,
+    TrainingStarted,
+)
 from app.services.training import keep as keeping
 from app.services.training import service
 from app.services.training.pool import TrainingPool
@@ -39,6 +44,13 @@ def start(req: TrainingRequest, request: Request, store: StoreDep,
     """Start a run (or queue it, with its position); its events at /api/training/{id}/events."""
     started = service.start(_pool(request, store, settings), req, settings)
     return TrainingStarted(**started, token=keeping.new_token(store, started["id"]))
+
+
+@router.get("/datasets", response_model=TrainingDatasets)
+def list_datasets(settings: SettingsDep) -> TrainingDatasets:
+    """The datasets a run may use (the synthetic colour set, then every IDX pair found), each
+    with its input shape (C, H, W)."""
+    return TrainingDatasets(datasets=service.datasets(settings))  # type: ignore[arg-type]
 
 
 @router.get("/{run_id}/events", response_class=StreamingResponse,

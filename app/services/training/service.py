@@ -38,6 +38,17 @@ def check(req: TrainingRequest, settings: Settings) -> None:
         stack.check(layers, stack.input_shape(req.dataset, *where), req.batch_size, settings)
 
 
+def datasets(settings: Settings) -> list[dict[str, Any]]:
+    """The datasets a run may use: synthetic first, then each IDX pair, with its (C, H, W)."""
+    out: list[dict[str, Any]] = [{"name": "synthetic", "input_shape": list(stack.SYNTHETIC_SHAPE),
+                                  "source": "generated"}]
+    for name, (folder, prefix) in sorted(available(settings.data_dir,
+                                                   settings.dataset_dirs).items()):
+        out.append({"name": name, "input_shape": list(stack.input_shape(name, folder, prefix)),
+                    "source": "data_dir" if folder == settings.data_dir else "dataset_dirs"})
+    return out
+
+
 def start(pool: TrainingPool, req: TrainingRequest, settings: Settings) -> dict[str, Any]:
     check(req, settings)
     run_id, position = pool.submit(req.model_dump())

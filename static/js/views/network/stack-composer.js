@@ -1,7 +1,7 @@
 // @ts-check
 // The layer-stack composer of the training panel (issue 15): add, remove and reorder conv, ReLU,
 // pool and affine layers; each row shows its output shape (C×H×W or M) as it changes, computed
-// like the server (out = (H + 2P − FH) / S + 1, floored); the final affine to the 10 classes and
+// like the server (out = (H + 2P − FH) / S + 1, floored) from the chosen dataset's (C, H, W); the final affine to the 10 classes and
 // the softmax are added by the server. value() is the request's {"layers": [...]}.
 import { el } from "../../lib/dom.js";
 
@@ -31,13 +31,14 @@ export function stackShapes(layers, input) {
 /** @param {{t: Function}} deps */
 export function createComposer({ t }) {
   const layers = START.map((l) => ({ ...l }));
+  let inputShape = [3, 32, 32];  // the chosen dataset's (C, H, W): setInput
   const list = el("ol", { class: "net-stack-list", "data-role": "stack-list" });
   const add = el("button", { type: "button", "data-role": "stack-add" });
   const note = el("p", { class: "net-explain", "data-role": "stack-note" });
   const root = el("div", { class: "net-stack", "data-role": "stack", hidden: true }, list, add, note);
 
   function render() {
-    const shapes = stackShapes(layers, [3, 32, 32]);
+    const shapes = stackShapes(layers, inputShape);
     list.replaceChildren(...layers.map((l, i) => {
       const kind = el("select", { "aria-label": t("network.stack.kind", { n: i + 1 }), "data-role": "stack-kind" },
         ...KINDS.map((k) => el("option", { value: k, selected: k === l.type }, t(`network.stack.kinds.${k}`))));
@@ -67,9 +68,11 @@ export function createComposer({ t }) {
     }));
     root.dataset.valid = String(shapes.every(Boolean) && layers.some((l) => l.type === "conv"));
     add.textContent = t("network.stack.add");
-    note.textContent = t("network.stack.note");
+    note.textContent = t("network.stack.note", { shape: inputShape.join("×") });
   }
   add.addEventListener("click", () => { layers.push({ type: "relu" }); render(); });
   render();
-  return { root, relabel: render, value: () => ({ layers: layers.map((l) => ({ ...l })) }) };
+  return { root, relabel: render, value: () => ({ layers: layers.map((l) => ({ ...l })) }),
+    /** The dataset changed: its (C, H, W) is the stack's input. @param {number[]} shape */
+    setInput(shape) { inputShape = shape; render(); } };
 }

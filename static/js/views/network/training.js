@@ -3,7 +3,7 @@
 // (POST /api/training), follow it by Server-Sent Events (/api/training/{id}/events) and watch
 // conv1's filters form and a probe image's maps change; pause, resume, stop (with the starter's
 // token), download (.npz or .onnx), keep as an imported model and open it in the network view.
-import { request } from "../../lib/api.js";
+import { getJson, request } from "../../lib/api.js";
 import { el } from "../../lib/dom.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { drawChannel, drawKernel } from "./filter-tiles.js";
@@ -28,6 +28,25 @@ export function createTraining(anchor, { t }) {
     ...["color-vgg", "simple-convnet", "slide4-cnn"].map((m) => el("option", { value: m }, m)),
     el("option", { value: "stack" }));
   const composer = createComposer({ t });
+  const dataset = el("select", { "data-role": "train-dataset" });
+  /** @type {Array<{name: string, input_shape: number[], source: string}>} */
+  let datasets = [{ name: "synthetic", input_shape: [3, 32, 32], source: "generated" }];
+  const datasetText = (d) => (d.name === "synthetic"
+    ? t("network.training.datasets.synthetic", { shape: d.input_shape.join("×") })
+    : t("network.training.datasets.idx", { name: d.name, shape: d.input_shape.join("×") }));
+  function fillDatasets() {
+    const chosen = dataset.value || "synthetic";
+    dataset.replaceChildren(...datasets.map((d) => el("option", { value: d.name }, datasetText(d))));
+    dataset.value = datasets.some((d) => d.name === chosen) ? chosen : "synthetic";
+  }
+  dataset.addEventListener("change", () => {
+    composer.setInput(datasets.find((d) => d.name === dataset.value)?.input_shape ?? [3, 32, 32]);
+  });
+  getJson("/api/training/datasets").then((r) => {  // IDX pairs in the data directory, Fashion-MNIST in the image
+    datasets = r.datasets;
+    fillDatasets();
+    panel.dataset.datasets = String(datasets.length);  // tests wait for this
+  }).catch(() => { panel.dataset.datasets = "1"; });
   model.addEventListener("change", () => { composer.root.hidden = model.value !== "stack"; });
   const steps = el("input", { type: "number", min: "1", max: "3000", value: "300", "data-role": "train-steps" });
   const lr = el("input", { type: "number", min: "0.0001", max: "1", step: "0.0005", value: "0.003", "data-role": "train-lr" });
@@ -49,7 +68,7 @@ export function createTraining(anchor, { t }) {
   const hF = el("h4", {}), hP = el("h4", {});
   const panel = el("section", { class: "net-timeline net-train", "data-role": "training" },
     title, explain,
-    el("div", { class: "net-tl-controls" }, lab("model", model), lab("steps", steps), lab("lr", lr),
+    el("div", { class: "net-tl-controls" }, lab("dataset", dataset), lab("model", model), lab("steps", steps), lab("lr", lr),
       lab("batch", batch), lab("augment", augment), start, pause, stop),
     composer.root,
     status, el("div", { class: "net-tl-controls" }, download, onnx, keep, kept),
@@ -66,6 +85,7 @@ export function createTraining(anchor, { t }) {
     for (const k of Object.keys(labels)) labels[k].textContent = t(`network.training.${k}`);
     start.textContent = t("network.training.start");
     model.querySelector('option[value="stack"]').textContent = t("network.stack.option");
+    fillDatasets();
     composer.relabel();
     pause.textContent = state.paused ? t("network.training.resume") : t("network.training.pause");
     stop.textContent = t("network.training.stop");
@@ -119,7 +139,7 @@ export function createTraining(anchor, { t }) {
     start.disabled = true;
     download.hidden = onnx.hidden = keep.hidden = kept.hidden = true;
     state.paused = false;
-    const body = { model: model.value === "stack" ? composer.value() : model.value, dataset: "synthetic", max_steps: Number(steps.value), epochs: 50,
+    const body = { model: model.value === "stack" ? composer.value() : model.value, dataset: dataset.value || "synthetic", max_steps: Number(steps.value), epochs: 50,
       lr: Number(lr.value), batch_size: Number(batch.value), augment: augment.checked, examples: 2000 };
     try {
       const res = await request("/api/training", { method: "POST", body: JSON.stringify(body),
