@@ -64,6 +64,8 @@ class OnnxPredictResponse(BaseModel):
                                                    "model ends in Softmax).")
     preparation: dict[str, Any] = Field(description="What was done to the input, said openly.")
     stages: list[OnnxStage]
+    input_values: list[Any] | None = Field(default=None, description=(
+        "The prepared input (C, H, W) as nested lists, when asked for (input_values=true)."))
     preview: str | None = Field(default=None, description=(
         "PNG data URL of the prepared input as the network sees it (gray or RGB, stretched "
         "from its min to its max); none for other channel counts or previews=false."))

@@ -90,7 +90,8 @@ class TrainingKept(BaseModel):
 
 class TrainingDataset(BaseModel):
     name: str = Field(description="The value for TrainingRequest.dataset.")
-    input_shape: list[int] = Field(description="(C, H, W) of its images: the composed stack's input.")
+    input_shape: list[int] = Field(description="(C, H, W) of its images: a composed stack's "
+                                               "input.")
     source: Literal["generated", "data_dir", "dataset_dirs"] = Field(description=(
         "generated: the synthetic colour set (always there); data_dir: an IDX pair in "
         "CONVSCOPE_DATA_DIR; dataset_dirs: a folder of CONVSCOPE_DATASET_DIRS."))

@@ -94,9 +94,15 @@ def test_an_imported_rgb_model_is_seen_like_a_shipped_one(  # type: ignore[no-un
         shown = section.locator(".net-bar .net-bar-value").all_inner_texts()
         assert shown == [f"{p * 100:.1f}%" for p in body["probabilities"]]
         assert section.locator("[data-role=prepared]").get_attribute("src") == body["preview"]
-        # no training card, no timeline; explanations say they are for ConvScope's own models
+        # no training card, no timeline; explanations through its own layers (no maximize)
         assert section.locator("[data-role=card]").is_hidden()
-        assert section.locator("[data-role=xpRun]").is_disabled()
+        assert section.locator("[data-role=xpMethod] option[value=maximize]").is_disabled()
+        xp = section.locator("[data-role=explain]")
+        section.locator("[data-role=xpMethod]").select_option("gradcam")
+        section.locator("[data-role=xpRun]").click()
+        page.wait_for_selector(f"{SECTION} [data-role=explain][data-method=gradcam]"
+                               "[data-state=idle]")
+        assert body["label_name"] in xp.locator("p").first.inner_text()
         # the gallery: conv1's 16 RGB filters
         assert section.locator("button.net-filter-rgb").count() == 16
         walk = section.locator("[data-role=onnxWalk]")  # the walkthrough in the page's help

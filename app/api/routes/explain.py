@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import replace
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
 from app.api.capacity import run_cpu
-from app.deps import ModelsDep, SettingsDep
-from app.engine.network import Network
+from app.deps import ModelsDep, SettingsDep, StoreDep
 from app.errors import ERROR_RESPONSES, ErrorResponse
+from app.models.onnx_repo import PREFIX, OnnxRepository
 from app.schemas.explain import BackwardRequest, BackwardResponse, ExplainRequest, ExplainResponse
 from app.services.backward import backward_view
 from app.services.explain import explain
@@ -17,15 +18,19 @@ from app.services.explain import explain
 router = APIRouter(prefix="/api", tags=["explain"], responses=ERROR_RESPONSES)
 
 
-def _network(model_id: str, models: ModelsDep) -> Network:
-    """The model's Network (404 unknown_model), before the body is read."""
+def _network(model_id: str, models: ModelsDep, store: StoreDep, settings: SettingsDep) -> Any:
+    """The model's Network, or an imported ONNX model's engine chain (404 unknown_model), before
+    the body is read."""
+    if model_id.startswith(PREFIX):
+        entry = OnnxRepository.from_settings(store, settings).get(model_id)
+        return replace(entry.model, id=entry.id)
     return models.get(model_id)
 
 
 @router.post("/models/{model_id}/explain", response_model=ExplainResponse,
              response_model_exclude_none=True,
              responses={404: {"model": ErrorResponse, "description": "Unknown model id."}})
-async def explain_route(net: Annotated[Network, Depends(_network)], body: ExplainRequest,
+async def explain_route(net: Annotated[Any, Depends(_network)], body: ExplainRequest,
                         settings: SettingsDep) -> ExplainResponse:
     """Why this answer: `saliency` |∂y_c/∂x|, `gradcam` ReLU(Σ_k α_k A^k) with α_k, `occlusion`
     (score drop per gray patch, one batch) or `maximize` (a filter's preferred input and the

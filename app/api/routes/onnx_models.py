@@ -95,6 +95,9 @@ async def predict_imported(
         key: str, request: Request, repository: RepoDep, settings: SettingsDep,
         image: Annotated[UploadFile | None, File()] = None,
         normalisation: Annotated[str | None, Form(max_length=200)] = None,
+        input_values: Annotated[bool, Form(description=(
+            "Also answer the prepared input as nested lists (C, H, W), e.g. to send it to "
+            "/explain."))] = False,
 ) -> OnnxPredictResponse:
     """JSON {"input": (C, H, W) values, used as is} or multipart `image` (+ `normalisation`,
     default the model's): label, probabilities and every stage."""
@@ -117,8 +120,11 @@ async def predict_imported(
     else:
         raise ApiError("unsupported_media_type", variant="predict", field="content-type",
                        limit="multipart/form-data, application/json")
-    return await run_cpu(lambda: svc.predict(entry, x, prep, previews=previews,
-                                             max_previews=settings.max_preview_maps))
+    out = await run_cpu(lambda: svc.predict(entry, x, prep, previews=previews,
+                                            max_previews=settings.max_preview_maps))
+    if input_values:
+        out.input_values = x.tolist()
+    return out
 
 
 @router.get("/models/{model_id}/onnx", response_class=Response,

@@ -1,5 +1,6 @@
-"""The engine-backed layer objects of imported ONNX steps (forward only; the maths is the
-engine's: conv2d / depthwise_conv2d, max_pool2d / avg_pool2d, the extra_layers classes).
+"""The engine-backed layer objects of imported ONNX steps (the maths is the engine's: conv2d /
+depthwise_conv2d, max_pool2d / avg_pool2d, the more_layers classes). `backward(dout)` gives
+∂L/∂x only (the explanations need no weight gradients), with the book's col2im.
 
 Each ONNX node becomes one of these, built fresh per call (no state shared between threads).
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.engine.functional import avg_pool2d, conv2d, depthwise_conv2d, f32, max_pool2d
+from app.engine.util import col2im, im2col
 
 Pads = tuple[int, int, int, int]  # top, left, bottom, right
 
@@ -30,6 +32,7 @@ class ConvOp:
         self.dilation, self.group = dilation, group
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x_shape = x.shape
         t, l, b, r = self.pads
         pad: tuple[int, int] = (t, l)
         if (t, l) != (b, r):
@@ -46,6 +49,21 @@ class ConvOp:
                  for g in range(self.group)]
         return np.concatenate(parts, axis=1)
 
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dx (N, C, H, W): per group g, dcol = dout_g · W_g (rows n, oh, ow), col2im onto the
+        padded input, pads cropped."""
+        N, C, H, W = self.x_shape
+        t, l, b, r = self.pads
+        FN, Cg, FH, FW = self.W.shape
+        fg, Hp, Wp = FN // self.group, H + t + b, W + l + r
+        d = f32(dout).transpose(0, 2, 3, 1).reshape(-1, FN)
+        dx = np.empty((N, C, Hp, Wp), np.float32)
+        for g in range(self.group):
+            dcol = d[:, g * fg:(g + 1) * fg] @ self.W[g * fg:(g + 1) * fg].reshape(fg, -1)
+            dx[:, g * Cg:(g + 1) * Cg] = col2im(dcol, (N, Cg, Hp, Wp), FH, FW,
+                                                stride=self.stride, dilation=self.dilation)
+        return dx[:, :, t:t + H, l:l + W]
+
 
 class PoolOp:
     """ONNX MaxPool / AveragePool: window (kh, kw), stride, pads (t, l, b, r) plus `extra`
@@ -58,7 +76,7 @@ class PoolOp:
         self.extra, self.count_pad = extra, count_pad
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = f32(x)
+        x = self.x = f32(x)
         t, l, b, r = self.pads
         full = (t, l, b + self.extra[0], r + self.extra[1])
         if self.mode == "max":
@@ -67,11 +85,33 @@ class PoolOp:
         ones = np.ones((1, 1, *x.shape[2:]), np.float32)
         mask = _pad(ones, (t, l, b, r), 1.0 if self.count_pad else 0.0)
         mask = _pad(mask, (0, 0, self.extra[0], self.extra[1]), 0.0)
+        cells = self.kernel[0] * self.kernel[1]
         if mask.all():
+            self.counted: np.ndarray | float = float(cells)
             return avg_pool2d(xp, self.kernel, self.stride)
         count = avg_pool2d(mask, self.kernel, self.stride)
+        self.counted = count[0, 0] * cells  # cells counted per window (OH, OW)
         y: np.ndarray = avg_pool2d(xp, self.kernel, self.stride) / count
         return y
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dx: max sends dout to each window's arg max, average spreads dout / (cells counted)
+        over the window (col2im onto the padded input, pads cropped)."""
+        N, C, H, W = self.x.shape
+        t, l, b, r = self.pads
+        full = (t, l, b + self.extra[0], r + self.extra[1])
+        Hp, Wp = H + full[0] + full[2], W + full[1] + full[3]
+        kh, kw = self.kernel
+        d = f32(dout)
+        if self.mode == "max":
+            xp = _pad(self.x, full, -np.inf).reshape(N * C, 1, Hp, Wp)
+            col = im2col(xp, kh, kw, stride=self.stride)
+            dcol = np.zeros_like(col)
+            dcol[np.arange(len(col)), col.argmax(axis=1)] = d.reshape(-1)
+        else:
+            dcol = np.repeat((d / self.counted).reshape(-1, 1), kh * kw, axis=1)
+        dx = col2im(dcol, (N * C, 1, Hp, Wp), kh, kw, stride=self.stride)
+        return dx.reshape(N, C, Hp, Wp)[:, :, t:t + H, l:l + W]
 
 
 class AffineOp:
@@ -81,8 +121,14 @@ class AffineOp:
         self.W, self.b = W, b
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x_shape = x.shape
         y: np.ndarray = f32(x).reshape(x.shape[0], -1) @ self.W + self.b
         return y
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dx = dout · Wᵀ, in x's shape."""
+        dx: np.ndarray = (f32(dout) @ self.W.T).reshape(self.x_shape)
+        return dx
 
 
 class ReshapeOp:
@@ -92,8 +138,12 @@ class ReshapeOp:
         self.shape = shape
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x_shape = x.shape
         y: np.ndarray = f32(x).reshape(x.shape[0], *self.shape)
         return y
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout.reshape(self.x_shape)
 
 
 class TransposeOp:
@@ -104,3 +154,6 @@ class TransposeOp:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(f32(x).transpose(self.perm))
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(dout.transpose(np.argsort(self.perm)))

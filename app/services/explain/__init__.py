@@ -22,7 +22,7 @@ from .methods import gradcam, occlusion, saliency
 from .trace import trace
 
 
-def model_input(net: Network, values: list[Any]) -> np.ndarray:
+def model_input(net: Any, values: list[Any]) -> np.ndarray:
     """Nested lists (H, W) or (C, H, W) → x (1, C, H, W), 422 when the shape does not fit."""
     try:
         x = np.asarray(values, np.float32)
@@ -42,7 +42,7 @@ def _plain(values: Any) -> Any:
     return values.tolist() if isinstance(values, np.ndarray) else values
 
 
-def _layer(net: Network, layer: str | None, default: str) -> str:
+def _layer(net: Any, layer: str | None, default: str) -> str:
     names = net.conv_layer_names()
     name = layer or default
     if name not in names:
@@ -51,8 +51,12 @@ def _layer(net: Network, layer: str | None, default: str) -> str:
     return name
 
 
-def explain(net: Network, req: ExplainRequest, settings: Settings) -> ExplainResponse:
-    """Run req.method on the model for the request's input (CPU work)."""
+def explain(net: Any, req: ExplainRequest, settings: Settings) -> ExplainResponse:
+    """Run req.method on the model (a Network, or an imported ONNX model: saliency, Grad-CAM
+    and occlusion through its layers' own backward) for the request's input (CPU work)."""
+    if req.method == "maximize" and not isinstance(net, Network):
+        raise ApiError("explain_limit", variant="method", field="method",
+                       limit="saliency, gradcam, occlusion")
     x = model_input(net, req.input)
     with np.errstate(over="ignore", invalid="ignore"):
         t = trace(net, x)  # the forward pass that saliency and Grad-CAM go back through

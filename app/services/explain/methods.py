@@ -10,8 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.network import Network
-
 from .trace import Trace, onehot, scores, trace
 
 Step = dict[str, Any]
@@ -28,7 +26,7 @@ def _squeeze(m: np.ndarray) -> np.ndarray:
     return m[0] if m.shape[0] == 1 else m
 
 
-def saliency(net: Network, x: np.ndarray, target: int, t: Trace | None = None) -> Result:
+def saliency(net: Any, x: np.ndarray, target: int, t: Trace | None = None) -> Result:
     """|∂y_c/∂x| through the layers' own backward: map (H, W) or (C, H, W). `t`: x's trace."""
     t = t or trace(net, x)
     y = t.outs[-1]
@@ -58,7 +56,7 @@ def upsample(m: np.ndarray, H: int, W: int) -> np.ndarray:
     return out
 
 
-def gradcam(net: Network, x: np.ndarray, target: int, layer: str,
+def gradcam(net: Any, x: np.ndarray, target: int, layer: str,
             t: Trace | None = None, channels: int | None = None) -> Result:
     """α_k = mean_ij ∂y_c/∂A^k_ij for conv layer `layer`'s output A (K, h, w);
     map = ReLU(Σ_k α_k A^k) at the layer's resolution; overlay upsampled to the input.
@@ -101,7 +99,7 @@ def occlusion_batch(x: np.ndarray, size: int, stride: int,
     return batch, oh, ow
 
 
-def occlusion(net: Network, x: np.ndarray, target: int, size: int, stride: int,
+def occlusion(net: Any, x: np.ndarray, target: int, size: int, stride: int,
               fill: float) -> Result:
     """drop[i, j] = y_c(x) − y_c(x with the patch at (i·S, j·S)), all patches one batch."""
     batch, oh, ow = occlusion_batch(x, size, stride, fill)

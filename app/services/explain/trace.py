@@ -39,18 +39,29 @@ class Trace:
         return grads
 
 
-def trace(net: Network, x: np.ndarray, stop: int | None = None) -> Trace:
+def chain(net: Any) -> tuple[list[str], list[Any]]:
+    """(names, fresh layer objects) up to the class scores: the final softmax (or an imported
+    model's LogSoftmax) dropped, as explanations use the scores y_c. `net` is a Network or an
+    imported ONNX model (app.models.onnx_import.model.ImportedModel)."""
+    if isinstance(net, Network):
+        return [s["name"] for s in net.specs[:-1]], net._make_layers()[:-1]
+    steps = list(net.steps)
+    if steps and steps[-1].kind in ("softmax", "log_softmax"):
+        steps = steps[:-1]
+    return [s.name for s in steps], [s.make() for s in steps]
+
+
+def trace(net: Any, x: np.ndarray, stop: int | None = None) -> Trace:
     """Forward x (N, C, H, W) through net's layers up to stage `stop` (default: the scores)."""
-    specs = net.specs[:-1]  # softmax dropped: explanations use the scores y_c
-    layers = net._make_layers()[:-1]  # this call's own layer objects (thread-safe)
-    stop = len(specs) if stop is None else stop
+    names, layers = chain(net)  # this call's own layer objects (thread-safe)
+    stop = len(names) if stop is None else stop
     outs = [np.ascontiguousarray(x, np.float32)]
     for layer in layers[:stop]:
         outs.append(layer.forward(outs[-1]))
-    return Trace(["input", *[s["name"] for s in specs[:stop]]], layers[:stop], outs)
+    return Trace(["input", *names[:stop]], layers[:stop], outs)
 
 
-def scores(net: Network, x: np.ndarray, chunk: int = 128) -> np.ndarray:
+def scores(net: Any, x: np.ndarray, chunk: int = 128) -> np.ndarray:
     """Class scores before softmax (N, classes) for a batch, in chunks (bounded memory)."""
     parts = [trace(net, x[i:i + chunk]).outs[-1] for i in range(0, len(x), chunk)]
     return np.concatenate(parts, axis=0)

@@ -205,11 +205,13 @@ export const getModel = (id, opts) => getJson(modelPath(id), opts);
 export const getFilters = (id, layer, opts) =>
   getJson(`${modelPath(id)}/filters?${new URLSearchParams({ layer })}`, opts);
 
-/** POST /api/models/{id}/predict with an image Blob (multipart `image`).
- *  @param {string} id @param {Blob} blob @param {Opts & {name?: string}} [opts] */
-export async function predictImage(id, blob, { signal, name = "digit.png" } = {}) {
+/** POST /api/models/{id}/predict with an image Blob (multipart `image`); inputValues: an
+ *  imported model also answers the prepared input (input_values, for /explain).
+ *  @param {string} id @param {Blob} blob @param {Opts & {name?: string, inputValues?: boolean}} [opts] */
+export async function predictImage(id, blob, { signal, name = "digit.png", inputValues = false } = {}) {
   const form = new FormData();
   form.append("image", blob, name);
+  if (inputValues) form.append("input_values", "true");
   const res = await request(`${modelPath(id)}/predict`, { method: "POST", body: form, signal });
   return res.json();
 }

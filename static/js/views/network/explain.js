@@ -61,7 +61,7 @@ function maximizeDetails(r) {
 /** Build the panel in host; returns {setInput(values), setModel(detail)}.
  *  @param {HTMLElement} host */
 export function mountExplain(host) {
-  /** @type {{model: any, input: number[][] | null, last: any}} */
+  /** @type {{model: any, input: number[][] | number[][][] | (() => Promise<any>) | null, last: any}} */
   const state = { model: null, input: null, last: null };
   const method = el("select", { "data-role": "xpMethod", id: "xp-method" },
     METHODS.map((m) => el("option", { value: m })));
@@ -81,7 +81,6 @@ export function mountExplain(host) {
     labels[2].textContent = t("network.why.index");
     run.textContent = t("network.why.run");
     if (state.last) show(state.last);
-    else if (String(state.model?.source).startsWith("onnx")) clear(out).append(el("p", { class: "net-hint", text: t("network.why.imported") }));
   }
 
   /** @param {any} r */
@@ -101,10 +100,11 @@ export function mountExplain(host) {
   async function explainNow() {
     if (!state.model || !state.input) return;
     host.dataset.state = "busy";
-    const body = { input: state.input, method: method.value, index: Number(index.value) || 0 };
+    const body = { input: null, method: method.value, index: Number(index.value) || 0 };
     if (layer.value) body.layer = layer.value;
     if (method.value === "gradcam") body.channels = 8;  // the top-4 terms are drawn; α_k all
     try {
+      body.input = typeof state.input === "function" ? await state.input() : state.input;
       show(await explainModel(state.model.id, body));
     } catch (err) {
       clear(out).append(el("p", { class: "net-error", role: "alert",
@@ -123,8 +123,8 @@ export function mountExplain(host) {
   method.dispatchEvent(new Event("change"));
   label();
   return {
-    /** @param {number[][]} values the 28×28 input the network saw */
-    setInput(values) { state.input = values; },
+    /** @param {any} values the input the network saw ((H, W) or (C, H, W)) */
+    setInput(values) { state.input = values; },  // or an async () => values, asked on Explain
     /** @param {any} detail the model (GET /api/models/{id}) */
     setModel(detail) {
       state.model = detail;
@@ -132,10 +132,16 @@ export function mountExplain(host) {
       layer.value = detail.conv_layers[detail.conv_layers.length - 1];
       clear(out);
       state.last = null;
-      const imported = String(detail.source).startsWith("onnx");  // the explanations run on the engine's Network
-      run.disabled = imported;
+      // an imported model: saliency, Grad-CAM and occlusion through its layers' backward; no
+      // maximize (its sample patches are ConvScope's digits)
+      const imported = String(detail.source).startsWith("onnx");
       host.dataset.imported = String(imported);
-      if (imported) out.append(el("p", { class: "net-hint", text: t("network.why.imported") }));
+      const max = /** @type {HTMLOptionElement} */ (method.querySelector('option[value="maximize"]'));
+      max.disabled = max.hidden = imported;
+      if (imported && method.value === "maximize") {
+        method.value = "saliency";
+        method.dispatchEvent(new Event("change"));
+      }
     },
     relabel: label,
   };

@@ -32,7 +32,7 @@ function sendToLab({ model, layer, index, values, bias }) {
 export async function mount(root) {
   const $ = byRole(root);
   await loadNamespace("network");
-  const state = { model: null, detail: null, source: null, inFlight: false, pending: false, last: null,
+  const state = { model: null, detail: null, source: null, sent: null, inFlight: false, pending: false, last: null,
     models: [], error: null };  // error: [key, vars] of the shown message, redrawn on a switch
   let timer = 0;
   const explain = mountExplain($("explain"));  // issue 15.4: why this answer
@@ -140,7 +140,11 @@ export async function mount(root) {
     if (result.input) {
       showPrepared(result.input);
       explain.setInput(result.input.values);
-    } else showImportedInput(result);
+    } else {
+      showImportedInput(result);
+      const { model } = result, blob = state.sent;  // its prepared input, fetched on Explain
+      explain.setInput(async () => (await predictImage(model, blob, { inputValues: true })).input_values);
+    }
     const names = isImported(result.model) ? state.detail?.labels : null;
     updateBars($("bars"), $("label"), $("labelCaption"), result.probabilities, result.label, t, names);
     updateStages($("stages"), result.stages, t);
@@ -152,6 +156,7 @@ export async function mount(root) {
   async function predictNow() {
     const blob = state.source === "pad" ? await pad.toBlob() : state.source;
     if (!blob || !state.model) { root.dataset.state = "idle"; return; }
+    state.sent = blob;
     state.inFlight = true;
     const busy = setTimeout(() => { $("busy").hidden = false; }, BUSY_AFTER_MS);
     try {
