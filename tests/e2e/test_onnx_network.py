@@ -103,6 +103,8 @@ def test_an_imported_rgb_model_is_seen_like_a_shipped_one(  # type: ignore[no-un
         page.wait_for_selector(f"{SECTION} [data-role=explain][data-method=gradcam]"
                                "[data-state=idle]")
         assert body["label_name"] in xp.locator("p").first.inner_text()
+        xp.scroll_into_view_if_needed()
+        shot(page, f"onnx-network-gradcam-{lang}-{w}x{h}")
         # the gallery: conv1's 16 RGB filters
         assert section.locator("button.net-filter-rgb").count() == 16
         walk = section.locator("[data-role=onnxWalk]")  # the walkthrough in the page's help
