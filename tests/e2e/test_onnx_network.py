@@ -20,13 +20,16 @@ VIEWPORTS = [(1024, 768), (1280, 720), (390, 844)]
 BLOCKING = {"serious", "critical"}
 
 
-def _import(page: Any, url: str, path: Path, lang: str) -> Any:
-    """Open the network view, import the file below; wait until the view predicts with it."""
+def _import(page: Any, url: str, path: Path, lang: str, labels: Path | None = None) -> Any:
+    """Open the network view, import the file below (with a labels file); wait until the view
+    predicts with it."""
     page.goto(f"{url}/?view=network&lang={lang}")
     page.wait_for_selector("body[data-ready=true]")
     page.wait_for_selector(f"{SECTION}[data-onnx-state=idle][data-state=idle][data-label]")
     section = page.locator(SECTION)
     before = int(section.get_attribute("data-predictions"))
+    if labels is not None:
+        section.locator("[data-role=onnxLabels]").set_input_files(str(labels))
     section.locator("[data-role=onnxFile]").set_input_files(str(path))
     page.wait_for_selector(f"{SECTION}[data-onnx][data-onnx-state=idle]")
     model = section.get_attribute("data-onnx")
@@ -160,8 +163,14 @@ def test_imported_labels_and_filters_reach_the_lab_and_the_3d_view(  # type: ign
     # an RGB model's conv1 filter goes to the 3-D view as a bank of 4
     rgb = tmp_path / "vgg64.onnx"
     rgb.write_bytes(vgg64().SerializeToString())
-    section = _import(page, server_url, rgb, "en")
+    names = tmp_path / "labels.txt"  # a labels file chosen beside the model replaces 0 … 9
+    colours = ["red", "orange", "yellow", "green", "cyan", "blue", "violet", "pink", "brown",
+               "grey"]
+    names.write_text("\n".join(colours) + "\n", encoding="utf-8")
+    section = _import(page, server_url, rgb, "en", labels=names)
     vgg = section.get_attribute("data-onnx")
+    assert section.locator(".net-bar .net-bar-digit").all_inner_texts() == colours
+    assert section.locator("[data-role=label]").inner_text() in colours
     section.locator("button.net-filter-rgb").nth(1).click()
     view = page.locator("section[data-view=conv3d]")
     page.wait_for_selector(f"section[data-view=conv3d][data-bank='{vgg}/conv1[1:5]']")

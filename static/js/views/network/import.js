@@ -91,6 +91,8 @@ export function mountImport(root, $, { onImported } = {}) {
     const form = new FormData();
     form.append("file", file, file.name);
     form.append("normalisation", $("onnxNorm").value);
+    const labels = /** @type {HTMLInputElement} */ ($("onnxLabels")).files?.[0];
+    if (labels) form.append("labels", labels, labels.name);  // else the model's own metadata
     showStatus("network.onnx.checking", { name: file.name });
     root.dataset.onnxState = "busy";
     try {
@@ -107,6 +109,10 @@ export function mountImport(root, $, { onImported } = {}) {
     }
   }
 
+  $("onnxLabels").addEventListener("change", () => {
+    const f = /** @type {HTMLInputElement} */ ($("onnxLabels")).files?.[0];
+    $("onnxLabelsName").textContent = f ? f.name : "";
+  });
   $("onnxFile").addEventListener("change", (/** @type {Event} */ e) => {
     const input = /** @type {HTMLInputElement} */ (e.target);
     const file = input.files?.[0];
