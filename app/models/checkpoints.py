@@ -13,6 +13,7 @@ held-out loss/accuracy at every snapshot. A plain .npz, loaded with allow_pickle
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -100,8 +101,12 @@ def save(path: str | os.PathLike[str], ck: Checkpoints) -> None:
         "steps": ck.steps.astype(np.int64), "val_loss": ck.val_loss.astype(np.float32),
         "val_accuracy": ck.val_accuracy.astype(np.float32), "curve": ck.curve.astype(np.float32)}
     arrays.update(ckpt_pack.encode(ck.snaps))
-    with open(path, "wb") as f:
-        np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
+    # np.savez_compressed's layout (name.npy members), deflated at level 9 (they ship with the
+    # image: ~3 % smaller than the default level 6)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, a in arrays.items():
+            with z.open(f"{name}.npy", "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.asanyarray(a), allow_pickle=False)
 
 
 def load(path: str | os.PathLike[str]) -> Checkpoints:
