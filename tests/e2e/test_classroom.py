@@ -149,3 +149,38 @@ def test_teacher_and_three_students(browser: object, server: LiveServer,
         # and the page retries (lib/api.js); anything else is a failure
         assert [e for e in page.errors if "status of 503" not in e] == [], page.errors
         page.context.close()
+
+
+def test_a_lab_setup_change_is_followed_in_place(browser: object, server_url: str) -> None:
+    """The teacher changes only the lab's filter and geometry and sends the screen: a following
+    student's lab shows the same kernel, padding and stride without reloading the page (a marker
+    set in the student's window survives), and computes it."""
+    teacher = _context(browser, "en", 1280, 720)
+    teacher.goto(server_url + "/?view=classroom")
+    teacher.wait_for_selector("body[data-ready=true]")
+    teacher.get_by_role("button", name="Start a class").click()
+    code = teacher.locator('[data-role="code"]').inner_text()
+    student = _context(browser, "en", 1024, 768)
+    student.goto(f"{server_url}/classroom?join={code}")
+    student.wait_for_selector("body[data-ready=true]")
+    student.locator('[data-role="join-form"] button[type="submit"]').click()
+    student.wait_for_selector(".cls-bar")
+    teacher.locator('[role="tab"][data-tab="lab"]').click()
+    teacher.get_by_role("button", name="Send my screen to the class").click()
+    _tab_selected(student, "lab")
+    student.wait_for_selector("body[data-ready=true]")
+    student.evaluate("window.__stayed = true")  # gone if the page reloads
+    teacher.locator("#lab-kernel").select_option("gaussian")
+    teacher.locator("#lab-stride").fill("2")
+    teacher.locator("#lab-stride").dispatch_event("input")
+    teacher.locator("#lab-pad").fill("2")
+    teacher.locator("#lab-pad").dispatch_event("input")
+    teacher.get_by_role("button", name="Send my screen to the class").click()
+    student.wait_for_function("() => document.querySelector('#lab-stride').value === '2'"
+                              " && document.querySelector('#lab-pad').value === '2'")
+    assert student.locator("#lab-kernel").input_value() == "gaussian"
+    assert student.evaluate("window.__stayed === true")
+    assert "s=2" in student.url and "p=2" in student.url
+    for page in (teacher, student):
+        assert page.errors == []  # type: ignore[attr-defined]
+        page.context.close()  # type: ignore[attr-defined]

@@ -7,6 +7,8 @@ import { request } from "./api.js";
 const KEY = "convscope.classroom";
 /** Query keys that are the viewer's own, never sent or applied with a scene. */
 const OWN_KEYS = ["lang", "join", "teach"];
+/** The lab's setup keys (views/lab/setup.js): a scene that changes only these is applied in place. */
+export const LAB_SETUP_KEYS = ["k", "kv", "b", "p", "pm", "s", "d", "act", "pool", "ps", "pst", "c", "sum", "kp", "lo"];
 
 /** @typedef {{code: string, role: "teacher" | "student", token: string, following?: boolean,
  *   nickname?: string, number?: number}} Session */

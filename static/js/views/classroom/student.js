@@ -1,8 +1,8 @@
 // @ts-check
 // The student's side: follow the teacher's scene (or detach and rejoin), the lock, the current
 // exercise (answer it, see the verdict and hint), the revealed solution, the end of the class.
-import { requestView } from "../../lib/app.js";
-import { answer, currentScene, openStream, saveSession } from "../../lib/classroom.js";
+import { requestLabScene, requestView } from "../../lib/app.js";
+import { LAB_SETUP_KEYS, answer, currentScene, openStream, saveSession } from "../../lib/classroom.js";
 import { el, clear } from "../../lib/dom.js";
 import { getLanguage, onLanguageChange, t } from "../../lib/i18n.js";
 import { answerForm, questionBlock } from "./answer-form.js";
@@ -19,6 +19,17 @@ function applyScene(s, scene) {
   const params = new URLSearchParams(scene.query);
   const lang = new URLSearchParams(location.search).get("lang");
   if (lang) params.set("lang", lang);
+  const lab = (/** @type {string} */ q) => {  // the scene without the lab's setup keys
+    const p = new URLSearchParams(q);
+    for (const k of LAB_SETUP_KEYS) p.delete(k);
+    if ((p.get("view") ?? "lab") === "lab") p.delete("view");
+    return p.toString();
+  };
+  if ((scene.view ?? "lab") === "lab" && lab(here.query) === lab(scene.query)) {
+    history.replaceState(history.state, "", `/?${params}`);  // only the lab's setup changed:
+    requestLabScene(params);                                  // applied in place, no reload
+    return;
+  }
   saveSession(s);
   location.assign(`/?${params}`);   // the views read their setup from the URL when they mount
 }

@@ -2,7 +2,7 @@
 // The filter lab: image + filter + padding/stride/dilation + ReLU + pooling → every stage drawn,
 // the slide-10 formula, the inspector, downloads; the whole setup lives in the URL.
 import { convolve, convolveRef, kernels } from "../../lib/api.js";
-import { app, notify, onLabSetupRequest, publishLabSetup, setImage } from "../../lib/app.js";
+import { app, notify, onLabSceneRequest, onLabSetupRequest, publishLabSetup, setImage } from "../../lib/app.js";
 import { debounce } from "../../lib/events.js";
 import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
@@ -350,6 +350,12 @@ export async function mount(root) {
     writeForm({ ...readForm(), ...partial });
     origin.set(partial.learned ?? null, setupToParams(readForm()).kv);
     changed();
+  });
+  onLabSceneRequest((params) => {  // the teacher's lab setup (classroom), applied in place
+    writeForm({ ...readSetup(params), sample });
+    const m = /^([\w.-]+):([\w.-]+):(\d+)$/.exec(params.get("lo") ?? "");
+    origin.set(m ? { model: m[1], layer: m[2], index: Number(m[3]) } : null, setupToParams(readForm()).kv);
+    changed(true);
   });
   onLanguageChange(() => {
     editor.relabel(); images.relabel(); styles.relabel(); display.relabel(); origin.relabel(); syncPoolInputs();
