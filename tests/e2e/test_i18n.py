@@ -40,6 +40,8 @@ ALLOWED = {
     "SGD",
     "PNG",
     "NPY",
+    "IDX",  # the MNIST file format, named like PNG
+    "Fashion",  # Fashion-MNIST, a dataset's name
     "JPEG",
     "GIF",
     "BMP",

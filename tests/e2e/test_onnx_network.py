@@ -160,6 +160,18 @@ def test_imported_labels_and_filters_reach_the_lab_and_the_3d_view(  # type: ign
     assert setup["bias"] == pytest.approx(filters["bias"][4], abs=1e-6)
     origin = page.locator(f"section[data-view=lab] [data-origin='{model}:conv1:4']")
     assert "#4 of layer conv1" in origin.inner_text()  # the lab says where the kernel came from
+    # a deeper layer: conv2's 16 filters of 6 channels; its channel 0 goes to the lab
+    section = page.locator(SECTION)
+    page.locator('[role="tab"][data-tab="network"]').click()
+    conv2 = httpx.get(f"{server_url}/api/models/{model}/filters?layer=conv2", timeout=30).json()
+    section.locator("[data-role=filterLayer]").select_option("conv2")
+    page.wait_for_function("() => document.querySelectorAll('section[data-view=network]"
+                           " .net-filter[data-layer=conv2]').length === 16")
+    section.locator(".net-filter[data-layer=conv2][data-index='7']").click()
+    page.wait_for_selector(f"section[data-view=lab] [data-origin='{model}:conv2:7']")
+    setup = page.evaluate("app => app.lab", app)
+    np.testing.assert_allclose(np.asarray(setup["values"], float),
+                               np.asarray(conv2["weights"][7][0]).ravel(), atol=1e-6)
     # an RGB model's conv1 filter goes to the 3-D view as a bank of 4
     rgb = tmp_path / "vgg64.onnx"
     rgb.write_bytes(vgg64().SerializeToString())

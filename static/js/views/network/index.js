@@ -197,9 +197,22 @@ export async function mount(root) {
         pad.drawImage(colourExample(d.card.data.classes[1]));
         state.source = "pad";
       }
-      const layer = d.conv_layers[0];
-      const filters = await getFilters(id, layer);
+      $("filterLayer").replaceChildren(...d.conv_layers.map((n) => new Option(n, n)));
+      await showFilters(id, d.conv_layers[0]);
       timeline.select(id, d);
+      schedule(true);
+    } catch (err) {
+      showError("network.error", { message: err.message });
+    }
+  }
+
+  /** The gallery of one conv layer's filters; a pick goes to the lab (channel 0) or, for a
+   *  colour filter, to the 3-D view as a bank of 4. */
+  async function showFilters(id, layer) {
+    const filters = await getFilters(id, layer);
+    if (id !== state.model) return;
+    $("filterLayer").value = layer;
+    {
       renderFilters($("filters"), filters, t, (pick) => {
         if (pick.filter.length === 3) {  // a colour filter: a true (FN, 3, FH, FW) bank, 4 from it
           const from = Math.min(pick.index, Math.max(0, filters.weights.length - 4));
@@ -212,11 +225,11 @@ export async function mount(root) {
         window.scrollTo({ top: 0 });
         notify(t("network.filters.applied", { layer, index: pick.index }));
       });
-      schedule(true);
-    } catch (err) {
-      showError("network.error", { message: err.message });
     }
   }
+  $("filterLayer").addEventListener("change", (e) => {
+    showFilters(state.model, e.target.value).catch((err) => showError("network.error", { message: err.message }));
+  });
 
   $("clear").addEventListener("click", () => {
     pad.clear();
