@@ -5,6 +5,7 @@ its link opens the network view with the kept model's id; EN and JA."""
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import struct
 from pathlib import Path
@@ -105,10 +106,14 @@ def test_an_idx_dataset_in_the_data_dir_is_offered_and_trains(page: Any, server_
         panel.locator("[data-role=train-dataset]").select_option("e2edigits")
         assert _shapes(panel) == ["8×28×28", "8×28×28", "8×14×14", "64", "64"]
         assert "1×28×28" in panel.locator("[data-role=stack-note]").inner_text()
-        panel.locator("[data-role=train-steps]").fill("10")
-        panel.locator("[data-role=train-start]").click()
+        panel.locator("[data-role=train-epochs]").fill("1")  # one epoch ends the run first
+        panel.locator("[data-role=train-steps]").fill("3000")
+        with page.expect_request("**/api/training") as sent:
+            panel.locator("[data-role=train-start]").click()
+        body = json.loads(sent.value.post_data or "{}")
+        assert (body["dataset"], body["epochs"], body["max_steps"]) == ("e2edigits", 1, 3000)
         page.wait_for_selector(f"{PANEL}[data-state=finished]", timeout=240_000)
-        assert panel.get_attribute("data-step") == "10"
+        assert 1 <= int(panel.get_attribute("data-step")) < 300  # one epoch of ≤ 300 images
         tiles = panel.locator("[data-role=train-filters] canvas")
         assert tiles.count() == 8
         assert tiles.first.evaluate("c => [c.width, c.height]") == [3, 3]  # one gray 3×3 kernel

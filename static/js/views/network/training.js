@@ -49,6 +49,7 @@ export function createTraining(anchor, { t }) {
   }).catch(() => { panel.dataset.datasets = "1"; });
   model.addEventListener("change", () => { composer.root.hidden = model.value !== "stack"; });
   const steps = el("input", { type: "number", min: "1", max: "3000", value: "300", "data-role": "train-steps" });
+  const epochs = el("input", { type: "number", min: "1", max: "50", value: "50", "data-role": "train-epochs" });
   const lr = el("input", { type: "number", min: "0.0001", max: "1", step: "0.0005", value: "0.003", "data-role": "train-lr" });
   const batch = el("input", { type: "number", min: "1", max: "256", value: "16", "data-role": "train-batch" });
   const augment = el("input", { type: "checkbox", "data-role": "train-augment" });
@@ -68,7 +69,7 @@ export function createTraining(anchor, { t }) {
   const hF = el("h4", {}), hP = el("h4", {});
   const panel = el("section", { class: "net-timeline net-train", "data-role": "training" },
     title, explain,
-    el("div", { class: "net-tl-controls" }, lab("dataset", dataset), lab("model", model), lab("steps", steps), lab("lr", lr),
+    el("div", { class: "net-tl-controls" }, lab("dataset", dataset), lab("model", model), lab("epochs", epochs), lab("steps", steps), lab("lr", lr),
       lab("batch", batch), lab("augment", augment), start, pause, stop),
     composer.root,
     status, el("div", { class: "net-tl-controls" }, download, onnx, keep, kept),
@@ -139,7 +140,8 @@ export function createTraining(anchor, { t }) {
     start.disabled = true;
     download.hidden = onnx.hidden = keep.hidden = kept.hidden = true;
     state.paused = false;
-    const body = { model: model.value === "stack" ? composer.value() : model.value, dataset: dataset.value || "synthetic", max_steps: Number(steps.value), epochs: 50,
+    const body = { model: model.value === "stack" ? composer.value() : model.value, dataset: dataset.value || "synthetic", max_steps: Number(steps.value),
+      epochs: Math.min(50, Math.max(1, Number(epochs.value) || 1)),
       lr: Number(lr.value), batch_size: Number(batch.value), augment: augment.checked, examples: 2000 };
     try {
       const res = await request("/api/training", { method: "POST", body: JSON.stringify(body),
