@@ -144,3 +144,21 @@ def test_gradcam_channels_limits(client: TestClient) -> None:
     for bad in (0, 1025):
         r = _explain(client, "simple-convnet", method="gradcam", layer="conv1", channels=bad)
         assert r.status_code == 422 and "channels" in r.text
+
+
+@pytest.mark.parametrize("method", ["saliency", "gradcam", "occlusion", "maximize"])
+def test_the_colour_model_answers_every_method(client: TestClient, method: str) -> None:
+    """color-vgg (3×32×32): maximize's patches come from synthetic colour pictures, with their
+    three channels (it answered 500 when it was given the one-channel sample digits)."""
+    from app.models.datasets.synthetic import generate
+
+    x = generate(1, 3)[0][0]
+    r = client.post("/api/models/color-vgg/explain",
+                    json={"input": x.tolist(), "method": method, "steps": 5, "patch": 8,
+                          "stride": 8, "layer": "conv1"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    if method == "maximize":
+        patches = body["patches"]
+        assert len(patches) == 9 and np.asarray(patches[0]["patch"]).shape == (3, 3, 3)
+        assert body["shape"] == [3, 32, 32]

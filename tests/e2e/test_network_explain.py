@@ -83,3 +83,27 @@ def test_saliency_occlusion_and_maximize_in_the_page(page, server_url: str, shot
     assert ja_word in text
     r = httpx.get(f"{server_url}/api/models/{model}")
     assert r.status_code == 200 and r.json()["conv_layers"]
+
+
+def test_maximize_on_the_colour_model_draws_rgb(page, server_url: str, shot) -> None:  # type: ignore[no-untyped-def]
+    """color-vgg: the maximised input and the 9 patches (synthetic colour pictures) are drawn as
+    colour images: some pixel's R, G and B differ."""
+    page.goto(f"{server_url}/?view=network&network-model=color-vgg")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector(IDLE)
+    section = page.locator("section[data-view=network]")
+    _, answer = _explain(page, section, "maximize")
+    assert answer["shape"] == [3, 32, 32] and len(answer["patches"]) == 9
+    host = section.locator("[data-role=explain]")
+    assert host.locator("[data-role=xpPatches] canvas").count() == 9
+    coloured = host.locator("[data-role=xpOut] canvas").evaluate_all(
+        "cs => cs.map(c => { const d = c.getContext('2d')"
+        ".getImageData(0, 0, c.width, c.height).data; for (let i = 0; i < d.length; i += 4)"
+        " if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) return true; return false; })")
+    assert coloured[0] and sum(coloured[1:]) >= 5  # the image and most patches are in colour
+    card = httpx.get(f"{server_url}/api/models/color-vgg").json()["card"]["data"]["classes"]
+    first = answer["patches"][0]
+    assert host.locator("[data-role=xpPatches] figcaption").first.inner_text().startswith(
+        card[first["label"]] + ":")  # the class's name, not "digit 6"
+    host.locator("[data-role=xpOut]").scroll_into_view_if_needed()
+    shot(page, "explain-maximize-color-vgg")

@@ -1,6 +1,7 @@
 """Explanations of imported ONNX models: every imported op's backward is the adjoint of its
-forward (⟨dout, f(x)⟩ = ⟨backward(dout), x⟩ for these linear / piecewise-linear maps), and
-through the API saliency and Grad-CAM equal torch autograd on torch-exported models."""
+forward (⟨dout, f(x)⟩ = ⟨backward(dout), x⟩ for these linear / piecewise-linear maps); through
+the API every method answers (maximize with its top-9 sample patches), and saliency and Grad-CAM
+equal torch autograd on torch-exported models."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def _import(client: TestClient, data: bytes) -> str:
     return str(r.json()["id"])
 
 
-def test_saliency_and_gradcam_of_an_imported_model_and_maximize_refused(client: Any) -> None:
+def test_every_method_on_an_imported_model(client: Any) -> None:
     model = _import(client, lenet5().SerializeToString())
     x = RNG.random((28, 28)).tolist()
     url = f"/api/models/{model}/explain"
@@ -83,10 +84,15 @@ def test_saliency_and_gradcam_of_an_imported_model_and_maximize_refused(client: 
     assert g.status_code == 200 and g.json()["shape"] == [28, 28]
     o = client.post(url, json={"input": x, "method": "occlusion", "patch": 7, "stride": 7})
     assert o.status_code == 200 and o.json()["shape"] == [4, 4]
-    m = client.post(url, json={"input": x, "method": "maximize", "layer": "conv1"})
-    assert m.status_code == 422
-    assert m.json()["error"]["code"] == "explain_limit"
-    assert m.json()["error"]["field"] == "method"
+    m = client.post(url, json={"input": x, "method": "maximize", "layer": "conv1", "index": 2,
+                               "steps": 10})
+    assert m.status_code == 200, m.text
+    body = m.json()
+    assert body["shape"] == [28, 28] and body["index"] == 2
+    # conv1 is 5×5 with pad 2: each patch is the 5×5 window of a sample digit
+    assert len(body["patches"]) == 9 and np.asarray(body["patches"][0]["patch"]).shape == (5, 5)
+    acts = [p["activation"] for p in body["patches"]]
+    assert acts == sorted(acts, reverse=True)
 
 
 def test_saliency_and_gradcam_equal_torch_autograd(client: Any) -> None:

@@ -54,9 +54,6 @@ def _layer(net: Any, layer: str | None, default: str) -> str:
 def explain(net: Any, req: ExplainRequest, settings: Settings) -> ExplainResponse:
     """Run req.method on the model (a Network, or an imported ONNX model: saliency, Grad-CAM
     and occlusion through its layers' own backward) for the request's input (CPU work)."""
-    if req.method == "maximize" and not isinstance(net, Network):
-        raise ApiError("explain_limit", variant="method", field="method",
-                       limit="saliency, gradcam, occlusion")
     x = model_input(net, req.input)
     with np.errstate(over="ignore", invalid="ignore"):
         t = trace(net, x)  # the forward pass that saliency and Grad-CAM go back through
@@ -82,7 +79,8 @@ def explain(net: Any, req: ExplainRequest, settings: Settings) -> ExplainRespons
         m, steps, extra = occlusion(net, x, target, req.patch, req.stride, req.fill)
     else:
         layer = _layer(net, req.layer, convs[0])
-        filters = int(net.params[f"{layer}.W"].shape[0])
+        filters = (int(net.params[f"{layer}.W"].shape[0]) if isinstance(net, Network)
+                   else int(net.conv_weights(layer)[0].shape[0]))
         if req.index >= filters:
             raise ApiError("explain_limit", variant="index", field="index", limit=filters - 1)
         if req.steps > settings.explain_max_steps:

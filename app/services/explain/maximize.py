@@ -5,7 +5,10 @@ conv layer, the cell at its centre: Distill's "neuron" objective, whose receptiv
 comparable with the patches; the mean over the map of a first layer is maximised by a flat
 image), with the usual regularisers: a random jitter (roll by ≤ `jitter` pixels) before each
 step, a 3×3 blur every `blur_every` steps, x kept in [0, 1]. Deterministic (seed 0).
-The patches: the receptive fields in the sample digits where A^k is largest (Distill's lesson).
+The patches: the receptive fields in sample images where A^k is largest (Distill's lesson):
+ConvScope's sample digits for a one-channel model, its synthetic colour pictures for a
+three-channel one, resized to the model's input when its size differs. Works for a Network and
+for an imported ONNX model (its steps' kernel, stride and pads give the receptive field).
 """
 
 from __future__ import annotations
@@ -16,34 +19,66 @@ import numpy as np
 
 from app.engine import depthwise_conv2d, get_kernel
 from app.engine.network import Network
+from app.imaging.fit import resize_chw
 from app.imaging.stroke_digits import sample_digits
+from app.models.datasets import synthetic
 
 from .methods import Result, step
-from .trace import trace
+from .trace import chain, trace
+
+SAMPLE_SEED = 20261205  # the colour pictures the patches come from (not the training seed)
 
 
-def receptive_field(net: Network, layer: str) -> tuple[int, int, int]:
+def _windows(net: Any) -> list[tuple[str, int, int, int, int]]:
+    """(name, kernel, stride, pad, dilation) of every layer along the rows (1, 1, 0, 1: none)."""
+    if isinstance(net, Network):
+        out = []
+        for spec in net.specs:
+            k = int(spec.get("size", 1)) if spec["type"] in ("conv", "pool") else 1
+            s = int(spec.get("stride", 1 if spec["type"] == "conv" else k))
+            out.append((spec["name"], k, s if spec["type"] in ("conv", "pool") else 1,
+                        int(spec.get("pad", 0)), 1))
+        return out
+    return [(st.name, int(st.info["kernel"][0]), int(st.info["stride"][0]),
+             int(st.info["pads"][0]), int(st.info.get("dilation", [1])[0]))
+            if st.kind in ("conv", "pool") else (st.name, 1, 1, 0, 1) for st in net.steps]
+
+
+def receptive_field(net: Any, layer: str) -> tuple[int, int, int]:
     """(size, jump, offset) of one output cell of `layer` in the input: cell (i, j) sees input
     rows offset + i·jump … + size − 1 (and the same for columns)."""
     size, jump, offset = 1, 1, 0
-    for spec in net.specs:
-        if spec["type"] in ("conv", "pool"):
-            k = int(spec["size"])
-            s = int(spec.get("stride", 1 if spec["type"] == "conv" else k))
-            p = int(spec.get("pad", 0))
-            offset -= p * jump
-            size += (k - 1) * jump
-            jump *= s
-        if spec["name"] == layer:
+    for name, k, s, p, d in _windows(net):
+        offset -= p * jump
+        size += (k - 1) * d * jump
+        jump *= s
+        if name == layer:
             break
     return size, jump, offset
 
 
-def top_patches(net: Network, layer: str, index: int, k: int = 9) -> list[dict[str, Any]]:
+def samples_for(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Sample images (n, C, H, W) in [0, 1] and labels for a model's input: the 50 sample
+    digits (C = 1) or 50 synthetic colour pictures (C = 3), resized to (H, W); none otherwise."""
+    C, H, W = shape
+    if C == 1:
+        x, labels = sample_digits()
+    elif C == 3:
+        x, labels = synthetic.generate(50, SAMPLE_SEED)
+    else:
+        return np.zeros((0, C, H, W), np.float32), np.zeros(0, np.int64)
+    if x.shape[2:] != (H, W):
+        x = np.stack([resize_chw(im, H, W) for im in x])
+    return np.ascontiguousarray(x, np.float32), labels
+
+
+def top_patches(net: Any, layer: str, index: int, k: int = 9) -> list[dict[str, Any]]:
     """The k cells of filter `index` at `layer` with the largest activation over the sample
-    digits (one per image at most), with the input patch each cell sees (zeros outside)."""
-    x, labels = sample_digits()
-    t = trace(net, x, stop=net.specs.index(next(s for s in net.specs if s["name"] == layer)) + 1)
+    images (one per image at most), with the input patch each cell sees (zeros outside)."""
+    x, labels = samples_for(tuple(net.input_shape))
+    if not len(x):
+        return []
+    t = trace(net, x, stop=chain(net)[0].index(layer) + 1)
     maps = t.outs[-1][:, index]  # (n, h, w)
     n, h, w = maps.shape
     best = maps.reshape(n, -1).argmax(axis=1)
@@ -63,13 +98,13 @@ def top_patches(net: Network, layer: str, index: int, k: int = 9) -> list[dict[s
     return out
 
 
-def maximize(net: Network, layer: str, index: int, *, steps: int, lr: float, l2: float,
+def maximize(net: Any, layer: str, index: int, *, steps: int, lr: float, l2: float,
              jitter: int, blur_every: int) -> Result:
     """x* = argmax J(x) by `steps` normalised gradient steps from gray + small noise."""
     rng = np.random.default_rng(0)
     C, H, W = net.input_shape
     x = (0.5 + 0.01 * rng.standard_normal((1, C, H, W))).astype(np.float32)
-    stop = [s["name"] for s in net.specs].index(layer) + 1
+    stop = chain(net)[0].index(layer) + 1
     blur = get_kernel("gaussian", size=3, sigma=0.5)
     history = []
     for n in range(steps):

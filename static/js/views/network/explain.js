@@ -6,7 +6,7 @@ import { explainModel } from "../../lib/api.js";
 import { clear, el } from "../../lib/dom.js";
 import { drawMap, fitCanvas, mapScale } from "../../lib/draw.js";
 import { fixed } from "../../lib/format.js";
-import { t } from "../../lib/i18n.js";
+import { getLanguage, t } from "../../lib/i18n.js";
 
 const METHODS = ["saliency", "gradcam", "occlusion", "maximize"];
 const MAP_PX = 168;
@@ -14,12 +14,33 @@ const MAP_PX = 168;
 /** A canvas showing a (h, w) nested list, with a caption. @param {number[][]} rows
  *  @param {string} caption @param {string} [kind] */
 function figure(rows, caption, kind) {
-  const h = rows.length, w = rows[0].length;
+  const rgb = Array.isArray(rows[0]?.[0]) && rows.length === 3;  // (3, H, W): a colour image
+  const h = rgb ? rows[0].length : rows.length, w = rgb ? rows[0][0].length : rows[0].length;
   const canvas = el("canvas", { class: "net-pixelated", role: "img", "aria-label": caption });
-  const flat = rows.flat();
-  drawMap(canvas, flat, h, w, mapScale(flat, kind ? { kind } : {}));
+  if (rgb) drawRgb(canvas, rows);
+  else {
+    const flat = rows.flat();
+    drawMap(canvas, flat, h, w, mapScale(flat, kind ? { kind } : {}));
+  }
   fitCanvas(canvas, h, w, MAP_PX, MAP_PX);
   return el("figure", { class: "xp-fig" }, canvas, el("figcaption", { text: caption }));
+}
+
+/** (3, H, W) values in [0, 1] (an input image) drawn as RGB. @param {HTMLCanvasElement} canvas
+ *  @param {number[][][]} planes */
+function drawRgb(canvas, planes) {
+  const h = planes[0].length, w = planes[0][0].length;
+  canvas.width = w;
+  canvas.height = h;
+  const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  const img = g.createImageData(w, h);
+  const u8 = (v) => Math.round(255 * Math.min(1, Math.max(0, v)));
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      img.data.set([u8(planes[0][y][x]), u8(planes[1][y][x]), u8(planes[2][y][x]), 255], (y * w + x) * 4);
+    }
+  }
+  g.putImageData(img, 0, 0);
 }
 
 /** The step list: name, formula and a short summary of the values. @param {any[]} steps */
@@ -51,10 +72,13 @@ function gradcamDetails(r) {
 }
 
 /** Maximisation: the synthetic image beside the 9 sample patches. @param {any} r */
-function maximizeDetails(r) {
-  const patches = r.patches.map((p) => figure(p.patch,
-    t("network.why.patch", { label: p.label, act: fixed(p.activation, 2) }), "gray"));
-  return [el("h4", { text: t("network.why.patches") }),
+function maximizeDetails(r, model) {
+  const colour = r.shape.length === 3 && r.shape[0] === 3;  // patches of synthetic colour pictures
+  const data = model?.card?.data;
+  const names = colour ? (getLanguage() === "ja" ? data?.classes_ja : data?.classes) ?? null : null;
+  const patches = r.patches.map((p) => figure(p.patch, t(colour ? "network.why.patchColour" : "network.why.patch",
+    { label: names?.[p.label] ?? p.label, act: fixed(p.activation, 2) }), "gray"));
+  return [el("h4", { text: t(colour ? "network.why.patchesColour" : "network.why.patches") }),
     el("div", { class: "xp-row", "data-role": "xpPatches" }, patches)];
 }
 
@@ -86,12 +110,13 @@ export function mountExplain(host) {
   /** @param {any} r */
   function show(r) {
     state.last = r;
-    const shape = r.shape, rows = shape.length === 3 ? r.map[0] : r.map;
+    const shape = r.shape;  // a colour maximize image stays RGB; other (C, H, W) maps show channel 0
+    const rows = shape.length !== 3 ? r.map : r.method === "maximize" && shape[0] === 3 ? r.map : r.map[0];
     const head = t("network.why.result", { target: r.target, predicted: r.predicted });
     const main = figure(rows, t(`network.why.maps.${r.method}`),
       { occlusion: "diverging", maximize: "gray" }[r.method]);
     const extra = r.method === "gradcam" ? gradcamDetails(r)
-      : r.method === "maximize" ? maximizeDetails(r) : [];
+      : r.method === "maximize" ? maximizeDetails(r, state.model) : [];
     clear(out).append(el("p", { text: head }), el("div", { class: "xp-row" }, main), ...extra,
       el("h4", { text: t("network.why.steps") }), stepList(r.steps));
     host.dataset.method = r.method;
@@ -132,16 +157,8 @@ export function mountExplain(host) {
       layer.value = detail.conv_layers[detail.conv_layers.length - 1];
       clear(out);
       state.last = null;
-      // an imported model: saliency, Grad-CAM and occlusion through its layers' backward; no
-      // maximize (its sample patches are ConvScope's digits)
-      const imported = String(detail.source).startsWith("onnx");
-      host.dataset.imported = String(imported);
-      const max = /** @type {HTMLOptionElement} */ (method.querySelector('option[value="maximize"]'));
-      max.disabled = max.hidden = imported;
-      if (imported && method.value === "maximize") {
-        method.value = "saliency";
-        method.dispatchEvent(new Event("change"));
-      }
+      // an imported model too: every method through its layers' own backward
+      host.dataset.imported = String(String(detail.source).startsWith("onnx"));
     },
     relabel: label,
   };
