@@ -1,8 +1,10 @@
-"""Benchmark: one training epoch of simple-convnet on 7,000 digits, NumPy engine vs torch (CPU).
+"""Benchmark: one training epoch of simple-convnet on 60,000 digits (issue 15: "on 60,000 28×28
+images, synthetic or real": the shared 8,000 MNIST digits repeated), NumPy engine vs torch (CPU).
 
 Both sides run on one thread (bench.common.pin_threads), the same architecture, batch 100,
 Adam lr 0.001, the same initial weights and batch order, the better of ``repeats`` epochs each
-(the machine may be shared). Prints the seconds and the ratio numpy / torch (target ≤ 3).
+(the machine may be shared). Prints the seconds and the ratio numpy / torch (target ≤ 2).
+CONVSCOPE_BENCH_TRAIN_N sets another size (e.g. 7000 for a quick look).
 Run: ``python -m bench.train`` (or ``make bench``, which runs it after bench.engine).
 """
 
@@ -16,18 +18,21 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-N_TRAIN, BATCH, LR = 7000, 100, 0.001
+N_TRAIN = int(os.environ.get("CONVSCOPE_BENCH_TRAIN_N", "60000"))
+BATCH, LR, TARGET = 100, 0.001, 2.0
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray, str]:
-    """7,000 MNIST digits from CONVSCOPE_MNIST_DIR or ../shared/data/mnist, else random ones
-    (the timing does not depend on the pixel values)."""
+    """N_TRAIN MNIST digits from CONVSCOPE_MNIST_DIR or ../shared/data/mnist (repeated when the
+    folder has fewer), else random ones (the timing does not depend on the pixel values)."""
     from app.engine.data import IdxError, find_idx_pair, load_idx, to_float
 
     folder = os.environ.get("CONVSCOPE_MNIST_DIR", str(ROOT.parent / "shared" / "data" / "mnist"))
     try:
         x, t = load_idx(*find_idx_pair(folder))
-        return to_float(x[:N_TRAIN]), t[:N_TRAIN].astype(np.int64), f"MNIST from {folder}"
+        idx = np.arange(N_TRAIN) % len(x)
+        return (to_float(x[idx]), t[idx].astype(np.int64),
+                f"MNIST from {folder}" + (f", {len(x)} repeated" if len(x) < N_TRAIN else ""))
     except IdxError:
         rng = np.random.default_rng(0)
         return (rng.random((N_TRAIN, 1, 28, 28), dtype=np.float32),
@@ -93,8 +98,9 @@ def main(repeats: int = 2) -> dict[str, Any]:
           f"Adam, 1 thread")
     print(f"  numpy engine {np_s:7.2f} s (mean loss {np_loss:.4f})")
     print(f"  torch CPU    {torch_s:7.2f} s (mean loss {torch_loss:.4f})")
-    print(f"  ratio {ratio:.2f}x (target <= 3x): {verdict(ratio, 3.0)}")
-    return {"name": "train", "numpy_s": np_s, "torch_s": torch_s, "ratio": ratio, "target": 3.0}
+    print(f"  ratio {ratio:.2f}x (target <= {TARGET:g}x): {verdict(ratio, TARGET)}")
+    return {"name": "train", "numpy_s": np_s, "torch_s": torch_s, "ratio": ratio,
+            "target": TARGET}
 
 
 if __name__ == "__main__":
