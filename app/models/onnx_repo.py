@@ -75,10 +75,12 @@ class OnnxRepository:
                    s.models_dir)
 
     def add(self, data: bytes, *, name: str = "", labels: str | None = None,
-            normalisation: str = "0-1") -> OnnxEntry:
+            normalisation: str = "0-1", name_ja: str | None = None) -> OnnxEntry:
         """Import, prove and store; a new unguessable id per upload (the bytes once)."""
         record, model = make_record(data, self.limits, name=name, labels=labels,
                                     normalisation=normalisation)
+        if name_ja:
+            record["name_ja"] = name_ja
         model_id = PREFIX + secrets.token_urlsafe(18)
         self.store.put(NS, "blob:" + record["sha256"], data, ttl=self.ttl, cap=self.cap)
         self.store.put(NS, "id:" + model_id, json.dumps(record).encode(), ttl=self.ttl,

@@ -20,6 +20,8 @@ ColourImage = Annotated[list[Plane32], Field(min_length=3, max_length=3)]
 class ModelSummary(BaseModel):
     id: str = Field(description="Model id (the weight file's stem), e.g. simple-convnet.")
     name: str
+    name_ja: str | None = Field(default=None, description="The name in Japanese, when the model "
+                                                          "has one (a kept training run).")
     input_shape: list[int] = Field(description="(C, H, W) of one input, e.g. [1, 28, 28].")
     accuracy: float | None = Field(description="Validation accuracy in [0, 1] from the model card.")
     params: int = Field(description="Number of learned parameters.")

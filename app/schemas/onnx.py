@@ -25,6 +25,7 @@ class OnnxLayer(BaseModel):
 class OnnxModelDetail(BaseModel):
     id: str = Field(description="Unguessable id: keep it to open the model again.")
     name: str
+    name_ja: str | None = Field(default=None, description="The name in Japanese (a kept run).")
     source: str = Field(description="onnx (uploaded, expires) or onnx-file (a teacher's).")
     input_shape: list[int] = Field(description="(C, H, W) the engine takes.")
     input_layout: str = Field(description="NCHW, or NHWC (a leading Transpose folded away).")

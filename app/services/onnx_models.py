@@ -31,7 +31,7 @@ UPLOAD_MAX_SIDE = 1024
 def detail(entry: OnnxEntry) -> OnnxModelDetail:
     m, r = entry.model, entry.record
     return OnnxModelDetail(
-        id=entry.id, name=str(r.get("name") or m.name),
+        id=entry.id, name=str(r.get("name") or m.name), name_ja=r.get("name_ja"),
         source="onnx" if "sha256" in r else "onnx-file",
         input_shape=list(m.input_shape), input_layout=m.input_layout, params=m.param_count(),
         flops=2 * m.macs(), conv_layers=m.conv_layer_names(), labels=entry.labels,
@@ -44,7 +44,8 @@ def summary(entry: OnnxEntry) -> ModelSummary:
     """The GET /api/models row of an imported model (no accuracy, no curve)."""
     m = entry.model
     name = str(entry.record.get("name") or m.name or entry.id)  # the upload's own name
-    return ModelSummary(id=entry.id, name=name, input_shape=list(m.input_shape),
+    return ModelSummary(id=entry.id, name=name, name_ja=entry.record.get("name_ja"),
+                        input_shape=list(m.input_shape),
                         accuracy=None, params=m.param_count(), conv_layers=m.conv_layer_names(),
                         curve_url=None)
 

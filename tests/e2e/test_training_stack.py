@@ -53,8 +53,9 @@ def test_compose_train_keep_open(page: Any, server_url: str, shot: Any, lang: st
     panel.locator("[data-role=train-keep]").click()
     kept = panel.locator("[data-role=train-kept]")
     kept.wait_for(state="visible", timeout=60_000)
-    if lang == "en":
-        assert "Trained stack of 4 layers, 30 steps" in kept.inner_text()
+    want = {"en": "Trained stack of 4 layers, 30 steps",
+            "ja": "学習済みの 4 層の積み重ね（30 ステップ"}
+    assert want[lang] in kept.inner_text()  # the kept model's name in the page's language
     shot(page, f"stack-kept-{lang}-{viewport[0]}")
     href = kept.get_attribute("href")
     kept.click()

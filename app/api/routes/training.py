@@ -78,7 +78,9 @@ async def keep(run_id: str, store: StoreDep, settings: SettingsDep,
     npz = service.model_bytes(store, run_id)
     repo = OnnxRepository.from_settings(store, settings)
     entry = await run_cpu(lambda: keeping.keep(repo, npz))
-    return TrainingKept(id=entry.id, name=entry.model.name, labels=entry.labels,
+    return TrainingKept(id=entry.id, name=entry.model.name,
+                        name_ja=str(entry.record.get("name_ja") or entry.model.name),
+                        labels=entry.labels,
                         normalisation=str(entry.record.get("normalisation", "0-1")),
                         badge=str(entry.record.get("badge", "")),
                         url=f"/?view=network&model={entry.id}")

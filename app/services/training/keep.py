@@ -57,13 +57,18 @@ def labels(dataset: str, classes: int) -> str:
     return "\n".join(str(i) for i in range(classes))
 
 
-def kept_name(net: Network) -> str:
-    """"Trained color-vgg, 300 steps, 97 %" from the run's meta."""
+def kept_name(net: Network, lang: str = "en") -> str:
+    """"Trained color-vgg, 300 steps, 97 %" (lang "ja": "学習済みの color-vgg（300 ステップ、
+    97 %）") from the run's meta."""
     model = net.meta.get("spec", {}).get("model", net.id)
-    if isinstance(model, dict):
-        model = f"stack of {len(model.get('layers', []))} layers"
+    steps = net.meta.get("steps", 0)
     acc = round(100 * float(net.meta.get("validation_accuracy", 0.0)))
-    return f"Trained {model}, {net.meta.get('steps', 0)} steps, {acc} %"
+    if isinstance(model, dict):
+        n = len(model.get("layers", []))
+        model = f"{n} 層の積み重ね" if lang == "ja" else f"stack of {n} layers"
+    if lang == "ja":
+        return f"学習済みの {model}（{steps} ステップ、{acc} %）"
+    return f"Trained {model}, {steps} steps, {acc} %"
 
 
 def onnx_bytes(npz: bytes) -> bytes:
@@ -77,4 +82,4 @@ def keep(repo: Any, npz: bytes) -> Any:
     classes = int(net.shapes[-1][-1])
     dataset = str(net.meta.get("spec", {}).get("dataset", ""))
     return repo.add(network_onnx_bytes(net), name=kept_name(net), labels=labels(dataset, classes),
-                    normalisation="0-1")
+                    normalisation="0-1", name_ja=kept_name(net, "ja"))

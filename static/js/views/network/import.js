@@ -6,7 +6,7 @@
 // remembered (localStorage, the last HELD_MAX) for GET /api/models?include=.
 import { getJson, request } from "../../lib/api.js";
 import { int } from "../../lib/format.js";
-import { onLanguageChange, t } from "../../lib/i18n.js";
+import { getLanguage, onLanguageChange, t } from "../../lib/i18n.js";
 import { getParam, setParams } from "../../lib/url.js";
 
 const HELD_KEY = "convscope.onnx.held";
@@ -60,7 +60,8 @@ export function mountImport(root, $, { onImported } = {}) {
       ? t("network.onnx.badgeFile")
       : t("network.onnx.badge", { error: Number(d.max_error).toExponential(1) });
     $("onnxCaption").textContent = t("network.onnx.caption", {
-      name: d.name, shape: d.input_shape.join("×"), params: int(d.params), flops: int(d.flops) });
+      name: (getLanguage() === "ja" && d.name_ja) || d.name, shape: d.input_shape.join("×"),
+      params: int(d.params), flops: int(d.flops) });
     const rows = d.layers.map((/** @type {any} */ l) => {
       const tr = document.createElement("tr");
       for (const text of [l.name, l.op || "—", l.output_shape.join("×"), l.formula, int(l.flops)]) {

@@ -6,7 +6,7 @@ import { getFilters, getModel, listModels, predictImage } from "../../lib/api.js
 import { notify, requestConv3dBank, requestLabSetup } from "../../lib/app.js";
 import { byRole, el } from "../../lib/dom.js";
 import { int } from "../../lib/format.js";
-import { loadNamespace, onLanguageChange, t } from "../../lib/i18n.js";
+import { getLanguage, loadNamespace, onLanguageChange, t } from "../../lib/i18n.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { mountBackward } from "./backward.js";
 import { colourExample } from "./colour-examples.js";
@@ -42,7 +42,8 @@ export async function mount(root) {
   const modelName = (m) => {
     const key = `network.models.${m.id}`;
     const name = t(key);
-    return name === key ? m.name || m.id : name;
+    if (name !== key) return name;
+    return (getLanguage() === "ja" && m.name_ja) || m.name || m.id;  // a kept run has both
   };
   const optionText = (m) => `${modelName(m)}${m.accuracy === null ? "" : ` — ${(m.accuracy * 100).toFixed(1)}%`}`;
 
@@ -85,7 +86,7 @@ export async function mount(root) {
   /** An ONNX model was imported below: it joins the list and the whole view shows it. */
   function openImported(d) {
     if (!state.models.some((m) => m.id === d.id)) {
-      state.models.push({ id: d.id, name: d.name, input_shape: d.input_shape, accuracy: null,
+      state.models.push({ id: d.id, name: d.name, name_ja: d.name_ja, input_shape: d.input_shape, accuracy: null,
         params: d.params, conv_layers: d.conv_layers });
     }
     fillModels();

@@ -5,6 +5,7 @@
 // token), download (.npz or .onnx), keep as an imported model and open it in the network view.
 import { getJson, request } from "../../lib/api.js";
 import { el } from "../../lib/dom.js";
+import { getLanguage } from "../../lib/i18n.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { drawChannel, drawKernel } from "./filter-tiles.js";
 import { createComposer } from "./stack-composer.js";
@@ -76,7 +77,7 @@ export function createTraining(anchor, { t }) {
     el("div", { class: "net-tl-body" }, el("div", { class: "net-tl-col" }, hF, filters),
       el("div", { class: "net-tl-col" }, hP, probe)));
   anchor.after(panel);
-  const state = { id: null, token: "", source: null, paused: false, last: null, kept: "" };
+  const state = { id: null, token: "", source: null, paused: false, last: null, kept: null };
   const control = (command) => request(`/api/training/${state.id}/${command}`,
     { method: "POST", headers: { "X-Training-Token": state.token } });
 
@@ -93,7 +94,8 @@ export function createTraining(anchor, { t }) {
     download.textContent = t("network.training.download");
     onnx.textContent = t("network.training.onnx");
     keep.textContent = t("network.training.keep");
-    kept.textContent = t("network.training.open", { name: state.kept });
+    const keptName = state.kept && (getLanguage() === "ja" ? state.kept.name_ja : state.kept.name);
+    kept.textContent = t("network.training.open", { name: keptName ?? "" });
     hF.textContent = t("network.training.filters");
     hP.textContent = t("network.training.probe");
     if (state.last) showStatus(state.last);
@@ -201,7 +203,7 @@ export function createTraining(anchor, { t }) {
     keep.disabled = true;
     try {
       const saved = await (await control("keep")).json();
-      state.kept = saved.name;
+      state.kept = saved;  // {name, name_ja, …}: the link says it in the interface language
       kept.href = saved.url;
       kept.hidden = false;
       relabel();
