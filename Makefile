@@ -57,7 +57,9 @@ chromium:
 redis:
 	@scripts/ensure-redis.sh
 
-test: $(VENV)/.dev-installed node_modules/.installed chromium redis
+# The bench extra too: torch (2.13.0, a CPU wheel on this machine's disk for Python 3.11) is the
+# independent oracle of the explanation and ONNX tests, which would otherwise be skipped.
+test: $(VENV)/.bench-installed node_modules/.installed chromium redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything but the browser tests, on Python 3.12 (the browser tests run under `make test`).
