@@ -82,7 +82,7 @@ class TrainingStarted(BaseModel):
 class TrainingKept(BaseModel):
     id: str = Field(description="The kept model's id (onnx-…), as an imported model.")
     name: str = Field(description='e.g. "Trained color-vgg, 300 steps, 97 %"')
-    name_ja: str = Field(description='e.g. "学習済みの color-vgg（300 ステップ、97 %）"')
+    name_ja: str = Field(description="The same name in Japanese (services/training/names.json).")
     labels: list[str]
     normalisation: str
     badge: str = Field(description="The import's proof against the ONNX reference.")

@@ -34,7 +34,8 @@ def test_uploaded_models_listed_only_when_included(tmp_path: Path) -> None:
         assert _ids(c, f"?include={ida}") == shipped + [ida]
         assert _ids(c, f"?include={idb},{ida},{idb}") == shipped + [idb, ida]
         row = c.get(f"/api/models?include={ida}").json()["models"][-1]
-        assert row == {"id": ida, "name": "mine", "input_shape": [1, 28, 28], "accuracy": None,
+        assert row == {"id": ida, "name": "mine", "name_ja": None, "input_shape": [1, 28, 28],
+                       "accuracy": None,
                        "params": c.get(f"/api/models/{ida}").json()["params"],
                        "conv_layers": ["conv1", "conv2"], "curve_url": None}
         assert c.get(f"/api/models/{ida}").json()["name"] == "mine"  # not the cached twin's

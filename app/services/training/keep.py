@@ -9,6 +9,7 @@ import hmac
 import io
 import json
 import secrets
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -57,18 +58,16 @@ def labels(dataset: str, classes: int) -> str:
     return "\n".join(str(i) for i in range(classes))
 
 
+NAMES = json.loads((Path(__file__).with_name("names.json")).read_text(encoding="utf-8"))
+
+
 def kept_name(net: Network, lang: str = "en") -> str:
-    """"Trained color-vgg, 300 steps, 97 %" (lang "ja": "学習済みの color-vgg（300 ステップ、
-    97 %）") from the run's meta."""
+    """"Trained color-vgg, 300 steps, 97 %" from the run's meta, in `lang` (names.json)."""
     model = net.meta.get("spec", {}).get("model", net.id)
-    steps = net.meta.get("steps", 0)
-    acc = round(100 * float(net.meta.get("validation_accuracy", 0.0)))
     if isinstance(model, dict):
-        n = len(model.get("layers", []))
-        model = f"{n} 層の積み重ね" if lang == "ja" else f"stack of {n} layers"
-    if lang == "ja":
-        return f"学習済みの {model}（{steps} ステップ、{acc} %）"
-    return f"Trained {model}, {steps} steps, {acc} %"
+        model = NAMES["stack"][lang].format(n=len(model.get("layers", [])))
+    acc = round(100 * float(net.meta.get("validation_accuracy", 0.0)))
+    return str(NAMES["kept"][lang].format(model=model, steps=net.meta.get("steps", 0), acc=acc))
 
 
 def onnx_bytes(npz: bytes) -> bytes:

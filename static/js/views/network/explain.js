@@ -4,7 +4,7 @@
 // Grad-CAM's α_k and the weighted sum Σ_k α_k·A^k, occlusion's score drops, the top-9 patches.
 import { explainModel } from "../../lib/api.js";
 import { clear, el } from "../../lib/dom.js";
-import { drawMap, fitCanvas, mapScale } from "../../lib/draw.js";
+import { drawMap, drawRgb, fitCanvas, mapScale } from "../../lib/draw.js";
 import { fixed } from "../../lib/format.js";
 import { getLanguage, t } from "../../lib/i18n.js";
 
@@ -17,30 +17,13 @@ function figure(rows, caption, kind) {
   const rgb = Array.isArray(rows[0]?.[0]) && rows.length === 3;  // (3, H, W): a colour image
   const h = rgb ? rows[0].length : rows.length, w = rgb ? rows[0][0].length : rows[0].length;
   const canvas = el("canvas", { class: "net-pixelated", role: "img", "aria-label": caption });
-  if (rgb) drawRgb(canvas, rows);
+  if (rgb) drawRgb(canvas, rows.flat(2), h, w);  // values in [0, 1]: an input image
   else {
     const flat = rows.flat();
     drawMap(canvas, flat, h, w, mapScale(flat, kind ? { kind } : {}));
   }
   fitCanvas(canvas, h, w, MAP_PX, MAP_PX);
   return el("figure", { class: "xp-fig" }, canvas, el("figcaption", { text: caption }));
-}
-
-/** (3, H, W) values in [0, 1] (an input image) drawn as RGB. @param {HTMLCanvasElement} canvas
- *  @param {number[][][]} planes */
-function drawRgb(canvas, planes) {
-  const h = planes[0].length, w = planes[0][0].length;
-  canvas.width = w;
-  canvas.height = h;
-  const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-  const img = g.createImageData(w, h);
-  const u8 = (v) => Math.round(255 * Math.min(1, Math.max(0, v)));
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      img.data.set([u8(planes[0][y][x]), u8(planes[1][y][x]), u8(planes[2][y][x]), 255], (y * w + x) * 4);
-    }
-  }
-  g.putImageData(img, 0, 0);
 }
 
 /** The step list: name, formula and a short summary of the values. @param {any[]} steps */
