@@ -37,6 +37,24 @@ def _context(browser: object, lang: str, w: int, h: int) -> object:
     return page
 
 
+def start_and_join(browser: object, url: str, student_lang: str = "en",
+                   student_size: tuple[int, int] = (1024, 768), nickname: str = "") -> tuple:
+    """A teacher (EN, 1280×720) starts a class; one student joins it by its link."""
+    teacher = _context(browser, "en", 1280, 720)
+    teacher.goto(url + "/?view=classroom")  # type: ignore[attr-defined]
+    teacher.wait_for_selector("body[data-ready=true]")  # type: ignore[attr-defined]
+    teacher.get_by_role("button", name="Start a class").click()  # type: ignore[attr-defined]
+    code = teacher.locator('[data-role="code"]').inner_text()  # type: ignore[attr-defined]
+    student = _context(browser, student_lang, *student_size)
+    student.goto(f"{url}/classroom?join={code}")  # type: ignore[attr-defined]
+    student.wait_for_selector("body[data-ready=true]")  # type: ignore[attr-defined]
+    if nickname:
+        student.locator('[data-role="join-nickname"]').fill(nickname)  # type: ignore[attr-defined]
+    student.locator('[data-role="join-form"] button[type="submit"]').click()  # type: ignore[attr-defined]
+    student.wait_for_selector(".cls-bar")  # type: ignore[attr-defined]
+    return teacher, student
+
+
 def _no_axe_findings(axe: Callable[..., list[dict]], page: object) -> None:
     """No serious or critical axe-core violation on the whole page."""
     found = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
@@ -155,16 +173,7 @@ def test_a_lab_setup_change_is_followed_in_place(browser: object, server_url: st
     """The teacher changes only the lab's filter and geometry and sends the screen: a following
     student's lab shows the same kernel, padding and stride without reloading the page (a marker
     set in the student's window survives), and computes it."""
-    teacher = _context(browser, "en", 1280, 720)
-    teacher.goto(server_url + "/?view=classroom")
-    teacher.wait_for_selector("body[data-ready=true]")
-    teacher.get_by_role("button", name="Start a class").click()
-    code = teacher.locator('[data-role="code"]').inner_text()
-    student = _context(browser, "en", 1024, 768)
-    student.goto(f"{server_url}/classroom?join={code}")
-    student.wait_for_selector("body[data-ready=true]")
-    student.locator('[data-role="join-form"] button[type="submit"]').click()
-    student.wait_for_selector(".cls-bar")
+    teacher, student = start_and_join(browser, server_url)
     teacher.locator('[role="tab"][data-tab="lab"]').click()
     teacher.get_by_role("button", name="Send my screen to the class").click()
     _tab_selected(student, "lab")

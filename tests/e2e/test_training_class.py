@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_classroom import _context
+from tests.e2e.test_classroom import start_and_join
 from tests.live_server import LiveServer, live_server
 
 PANEL = "section[data-view=network] [data-role=training]"
@@ -30,17 +30,7 @@ def _tiles(page: object) -> list[str]:
 def test_teacher_sends_a_run_and_a_student_follows_it(browser: object, server: LiveServer,
                                                       shot: Callable[..., Path]) -> None:
     url = server.url
-    teacher = _context(browser, "en", 1280, 720)
-    teacher.goto(url + "/?view=classroom")
-    teacher.wait_for_selector("body[data-ready=true]")
-    teacher.get_by_role("button", name="Start a class").click()
-    code = teacher.locator('[data-role="code"]').inner_text()
-    student = _context(browser, "ja", 390, 844)
-    student.goto(f"{url}/classroom?join={code}")
-    student.wait_for_selector("body[data-ready=true]")
-    student.locator('[data-role="join-nickname"]').fill("はな")
-    student.locator('[data-role="join-form"] button[type="submit"]').click()
-    student.wait_for_selector(".cls-bar")
+    teacher, student = start_and_join(browser, url, "ja", (390, 844), nickname="はな")
 
     teacher.locator('[role="tab"][data-tab="network"]').click()
     tpanel = teacher.locator(PANEL)
