@@ -61,7 +61,8 @@ def numeric_array(value: Any, field: str, what: str = "values") -> np.ndarray:
     if arr is None or arr.dtype.kind not in "iuf" or arr.dtype == object or (
             isinstance(value, list) and contains_bool(value)):
         raise ApiError("invalid_array", field=field)
-    arr = arr.astype(np.float32)
+    with np.errstate(over="ignore"):  # past float32's range becomes ±inf, refused just below
+        arr = arr.astype(np.float32)
     if arr.size == 0:
         raise ApiError("invalid_array", variant="empty", field=field)
     if not np.isfinite(arr).all() or np.abs(arr).max() > MAX_ABS_VALUE:

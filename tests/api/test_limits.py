@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -173,6 +174,11 @@ def test_static_field_limits(client: TestClient) -> None:
     _error(_conv(client, SLIDE7_INPUT, kernel=[[1]], pool={"type": "median"}), 422,
            "not_allowed", "spec.pool.type")
     _error(_conv(client, [[1e7]], kernel=[[1]]), 422, "out_of_range", "input")
+    # past float32's range (it would overflow to inf): the same answer, and no RuntimeWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _error(_conv(client, [[1e300]], kernel=[[1]]), 422, "out_of_range", "input")
+        _error(_conv(client, SLIDE7_INPUT, kernel=[[-1e39]]), 422, "out_of_range", "spec.kernel")
 
 
 def test_pipeline_length_setting_is_enforced(client: TestClient, override: Callable) -> None:
