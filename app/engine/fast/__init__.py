@@ -1,14 +1,17 @@
 """Faster exact paths behind the core's conv2d / depthwise_conv2d signatures.
 
-- one filter (FN = 1) or depthwise: the cheaper (estimated passes) of row slabs (slabs.py: FW
-  shifted row copies, one BLAS product per ROWS output rows) and shift-and-add (filters.py);
+- one filter (FN = 1) or depthwise: the cheapest (estimated passes) of row slabs (slabs.py: FW
+  shifted row copies, one BLAS product per ROWS output rows), shift-and-add (filters.py) and,
+  for a rank-1 kernel on one channel (Gaussian, box, Sobel, …), a column product then a row
+  pass (separable.py);
 - a filter bank: row slabs when output rows are at least slabs.MIN_OW wide (one product per
   output row), else cache-blocked im2col multiplied straight into the output (gemm.py).
 NaN and ±∞ give the same result as the core (app/engine/conv.py, and torch): 0·NaN stays NaN.
 Weights with one take the core path (a check on the small operand). The input is checked only
 where a path could differ: im2col and the filter-bank slabs multiply every tap of every window,
-so they propagate exactly and are not checked; shift-and-add skips zero taps (so a kernel with
-a zero is checked up front), and the one-filter slabs' block-Toeplitz product would spread a
+so they propagate exactly and are not checked (so does separable.py's column product);
+shift-and-add and separable.py's row pass skip zero taps (so a kernel with a zero is checked
+up front), and the one-filter slabs' block-Toeplitz product would spread a
 NaN to neighbouring rows (so they check each block of input rows while it is in cache).
 All are checked against the core and the naive loops of reference.py by the property tests.
 """
@@ -19,8 +22,8 @@ import numpy as np
 
 from .. import conv as core
 from ..geometry import Geometry, Pair
-from . import slabs
-from .filters import filter_planes, passes
+from . import separable, slabs
+from .filters import filter_planes, passes, strategy
 from .gemm import conv2d_gemm
 
 SMALL = 4096  # arrays up to this size are checked by np.isfinite(a).all()
@@ -30,8 +33,11 @@ def finite(*arrays: np.ndarray) -> bool:
     """Whether every value is finite: np.isfinite for small arrays (no errstate, ~1 µs), one
     dot product or float32 sum for large ones (slabs.finite_block: no temporary array; an
     overflow to ±∞ only sends finite data to the core path, never the reverse)."""
-    return all(bool(np.isfinite(a).all()) if a.size <= SMALL else slabs.finite_block(a)
-               for a in arrays)
+    for a in arrays:  # a loop of C calls: a small conv is dominated by its Python work
+        if not (bool(np.logical_and.reduce(np.isfinite(a), axis=None)) if a.size <= SMALL
+                else slabs.finite_block(a)):
+            return False
+    return True
 
 
 def channel_factor(Wc: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -68,7 +74,8 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *,
 def _single(x: np.ndarray, W: np.ndarray, bias: np.ndarray | None, g: Geometry,
             pad_mode: str) -> np.ndarray | None:
     """One filter W (1, C, FH, FW), finite, by the cheapest path in estimated passes: slabs
-    (slabs.py), shift-and-add (filters.py) or im2col. When every channel's kernel is alpha_c·K,
+    (slabs.py), a rank-1 kernel's column product and row pass (separable.py), shift-and-add
+    (filters.py) or im2col. When every channel's kernel is alpha_c·K,
     the channels are mixed first: Σ_c alpha_c·K ⊛ x_c = K ⊛ (Σ_c alpha_c·x_c), C − 1 passes.
     None when x has a NaN or ±∞ that the path taken would not propagate like the core."""
     C, FH, FW = W.shape[1:]
@@ -77,7 +84,13 @@ def _single(x: np.ndarray, W: np.ndarray, bias: np.ndarray | None, g: Geometry,
     sh = g.stride[0]
     fac = channel_factor(W[0]) if C > 1 else None
     mixing = C - 1 if fac else 0
-    shift = passes(fac[1][None] if fac else W[0], g.stride == (1, 1)) + mixing
+    shift: float = passes(fac[1][None] if fac else W[0], g.stride == (1, 1)) + mixing
+    st = strategy(W[0]) if C == 1 and g.stride == (1, 1) else None
+    rank1 = None if st is None or st.sep is None else (st.scale, *st.sep)
+    if rank1 is not None and separable.passes(FH, rank1[2]) <= shift:
+        shift = separable.passes(FH, rank1[2])
+    else:
+        rank1 = None
     slab = slabs.passes(1 if fac else C, FH, FW, sh) + mixing
     if slabs.applies(g) and slab <= min(shift, 2 * C * FH * FW):
         try:
@@ -87,6 +100,10 @@ def _single(x: np.ndarray, W: np.ndarray, bias: np.ndarray | None, g: Geometry,
             return slabs.slab_conv(x, W, bias, g, pad_mode, strict=True)
         except slabs.NonFiniteError:
             return None
+    if rank1 is not None:  # one channel, a rank-1 kernel: column product, then row pass
+        scale, cols, rows = rank1
+        return separable.sep_planes(x, separable.column(cols, FH, scale), rows, g, pad_mode,
+                                    bias)
     if fac is not None:
         return filter_planes(x, fac[1][None], g, pad_mode, bias, mix=fac[0])
     if shift <= 2 * C * FH * FW:  # vs im2col's copies

@@ -5,6 +5,8 @@ with no transpose copy and no separate bias pass; strided convs gather from a st
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from app.cancel import check as checkpoint
@@ -82,8 +84,14 @@ def _fill_phases(col: np.ndarray, Q: np.ndarray, g: Geometry, n0: int, r0: int) 
 def _blocks(N: int, OH: int, per_row: int, io_bytes: int) -> tuple[int, int]:
     """(images, output rows) per block: a column block of about BLOCK_BYTES, and at most
     0.45 × the input + output bytes, so one conv's peak memory stays under 1.5 × (in + out).
-    Rows are balanced over the blocks (no tiny last block)."""
-    budget = min(BLOCK_BYTES, max(int(0.45 * io_bytes), per_row))
+    Rows are balanced over the blocks (no tiny last block). Cached: a small conv is dominated
+    by its Python work."""
+    return _block_sizes(N, OH, per_row, io_bytes, BLOCK_BYTES)
+
+
+@lru_cache(maxsize=256)
+def _block_sizes(N: int, OH: int, per_row: int, io_bytes: int, block: int) -> tuple[int, int]:
+    budget = min(block, max(int(0.45 * io_bytes), per_row))
     rows = max(1, min(OH, budget // max(per_row, 1)))
     rows = -(-OH // -(-OH // rows))  # same number of blocks, rows spread evenly
     nb = max(1, min(N, budget // max(per_row * OH, 1))) if rows == OH else 1
@@ -139,12 +147,17 @@ def _conv2d_one(x: np.ndarray, Wb: np.ndarray, g: Geometry, pad_mode: str) -> np
     _, rows = _blocks(1, OH, (K + 1) * OW * 4, x.nbytes + out.nbytes)
     buf = np.empty((K + 1, rows * OW), np.float32)
     buf[K] = 1.0
-    win = windows(pad2d(x, g.pad, pad_mode), g)[0]
+    win = windows(x if g.pad == (0, 0) else pad2d(x, g.pad, pad_mode), g)[0]
     flat = out.reshape(FN, OH * OW)
+    cols = buf[:K].reshape(C, g.FH, g.FW, rows, OW)  # a full block's im2col, as a view
     for r0 in range(0, OH, rows):
         checkpoint()  # stops a timed-out request (app/cancel.py)
         R = min(rows, OH - r0)
-        col = buf[:, :R * OW]
+        if OH - r0 >= rows:  # a full block
+            cols[...] = win[..., r0:r0 + R, :]
+            np.matmul(Wb, buf, out=flat[:, r0 * OW:(r0 + R) * OW])
+            continue
+        col = buf[:, :R * OW]  # the shorter last block
         col[:K].reshape(C, g.FH, g.FW, R, OW)[...] = win[..., r0:r0 + R, :]
         np.matmul(Wb, col, out=flat[:, r0 * OW:(r0 + R) * OW])
     return out

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 
 from app.engine import conv, conv2d, depthwise_conv2d, fast, get_kernel
-from app.engine.fast import finite, slabs
+from app.engine.fast import finite, separable, slabs
 from app.engine.reference import conv2d_naive, depthwise_conv2d_naive
 
 from ..test_functional import SETTINGS, _close, conv_case
@@ -87,7 +87,8 @@ def test_finite_check() -> None:
 def _paths(monkeypatch) -> list[str]:
     """Record which fast path each call takes."""
     taken: list[str] = []
-    for mod, name in ((slabs, "slab_conv"), (fast, "filter_planes"), (fast, "conv2d_gemm")):
+    for mod, name in ((slabs, "slab_conv"), (fast, "filter_planes"), (fast, "conv2d_gemm"),
+                      (separable, "sep_planes")):
         real = getattr(mod, name)
         monkeypatch.setattr(mod, name, lambda *a, _r=real, _n=name, **k: taken.append(_n)
                             or _r(*a, **k))
@@ -102,7 +103,8 @@ def test_one_filter_slabs_keep_a_nan_in_its_windows(monkeypatch, where, nans) ->
     taken = _paths(monkeypatch)
     x = np.random.default_rng(2).random((1, 1, 40, 128), dtype=np.float32)
     x[0, 0, where[0], where[1]] = np.nan
-    K = get_kernel("gaussian", size=3, sigma=1.0)  # no zero tap: no up-front check of x
+    K = get_kernel("gaussian", size=3, sigma=1.0)
+    K[0, 0] *= 2  # rank 2 (a rank-1 kernel takes separable.py) and no zero tap: no up-front check
     for got, want in ((conv2d(x, K[None, None], pad=1), conv2d_naive(x, K[None, None], pad=1)),
                       (depthwise_conv2d(x, K, pad=1), depthwise_conv2d_naive(x, K, pad=1))):
         assert int(np.isnan(got).sum()) == int(np.isnan(want).sum()) == nans

@@ -47,3 +47,21 @@ def test_rank1_kernels_row_then_column_pass(monkeypatch, FH, FW, ph, pw, dil, bl
     _close(conv2d(x, K[None, None], **kw), conv2d_naive(x, K[None, None], **kw))
     _close(depthwise_conv2d(x, K, 0.5, **kw), depthwise_conv2d_naive(x, K, 0.5, **kw))
     assert calls and all(s.sep is not None for s in calls), "the row/column passes were not taken"
+
+
+@pytest.mark.parametrize("block", [1, 3000, 9000, 1 << 20])
+@pytest.mark.parametrize(("H", "pad"), [(28, 0), (13, 1), (9, (2, 0))])
+def test_one_image_gemm_full_and_ragged_blocks(monkeypatch, block, H, pad) -> None:
+    """gemm._conv2d_one (N = 1, stride 1): full blocks reuse one im2col view, a shorter last
+    block its own; no padding reads the input in place."""
+    monkeypatch.setattr(gemm, "BLOCK_BYTES", block)
+    calls = []
+    real = gemm._conv2d_one
+    monkeypatch.setattr(gemm, "_conv2d_one", lambda *a: calls.append(1) or real(*a))
+    rng = np.random.default_rng(H)
+    x = rng.standard_normal((1, 2, H, 11)).astype(np.float32)
+    W = rng.standard_normal((5, 2, 5, 3)).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32)
+    for xs in (x, x[:, :, :, ::-1]):  # and a non-contiguous input
+        _close(conv2d(xs, W, b, pad=pad), conv2d_naive(xs, W, b, pad=pad))
+    assert len(calls) == 2

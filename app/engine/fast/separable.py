@@ -1,0 +1,93 @@
+"""Rank-1 kernels K = outer(col, row) (Gaussian, box, Sobel, …): a column pass by BLAS, then a
+row pass by shift-and-add.
+
+    v[i, :]   = Σ_u col[u] · x[i − PH + u·DH, :]     one batched product col (1, FH) @ (FH, W)
+    out[i, j] = Σ_v row[v] · vp[i, j + v·DW]         vp = v with PW zero columns each side
+
+The column pass reads the input rows in place (no padded copy: only a block touching the top or
+bottom edge is copied, with its zero rows) and writes a cache-sized block of padded rows; the
+scale of K rides on `col`, so the row pass has its first weight 1. The row pass works on flat
+rows (filters.accumulate): the result is a view of an (N, 1, OH, Wp) array, columns ≥ OW being
+scratch. The product multiplies every column tap (0·NaN = NaN, as the core); zero row taps are
+skipped, so a kernel with a zero is checked by the caller as for filters.py.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from app.cancel import check as checkpoint
+
+from ..geometry import Geometry, pad2d
+from .filters import Groups, accumulate, cost
+
+BLOCK_BYTES = 256 << 10  # one block of padded rows
+
+
+def passes(FH: int, rows: Groups) -> float:
+    """Estimated cost in filters.passes units (≈ one add over the output): the product ~1.2
+    + 0.1·FH (1024² images), the row pass's adds, ~0.5 of fixed work."""
+    return 1.7 + 0.1 * FH + cost(rows)
+
+
+def column(cols: Groups, FH: int, scale: float) -> np.ndarray:
+    """The column weights (1, FH) float32 from their groups, times scale (dropped taps are 0)."""
+    c = np.zeros((1, FH), np.float32)
+    for w, ix in cols:
+        c[0, ix] = w
+    return c * np.float32(scale)
+
+
+def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: str = "zeros",
+               bias: np.ndarray | None = None) -> np.ndarray:
+    """x (N, 1, H, W) ⊛ outer(col[0], row) → (N, 1, OH, OW) float32, stride 1.
+
+    `rows` are the row weights' groups (filters.plan); `col` (1, FH) carries any scale."""
+    if mode != "zeros":
+        x = pad2d(x, g.pad, mode)
+    x = np.ascontiguousarray(x, np.float32)
+    ph, pw = (0, 0) if mode != "zeros" else g.pad
+    N, _, H, Wd = x.shape
+    FH, (dh, dw) = g.FH, g.dilation
+    OH, OW = g.out_h, g.out_w
+    Wp = Wd + 2 * pw
+    reach = (FH - 1) * dh  # extra input rows one block of output rows reads
+    R = max(1, min(OH, BLOCK_BYTES // (4 * Wp)))
+    spare = (g.FW - 1) * dw + 1
+    v = np.zeros(R * Wp + spare, np.float32)  # the padded rows; pad columns stay 0
+    t = np.empty(R * Wp, np.float32)
+    edge = np.zeros((R + reach, Wd), np.float32)  # input rows of a block at the top / bottom
+    wide = np.empty((N, 1, OH, Wp), np.float32)
+    it = x.itemsize
+    # a lone weighted tap first: its multiply writes the output, the other taps add into it
+    rows = sorted(rows, key=lambda grp: not (len(grp[1]) == 1 and abs(grp[0]) != 1))
+    for n in range(N):
+        xs = x[n, 0]
+        for r0 in range(0, OH, R):
+            checkpoint()  # stops a timed-out request (app/cancel.py)
+            r = min(R, OH - r0)
+            top = r0 - ph  # input row of output row r0's first tap
+            if top >= 0 and top + r + reach <= H:
+                src = xs[top:top + r + reach]
+            else:  # copy the rows inside the image, zeros around them
+                lo, hi = max(top, 0), min(top + r + reach, H)
+                src = edge[:r + reach]
+                src[...] = 0.0
+                if hi > lo:
+                    src[lo - top:hi - top] = xs[lo:hi]
+            # the FH rows of output row i as one (FH, W) matrix: rows i, i + DH, … of src
+            M = np.ndarray((r, FH, Wd), np.float32, src, 0, (Wd * it, dh * Wd * it, it))
+            np.matmul(col, M, out=np.ndarray((r, 1, Wd), np.float32, v, pw * it,
+                                             (Wp * it, it, it)))
+            L = r * Wp
+            accumulate(wide[n, 0, r0:r0 + r].reshape(-1), t[:L], rows,
+                       partial(_flat, v, dw, L))
+    if bias is not None:
+        wide += np.float32(np.asarray(bias).ravel()[0])
+    return wide[..., :OW]
+
+
+def _flat(v: np.ndarray, step: int, L: int, k: int) -> np.ndarray:
+    return v[k * step:k * step + L]
