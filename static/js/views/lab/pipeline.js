@@ -116,6 +116,9 @@ function footer(fig, d, s, rgb, t) {
   const scale = s.scale;
   const stats = el("p", { class: "stats" });
   stats.append(el("span", { class: "min" }, `${t("lab.stats.min")} ${fmt(d.min)}`), el("span", { class: "max" }, `${t("lab.stats.max")} ${fmt(d.max)}`));
+  const values = el("span", { class: "values" }, d.step ? t("lab.stats.step", { step: fmt(d.step) }) : t("lab.stats.exact"));
+  values.dataset.step = String(d.step ?? 0);   // the values drawn: exact, or 8 bits at this step
+  stats.append(values);
   const legend = el("div", { class: "legend" });
   const words = caption(s, rgb, t);
   legend.setAttribute("aria-label", words);
