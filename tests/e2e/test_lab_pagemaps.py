@@ -74,3 +74,30 @@ def test_page_maps_match_the_engine(page: Any, server_url: str, extra: dict[str,
     np.testing.assert_allclose(page_conv, conv, rtol=0, atol=1e-5)
     np.testing.assert_allclose(page_pool, pooled, rtol=0, atol=1e-5)
     assert np.abs(conv).max() > 0.1                     # not a trivially flat map
+
+
+INDICES = """async (values) => {
+    const { scaleFor } = await import("/static/js/lib/colorscale.js");
+    const xs = Float32Array.from(values.map((v) => (v === null ? NaN : v)));
+    const out = {};
+    for (const [kind, lo, hi] of [["diverging", -3, 2], ["sequential", 0, 5], ["gray", 0, 1],
+                                  ["diverging", 0, 0], ["sequential", 1, 1]]) {
+        const s = scaleFor(lo, hi, kind);
+        out[`${kind} ${lo} ${hi}`] = [Array.from(s.indices(xs, 0, new Uint16Array(xs.length))),
+                                      Array.from(xs, (v) => s.toIndex(v))];
+    }
+    return out;
+}"""
+
+
+def test_one_pass_indices_equal_the_scale_per_value(page: Any, server_url: str) -> None:
+    """drawMap's one loop (scale.indices) gives toIndex's numbers: clipping, NaN, zero, flat."""
+    page.goto(f"{server_url}/")
+    page.wait_for_selector(READY)
+    rng = np.random.default_rng(4)
+    values = [*rng.normal(0, 2, 500).astype(np.float32).tolist(), 0.0, -0.0, 7.0, -9.0, None,
+              0.5, 1e-9, -1e-9]
+    got = page.evaluate(INDICES, values)
+    for name, (fast, slow) in got.items():
+        assert fast == slow, name
+    assert len(set(got["diverging -3 2"][0])) > 100                # a real spread of indices

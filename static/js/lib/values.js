@@ -52,5 +52,7 @@ export async function decodeStage(stage) {
 /** ReLU of a stage's values, max(0, x), for a relu stage the server sent without values.
  *  @param {Float32Array} values */
 export function reluOf(values) {
-  return values.map((v) => (v > 0 ? v : 0));
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i] > 0 ? values[i] : 0;
+  return out;
 }

@@ -243,10 +243,10 @@ export async function mount(root) {
   function changed(immediate = false) {
     syncPoolInputs();
     const setup = readForm();
+    if (immediate) runner.now(); else runner.schedule();   // the request first, the URL while it runs
     setParams(setupToParams(setup));
     origin.check(setup, setupToParams(setup).kv);
     publishLabSetup({ ...setup, origin: origin.origin });
-    if (immediate) runner.now(); else runner.schedule();
   }
 
   /** Exact float32 values for the inspector, fetched once per answer when a map is first
