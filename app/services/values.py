@@ -3,8 +3,9 @@
     f32: little-endian float32, C order (exact)
     u8, u16: q = round((x − q_lo) / step), codes 0 … 2^b − 1 over the stage's [min, max] (the
         step widened a little when min < 0 < max so that 0 is a code: zeros stay zeros), then each
-        row (last axis) delta-coded mod 2^b (q[..., 0], q[..., j] − q[..., j−1]) so that smooth
-        maps deflate well; little-endian; then zlib-deflated (level 1; the page inflates it with
+        (H, W) plane predicted from the row above mod 2^b (first row: from the left; PNG's "up",
+        the best of left / up / Paeth / MED under deflate in bench/wire_codecs.py) so that maps
+        deflate well; little-endian; then zlib-deflated (level 1; the page inflates it with
         DecompressionStream("deflate")). Decoded x = q_lo + q · step (values_lo, values_step in
         the stage), off by at most half a step. An 8-bit image's values (every x = float32(k/255),
         the input stage of an image) use the grid q_lo = 0, step = 1/255: exact.
@@ -61,10 +62,12 @@ def quantise(x: np.ndarray, fmt: ValuesFormat) -> tuple[bytes, float, float]:
 
 
 def _code(q: np.ndarray, dtype: str, top: int) -> bytes:
-    """Codes → zlib(row-delta(q) mod 2^b)."""
-    q = q.copy()
-    q[..., 1:] = np.diff(q, axis=-1)
-    return zlib.compress((q & top).astype(dtype).tobytes(), 1)
+    """Codes (…, H, W) → zlib(up-delta(q) mod 2^b): each plane's first row as q[0, j] − q[0, j−1],
+    every later row as q[i, j] − q[i−1, j] (PNG's "up"; bench/wire_codecs.py)."""
+    r = q.copy()
+    r[..., :1, 1:] = np.diff(q[..., :1, :], axis=-1)
+    r[..., 1:, :] = np.diff(q, axis=-2)
+    return zlib.compress((r & top).astype(dtype).tobytes(), 1)
 
 
 def dequantise(data: bytes, shape: tuple[int, ...], fmt: ValuesFormat, lo: float,
@@ -73,8 +76,9 @@ def dequantise(data: bytes, shape: tuple[int, ...], fmt: ValuesFormat, lo: float
     if fmt == "f32":
         return np.frombuffer(data, "<f4").reshape(shape)
     dtype, top = _TYPES[fmt]
-    q = np.frombuffer(zlib.decompress(data), dtype).reshape(shape).astype(np.int64)
-    q = np.cumsum(q, axis=-1) & top
+    r = np.frombuffer(zlib.decompress(data), dtype).reshape(shape).astype(np.int64)
+    r[..., :1, :] = np.cumsum(r[..., :1, :], axis=-1)
+    q = np.cumsum(r, axis=-2) & top
     return (lo + q * step).astype(np.float32)
 
 

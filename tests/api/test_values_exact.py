@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 
 import numpy as np
 from fastapi.testclient import TestClient
@@ -57,3 +58,19 @@ def test_values_off_the_byte_grid_use_the_range_grid() -> None:
     _, lo, step = quantise(above, "u8")
     assert (lo, step) == (0.0, 1.5 / 255)
     assert image_codes(np.zeros((1, 1, 0, 0), np.float32)) is None
+
+
+def test_u8_planes_are_predicted_from_the_row_above() -> None:
+    """The bytes before zlib: first row left-delta, later rows q − (the row above), mod 256."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, (1, 2, 5, 7)).astype(np.float32)
+    data, lo, step = quantise(x, "u8")
+    q = np.rint((x.astype(np.float64) - lo) / step).astype(np.int64)
+    r = np.frombuffer(zlib.decompress(data), np.uint8).reshape(x.shape).astype(np.int64)
+    np.testing.assert_array_equal(r[..., 0, 0], q[..., 0, 0])
+    np.testing.assert_array_equal(r[..., 0, 1:], np.diff(q[..., 0, :], axis=-1) & 255)
+    np.testing.assert_array_equal(r[..., 1:, :], np.diff(q, axis=-2) & 255)
+    back = dequantise(data, x.shape, "u8", lo, step)
+    assert np.abs(back - x).max() <= step / 2 + 1e-6
+    same_rows = np.repeat(rng.normal(0, 1, (1, 1, 1, 64)), 64, axis=2).astype(np.float32)
+    assert len(quantise(same_rows, "u8")[0]) < 200        # 63 rows of zeros after the first

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bench.api import photo_jpeg
-from tests.e2e.lab_helpers import READY
+from tests.e2e.lab_helpers import READY, renders, wait_render_after
 
 pytestmark = pytest.mark.e2e
 
@@ -101,3 +101,32 @@ def test_one_pass_indices_equal_the_scale_per_value(page: Any, server_url: str) 
     for name, (fast, slow) in got.items():
         assert fast == slow, name
     assert len(set(got["diverging -3 2"][0])) > 100                # a real spread of indices
+
+
+@pytest.mark.parametrize(("lang", "exact", "stepped"), [
+    ("en", "exact values (float32)", "8-bit values, step "),
+    ("ja", "正確な値（float32）", "8 ビットの値（刻み ")])
+def test_each_stage_says_exact_or_its_8_bit_step(page: Any, server_url: str, lang: str,
+                                                  exact: str, stepped: str) -> None:
+    """Within the page's budget the maps are computed exactly; past it (1024 px, 5×5: 26M
+    multiply-adds > PAGE_MACS) they come as 8 bits and each stage says its step."""
+    query = f"?lang={lang}&img=shapes&c=gray&act=relu&pool=max"
+    page.goto(f"{server_url}/{query}")
+    page.wait_for_selector(READY)
+    for stage in ("input", "conv", "relu", "pool"):
+        v = page.locator(f"figure.stage[data-stage='{stage}'] .stats .values")
+        assert (v.get_attribute("data-step"), v.inner_text()) == ("0", exact), stage
+    assert page.get_attribute("#lab-pipeline", "data-exact") == "true"
+    page.goto(f"{server_url}/{query}&ws=1024")
+    page.wait_for_selector(READY)
+    before = renders(page)
+    page.select_option("#lab-kernel", "gaussian")          # 5×5 (the catalogue's default)
+    wait_render_after(page, before)
+    assert "kp=size%3A5" in page.url
+    inp = page.locator("figure.stage[data-stage='input'] .stats .values")
+    assert inp.inner_text() == exact                     # the input is exact (bytes / 255)
+    for stage in ("conv", "relu", "pool"):
+        v = page.locator(f"figure.stage[data-stage='{stage}'] .stats .values")
+        step = float(v.get_attribute("data-step"))
+        assert 0 < step < 1 / 200, stage                 # 255 steps over the conv map's range
+        assert v.inner_text().startswith(stepped), v.inner_text()

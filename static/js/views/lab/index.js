@@ -182,7 +182,8 @@ export async function mount(root) {
     const decoded = await Promise.all(response.stages.map(decodeStage));
     const byName = Object.fromEntries(response.stages.map((st, k) => [st.name, decoded[k]]));
     const st0 = response.stages.find((st) => st.name === "input");
-    if (byName.input) input = { key, values: byName.input.values, exact: !byName.input.step || (st0.values_lo === 0 && st0.values_step === 1 / 255) };
+    if (byName.input && st0.values_lo === 0 && st0.values_step === 1 / 255) byName.input.step = 0;   // an image's bytes / 255: exact
+    if (byName.input) input = { key, values: byName.input.values, exact: !byName.input.step };
     if (setup) Object.assign(byName, pageMaps(response, setup));
     return response.stages.map((st) => {
       let d = byName[st.name];
