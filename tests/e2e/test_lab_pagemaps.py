@@ -105,7 +105,7 @@ def test_one_pass_indices_equal_the_scale_per_value(page: Any, server_url: str) 
 
 @pytest.mark.parametrize(("lang", "exact", "stepped"), [
     ("en", "exact values (float32)", "8-bit values, step "),
-    ("ja", "正確な値（float32）", "8 ビットの値（刻み ")])
+    ("ja", "正確な値（32 ビット浮動小数点数）", "8 ビットの値（刻み ")])
 def test_each_stage_says_exact_or_its_8_bit_step(page: Any, server_url: str, lang: str,
                                                   exact: str, stepped: str) -> None:
     """Within the page's budget the maps are computed exactly; past it (1024 px, 5×5: 26M
