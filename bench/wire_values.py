@@ -30,6 +30,8 @@ WAYS: dict[str, dict[str, Any]] = {
     "u8 conv only": {"value_stages": ["conv"], "values_format": "u8"},
     "u8 conv+pool, no output": {"value_stages": ["conv", "pool"], "values_format": "u8",
                                 "include_output": False},
+    "no values (page computes)": {"value_stages": [], "values_format": "u8",
+                                  "include_output": False},
 }
 KERNELS = {"sobel-x": None, "gaussian 5x5": {"id": "gaussian", "size": 5, "sigma": 1.0}}
 

@@ -98,8 +98,9 @@ class InputOptions(BaseModel):
                                  "float32, C order); at most max_values_b64 values in all.")
     values_format: Literal["f32", "u16", "u8"] = Field(
         "f32", description="How values_b64 is written: f32 exact little-endian float32; u16 / u8 "
-        "quantised between the stage's min and max, rows delta-coded mod 2^b, zlib (see "
-        "docs/wire-values.md); decoded values are off by at most (max − min) / (2·(2^b − 1)).")
+        "quantised between the stage's min and max, each plane predicted from the row above "
+        "mod 2^b, zlib (see docs/wire-values.md); decoded values are off by at most "
+        "(max − min) / (2·(2^b − 1)).")
     value_stages: list[Literal["input", "conv", "relu", "pool"]] | None = Field(
         None, max_length=4, description="Only these stages carry values_b64 (all when omitted); "
         "e.g. leave out the input, which the page already has.")

@@ -89,5 +89,6 @@ def stage_values(response: dict[str, Any], name: str) -> np.ndarray:
     return raw.reshape(stage["shape"])
 
 
-DRAWN = {"values_format": "u8"}
-"""Spec keys that give the values the page draws its maps from (docs/wire-values.md)."""
+DRAWN = {"values_format": "f32"}
+"""Spec keys that give the values the page draws its maps from (docs/wire-values.md): exact, as
+the page computes the maps itself from the exact input (lib/maps.js) when the work is small."""

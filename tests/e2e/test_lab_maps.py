@@ -273,7 +273,7 @@ def test_robust_scale_ignores_the_padding_border_and_shared_scale_is_one_range(
     stats = [
         float(x.split()[-1])
         for st in ("conv", "relu", "pool")
-        for x in page.locator(f"figure[data-stage='{st}'] .stats span").all_inner_texts()
+        for x in page.locator(f"figure[data-stage='{st}'] .stats :is(.min, .max)").all_inner_texts()
     ]
     assert legs[0]["scale"] == "diverging" and legs[0]["range"] == "shared"
     assert (

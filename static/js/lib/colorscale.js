@@ -72,6 +72,20 @@ export function scaleFor(min, max, kind = null) {
       }
       return Math.floor((v - lo) * ((n - 1) / (hi - lo)) + 0.5);
     },
+    /** toIndex of values[offset …] into each entry of out, in one loop (the same numbers).
+     *  @param {ArrayLike<number>} values @param {number} offset @param {Uint16Array} out */
+    indices(values, offset, out) {
+      if (flat) return out.fill(k === "diverging" ? half : 0);
+      const div = k === "diverging", kd = half / r, ks = (n - 1) / (hi - lo);
+      for (let i = 0; i < out.length; i++) {
+        let v = values[offset + i];
+        if (v !== v) v = 0;   // NaN
+        v = v < lo ? lo : v > hi ? hi : v;
+        if (!div) out[i] = Math.floor((v - lo) * ks + 0.5);
+        else { const d = v - c; out[i] = d > 0 ? half + Math.floor(d * kd + 0.5) : d < 0 ? half - Math.floor(-d * kd + 0.5) : half; }
+      }
+      return out;
+    },
     /** @param {number} v */
     css(v) {
       const i = this.toIndex(v) * 3;

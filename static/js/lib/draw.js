@@ -47,12 +47,12 @@ export function drawMap(canvas, values, h, w, scale = mapScale(values), offset =
   canvas.width = w; canvas.height = h;
   const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   const img = g.createImageData(w, h);
-  const px = img.data;
-  for (let i = 0, n = h * w; i < n; i++) {
-    const li = scale.toIndex(values[offset + i]) * 3;
-    px[i * 4] = scale.lut[li]; px[i * 4 + 1] = scale.lut[li + 1]; px[i * 4 + 2] = scale.lut[li + 2];
-    px[i * 4 + 3] = 255;
-  }
+  const n = h * w, lut = scale.lut;
+  const idx = scale.indices(values, offset, new Uint16Array(n));   // one pass, no per-pixel objects
+  const rgba = new Uint32Array(scale.n);   // RGBA words (little-endian, as every browser's canvas)
+  for (let i = 0; i < scale.n; i++) rgba[i] = (0xff000000 | (lut[i * 3 + 2] << 16) | (lut[i * 3 + 1] << 8) | lut[i * 3]) >>> 0;
+  const px = new Uint32Array(img.data.buffer);
+  for (let i = 0; i < n; i++) px[i] = rgba[idx[i]];
   g.putImageData(img, 0, 0);
   canvas.dataset.scale = scale.kind;
   return canvas;

@@ -1,9 +1,9 @@
 // @ts-check
 // Stage values as the API sends them (spec.values_format, app/services/values.py):
 //   f32: little-endian float32, base64 (exact)
-//   u8 / u16: zlib(row-delta(q)), base64; each row (last axis) stored as q[0], q[j] − q[j−1]
-//     mod 2^b; x = values_lo + q · values_step, off by at most values_step / 2 (0 is a code, so
-//     zeros stay zeros); the step is kept on the result.
+//   u8 / u16: zlib(up-delta(q)), base64; each (H, W) plane's first row stored as q[0, j] − q[0, j−1],
+//     later rows as q[i, j] − q[i−1, j], mod 2^b; x = values_lo + q · values_step, off by at most
+//     values_step / 2 (0 is a code, so zeros stay zeros); the step is kept on the result.
 import { decodeValues } from "./api.js";
 
 const TOPS = { u8: 255, u16: 65535 };
@@ -36,21 +36,23 @@ export async function decodeStage(stage) {
   const top = TOPS[/** @type {"u8" | "u16"} */ (fmt)];
   const raw = await inflate(bytesOf(stage.values_b64));
   const q = fmt === "u8" ? raw : new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
-  const W = stage.shape[stage.shape.length - 1];
+  const W = stage.shape[stage.shape.length - 1], HW = W * (stage.shape[stage.shape.length - 2] ?? 1);
   const lo = stage.values_lo ?? stage.min, step = stage.values_step ?? 0;
-  const out = new Float32Array(q.length);
-  for (let r = 0; r < q.length; r += W) {
+  const codes = new Uint32Array(q.length);
+  for (let p = 0; p < q.length; p += HW) {   // each (H, W) plane: first row from the left, then up
     let acc = 0;
-    for (let j = r; j < r + W; j++) {
-      acc = (acc + q[j]) & top;
-      out[j] = lo + acc * step;
-    }
+    for (let j = p; j < p + W; j++) { acc = (acc + q[j]) & top; codes[j] = acc; }
+    for (let j = p + W; j < p + HW; j++) codes[j] = (q[j] + codes[j - W]) & top;
   }
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) out[i] = lo + codes[i] * step;
   return { values: out, step };
 }
 
 /** ReLU of a stage's values, max(0, x), for a relu stage the server sent without values.
  *  @param {Float32Array} values */
 export function reluOf(values) {
-  return values.map((v) => (v > 0 ? v : 0));
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i] > 0 ? values[i] : 0;
+  return out;
 }

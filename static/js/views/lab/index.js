@@ -9,6 +9,7 @@ import { createRunner } from "../../lib/runner.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { exactConv } from "../../lib/exact.js";
 import { decodeStage, reluOf } from "../../lib/values.js";
+import { PAGE_MACS, convMap, macsOf, poolMap } from "../../lib/maps.js";
 import { curlCommand, copyText, imageFromLink, LINK_IMAGE_MAX, mapsToPng, saveBlob, shareLink } from "./downloads.js";
 import { renderFormula, renderFormulaProblems } from "./formula.js";
 import { createImageInput, notesText, prepareImage } from "./image-input.js";
@@ -22,7 +23,7 @@ import { FALLBACK_LIMITS, geometryOf, loadLimits, validate } from "./validate.js
 import { createZoom } from "./zoom.js";
 import { paddingBorders } from "./looks.js";
 import { createMapStyles } from "./map-styles.js";
-import { renderPipeline, stageData } from "./pipeline.js";
+import { padInput, renderPipeline, stageData } from "./pipeline.js";
 import { fmtNum, readSetup, setupToParams } from "./setup.js";
 
 export const MAX_IMAGE_SIDE = DEFAULT_SIZE;   // the default working size (display.js; URL ws)
@@ -146,7 +147,7 @@ export async function mount(root) {
   }
 
   // --- requests -------------------------------------------------------------------------------
-  let input = { key: null, values: null };   // the exact input values of the current image
+  let input = { key: null, values: null, exact: false };   // the input values of the current image
   const inputKey = (img, spec) => img && [img.key, spec.color, spec.max_side].join("|");
   /** By ref when the server keeps the image; uploaded (again, once) when it does not. */
   async function post(img, spec, signal) {
@@ -161,11 +162,29 @@ export async function mount(root) {
     if (app.image === img) img.ref = response.image_ref ?? null;
     return response;
   }
-  /** The stages with values: the input from the cache, ReLU from the conv when not sent. */
-  async function decodeStages(response, key) {
+  /** The conv, ReLU and pool maps computed in the page from the exact input (lib/maps.js). */
+  function pageMaps(response, setup) {
+    const st = Object.fromEntries(response.stages.map((s) => [s.name, s]));
+    const g = response.geometry;
+    const padded = padInput(stageData(st.input, input.values), g.pad[0], g.pad[1], setup.padMode);
+    const conv = convMap(padded, response.kernel, response.bias, g, Boolean(response.kernel.depthwise));
+    const relu = st.relu ? reluOf(conv) : null;
+    const out = { conv: { values: conv, step: 0 }, ...(relu ? { relu: { values: relu, step: 0 } } : {}) };
+    if (st.pool) {
+      const [C, H, W] = st.conv.shape.slice(-3);
+      out.pool = { values: poolMap(relu ?? conv, C, H, W, response.pool_geometry, setup.pool), step: 0 };
+    }
+    return out;
+  }
+  /** The stages with values: the input from the cache, ReLU from the conv when not sent; with
+   *  `setup` (the page computes the maps) conv, ReLU and pool from the exact input. */
+  async function decodeStages(response, key, setup = null) {
     const decoded = await Promise.all(response.stages.map(decodeStage));
     const byName = Object.fromEntries(response.stages.map((st, k) => [st.name, decoded[k]]));
-    if (byName.input) input = { key, values: byName.input.values };
+    const st0 = response.stages.find((st) => st.name === "input");
+    if (byName.input && st0.values_lo === 0 && st0.values_step === 1 / 255) byName.input.step = 0;   // an image's bytes / 255: exact
+    if (byName.input) input = { key, values: byName.input.values, exact: !byName.input.step };
+    if (setup) Object.assign(byName, pageMaps(response, setup));
     return response.stages.map((st) => {
       let d = byName[st.name];
       if (!d && st.name === "input") d = { values: input.values, step: 0 };
@@ -189,14 +208,17 @@ export async function mount(root) {
     const img = app.image;
     const spec = specOf(setup);
     const key = inputKey(img, spec);
-    spec.value_stages = input.key === key ? ["conv", "pool"] : ["input", "conv", "pool"];
+    // The page computes the maps from the exact input (an image's bytes / 255) when the work is small.
+    const local = macsOf(setup, spec.max_side) <= PAGE_MACS && (input.key !== key || input.exact);
+    const wanted = local ? [] : ["conv", "pool"];
+    spec.value_stages = input.key === key ? wanted : ["input", ...wanted];
     let response, stages;
     try {
       const t0 = performance.now();
       response = await post(img, spec, signal);
       if (!current()) return;
       const t1 = performance.now();
-      stages = await decodeStages(response, key);
+      stages = await decodeStages(response, key, local ? setup : null);
       performance.measure("lab:request", { start: t0, end: t1 });   // read by bench/lab_browser.py
       performance.measure("lab:decode", { start: t1 });
     } catch (err) {
@@ -222,10 +244,10 @@ export async function mount(root) {
   function changed(immediate = false) {
     syncPoolInputs();
     const setup = readForm();
+    if (immediate) runner.now(); else runner.schedule();   // the request first, the URL while it runs
     setParams(setupToParams(setup));
     origin.check(setup, setupToParams(setup).kv);
     publishLabSetup({ ...setup, origin: origin.origin });
-    if (immediate) runner.now(); else runner.schedule();
   }
 
   /** Exact float32 values for the inspector, fetched once per answer when a map is first
@@ -292,7 +314,9 @@ export async function mount(root) {
       inputRange: [stages[0].min, stages[0].max], inputStep: stages[0].step ?? 0,
     };
     if (last?.response !== response) delete pipelineEl.dataset.exact;
-    last = { response, setup, drawn, data, stages, exact: last?.response === response && last.exact };
+    const computed = stages.every((s) => !s.step);   // exact values (computed in the page or f32)
+    if (computed) pipelineEl.dataset.exact = "true";
+    last = { response, setup, drawn, data, stages, exact: computed || (last?.response === response && last.exact) };
     pipelineEl.dataset.renders = String(Number(pipelineEl.dataset.renders ?? 0) + 1);
     pipelineEl.dataset.shapes = JSON.stringify(Object.fromEntries(stages.map((s) => [s.name, [s.C, s.H, s.W]])));
     for (const name of ["input", "conv", "relu", "pool"]) {

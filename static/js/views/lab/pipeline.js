@@ -29,20 +29,31 @@ export function padIndex(i, n, mode) {
   return k;
 }
 
-/** The input (C, H, W) padded by (ph, pw) with the pad mode: a new Float32Array (C, H+2ph, W+2pw). */
+let lastPad = { key: /** @type {any[]} */ ([]), padded: /** @type {any} */ (null) };
+
+/** The input (C, H, W) padded by (ph, pw) with the pad mode: a Float32Array (C, H+2ph, W+2pw);
+ *  the last one is kept (the lab pads the same input for its maps and for drawing). */
 export function padInput(d, ph, pw, mode) {
+  const key = [d.values, d.C, d.H, d.W, ph, pw, mode];
+  if (key.every((k, i) => k === lastPad.key[i])) return lastPad.padded;
   const HP = d.H + 2 * ph, WP = d.W + 2 * pw;
   const out = new Float32Array(d.C * HP * WP);
+  const cols = Array.from({ length: WP }, (_, q) => padIndex(q - pw, d.W, mode));
+  const sides = [...Array(pw).keys()].flatMap((k) => [k, pw + d.W + k]);   // the padded columns
   for (let c = 0; c < d.C; c++) {
     for (let r = 0; r < HP; r++) {
       const sr = padIndex(r - ph, d.H, mode);
-      for (let q = 0; q < WP; q++) {
-        const sc = padIndex(q - pw, d.W, mode);
-        out[(c * HP + r) * WP + q] = sr < 0 || sc < 0 ? 0 : d.values[(c * d.H + sr) * d.W + sc];
+      if (sr < 0) continue;   // a zero row
+      const src = (c * d.H + sr) * d.W, dst = (c * HP + r) * WP;
+      if (d.values instanceof Float32Array) out.set(d.values.subarray(src, src + d.W), dst + pw);
+      else for (let q = 0; q < d.W; q++) out[dst + pw + q] = d.values[src + q];
+      for (const q of sides) {
+        out[dst + q] = cols[q] < 0 ? 0 : d.values[src + cols[q]];
       }
     }
   }
-  return { C: d.C, H: HP, W: WP, values: out };
+  lastPad = { key, padded: { C: d.C, H: HP, W: WP, values: out } };
+  return lastPad.padded;
 }
 
 function mapBox(fig, label) {
@@ -116,6 +127,9 @@ function footer(fig, d, s, rgb, t) {
   const scale = s.scale;
   const stats = el("p", { class: "stats" });
   stats.append(el("span", { class: "min" }, `${t("lab.stats.min")} ${fmt(d.min)}`), el("span", { class: "max" }, `${t("lab.stats.max")} ${fmt(d.max)}`));
+  const values = el("span", { class: "values" }, d.step ? t("lab.stats.step", { step: fmt(d.step) }) : t("lab.stats.exact"));
+  values.dataset.step = String(d.step ?? 0);   // the values drawn: exact, or 8 bits at this step
+  stats.append(values);
   const legend = el("div", { class: "legend" });
   const words = caption(s, rgb, t);
   legend.setAttribute("aria-label", words);
