@@ -195,3 +195,38 @@ def test_the_inspected_pixel_follows_in_place(
     shot(student, f"follow-pixel-{lang}-{size[0]}")
     _no_axe_findings(axe, student)
     _close(teacher, student)
+
+
+SEND_RAW = """async (scene) => {
+    const m = await import('/static/js/lib/classroom.js');
+    await m.sendScene(m.loadSession(), scene);
+}"""
+
+
+def test_a_key_no_view_owns_still_reloads_and_an_unknown_ref_is_said(
+        browser: object, server_url: str) -> None:
+    """A scene changing a key no view applies (a worksheet) falls back to a reload with the
+    teacher's query string, the class session kept; an image ref the server no longer keeps
+    leaves the student's image as it was and says why next to the image controls."""
+    teacher, student = start_and_join(browser, server_url)
+    _tab(teacher, "lab")
+    _send(teacher)
+    _tab_selected(student, "lab")
+    student.wait_for_selector("#lab-pipeline[data-shape-input]")
+    before = student.locator("#lab-pipeline").get_attribute("data-shape-input")
+    student.evaluate(MARK)
+    scene_query = student.evaluate("() => { const p = new URLSearchParams(location.search);"
+                                   " p.delete('img'); return p.toString(); }")
+    teacher.evaluate(SEND_RAW, {"query": scene_query, "view": "lab", "image_ref": "0" * 64})
+    said = student.wait_for_selector('[data-error-for="image"]:not([hidden])', timeout=10_000)
+    assert said.inner_text().strip()
+    assert student.evaluate(STAYED)
+    assert student.locator("#lab-pipeline").get_attribute("data-shape-input") == before
+    student.errors[:] = [e for e in student.errors if "status of 410" not in e]
+    teacher.evaluate(SEND_RAW, {"query": "exercises-count=4&exercises-sheet=3&view=exercises",
+                                "view": "exercises", "image_ref": None})
+    student.wait_for_url("**/?*exercises-sheet=3*", timeout=10_000)
+    student.wait_for_selector(".cls-bar")
+    assert not student.evaluate("window.__stayed === true")  # reloaded, the session kept
+    _tab_selected(student, "exercises")
+    _close(teacher, student)
