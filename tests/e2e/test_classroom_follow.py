@@ -230,3 +230,30 @@ def test_a_key_no_view_owns_still_reloads_and_an_unknown_ref_is_said(
     assert not student.evaluate("window.__stayed === true")  # reloaded, the session kept
     _tab_selected(student, "exercises")
     _close(teacher, student)
+
+
+def test_the_training_timelines_step_follows_in_place(browser: object, server_url: str,
+                                                      shot: Callable[..., Path]) -> None:
+    """The teacher picks the colour model and scrubs its training timeline back to step 0: the
+    student's network view shows that model at that checkpoint, without a reload."""
+    teacher, student = start_and_join(browser, server_url, "ja", (390, 844))
+    student.evaluate(MARK)
+    _tab(teacher, "network")
+    teacher.wait_for_selector('[data-view="network"][data-state="idle"][data-label]')
+    teacher.locator('[data-view="network"] [data-role=model]').select_option("color-vgg")
+    timeline = '[data-role="timeline"]'
+    teacher.wait_for_selector(f"{timeline}:not([hidden])[data-state=idle][data-step]")
+    teacher.eval_on_selector(f"{timeline} input[type=range]", "(r) => { r.value = '0';"
+                             " r.dispatchEvent(new Event('input', { bubbles: true })); }")
+    teacher.wait_for_selector(f"{timeline}[data-state=idle][data-step='0']")
+    assert "network-step=0" in teacher.url and "network-model=color-vgg" in teacher.url
+    _send(teacher)
+    _tab_selected(student, "network")
+    student.wait_for_selector(f"{timeline}:not([hidden])[data-state=idle][data-step='0']",
+                              timeout=15_000)
+    assert student.locator('[data-view="network"] [data-role=model]').input_value() == "color-vgg"
+    assert student.locator(f"{timeline} input[type=range]").input_value() == "0"
+    assert student.evaluate(STAYED)
+    student.locator(timeline).scroll_into_view_if_needed()
+    shot(student, "follow-timeline-ja-390")
+    _close(teacher, student)

@@ -316,5 +316,6 @@ export async function mount(root) {
       drawExample(d);
       schedule(true);
     },
+    step: (step) => timeline.setStep(step),
   });
 }
