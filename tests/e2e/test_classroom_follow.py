@@ -242,15 +242,16 @@ def test_the_training_timelines_step_follows_in_place(browser: object, server_ur
     teacher.wait_for_selector('[data-view="network"][data-state="idle"][data-label]')
     teacher.locator('[data-view="network"] [data-role=model]').select_option("color-vgg")
     timeline = '[data-role="timeline"]'
-    teacher.wait_for_selector(f"{timeline}:not([hidden])[data-state=idle][data-step]")
+    teacher.wait_for_selector(f"{timeline}:not([hidden])[data-state=idle][data-model=color-vgg]")
     teacher.eval_on_selector(f"{timeline} input[type=range]", "(r) => { r.value = '0';"
                              " r.dispatchEvent(new Event('input', { bubbles: true })); }")
-    teacher.wait_for_selector(f"{timeline}[data-state=idle][data-step='0']")
+    teacher.wait_for_selector(f"{timeline}[data-state=idle][data-model=color-vgg][data-step='0']")
     assert "network-step=0" in teacher.url and "network-model=color-vgg" in teacher.url
     _send(teacher)
     _tab_selected(student, "network")
-    student.wait_for_selector(f"{timeline}:not([hidden])[data-state=idle][data-step='0']",
-                              timeout=15_000)
+    student.wait_for_selector(
+        f"{timeline}:not([hidden])[data-state=idle][data-model=color-vgg][data-step='0']",
+        timeout=20_000)
     assert student.locator('[data-view="network"] [data-role=model]').input_value() == "color-vgg"
     assert student.locator(f"{timeline} input[type=range]").input_value() == "0"
     assert student.evaluate(STAYED)

@@ -51,13 +51,15 @@ export function sceneQuery(search) {
   return params.toString();
 }
 
+/** @type {Promise<boolean>} */
 let queue = Promise.resolve(true);
 
-/** Apply a scene in place (queued: one at a time, after the views mounted). Resolves true when
- *  done, false when a changed key has no applier (nothing was changed: reload instead).
- *  @param {Scene} scene */
+/** Apply a scene in place (queued: one at a time, after the views mounted; each compared with
+ *  the URL as the previous one left it). Resolves true when done, false when a changed key has
+ *  no applier or the router failed (nothing was changed: reload instead). @param {Scene} scene */
 export function applyScene(scene) {
-  queue = queue.then(() => ready).then(() => applyNow(scene), (err) => { console.error(err); return false; });
+  queue = queue.then(() => ready).then(() => applyNow(scene))
+    .catch((err) => { console.warn("scene", err); return false; });
   return queue;
 }
 

@@ -1,7 +1,7 @@
 // @ts-check
 // The student's side: follow the teacher's scene (or detach and rejoin), the lock, the current
 // exercise (answer it, see the verdict and hint), the revealed solution, the end of the class.
-import { answer, currentScene, openStream, saveSession } from "../../lib/classroom.js";
+import { answer, openStream, saveSession } from "../../lib/classroom.js";
 import { el, clear } from "../../lib/dom.js";
 import { getLanguage, onLanguageChange, t } from "../../lib/i18n.js";
 import { applyScene as applyInPlace } from "../../lib/scene.js";
@@ -14,9 +14,7 @@ import { errorText } from "./index.js";
  *  teacher's query string instead. @param {import("../../lib/classroom.js").Session} s @param {any} scene */
 async function applyScene(s, scene) {
   if (!scene || typeof scene.query !== "string") return;
-  const here = currentScene();
-  if (here.query === scene.query && (!scene.image_ref || scene.image_ref === here.image_ref)) return;
-  if (await applyInPlace(scene)) {
+  if (await applyInPlace(scene)) {   // an unchanged scene: only its tab shown again
     document.body.dataset.followed = String(Number(document.body.dataset.followed ?? 0) + 1);  // tests
     return;
   }

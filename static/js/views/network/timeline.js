@@ -146,6 +146,7 @@ export function createTimeline(anchor, { t, input }) {
         if (model === state.model) { state.last = p; showPrediction(p); }
       }
       panel.dataset.step = String(step);
+      panel.dataset.model = model;   // tests wait for the step of this model
     } catch (err) {
       label.textContent = t("network.error", { message: err.message });
     } finally {
@@ -175,7 +176,12 @@ export function createTimeline(anchor, { t, input }) {
     const i = step === null ? -1 : state.data.steps.indexOf(Number(step));
     return i >= 0 ? i : state.data.steps.length - 1;
   };
-  slider.addEventListener("input", () => { state.index = Number(slider.value); saveStep(); show(); });
+  slider.addEventListener("input", () => {
+    if (!state.data) return;
+    state.index = Number(slider.value);
+    saveStep();
+    show();
+  });
   play.addEventListener("click", () => {
     state.playing = !state.playing;
     if (state.playing && state.data && state.index >= state.data.steps.length - 1) {
@@ -191,6 +197,7 @@ export function createTimeline(anchor, { t, input }) {
     async select(id, detail) {
       state.model = id;
       state.playing = false;
+      state.data = null;   // until this model's checkpoints arrive: no show() with another's steps
       if (String(detail?.source).startsWith("onnx")) {  // an imported model has no checkpoints of its training
         state.data = null;
         panel.hidden = true;
