@@ -33,7 +33,12 @@ SEND_NOW = ("() => { const t = Date.now(); [...document.querySelectorAll('.cls-b
 WATCH = """(cond) => { const test = new Function("return " + cond);
     if (test()) return false;   // already in the teacher's state: not a measurement
     window.__seen = 0;
+    window.__applied = 0;
+    const followed = document.body.dataset.followed;
     const tick = () => {
+        if (!window.__applied && document.body.dataset.followed !== followed) {
+            window.__applied = Date.now();
+        }
         if (test()) window.__seen = Date.now(); else requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
@@ -71,9 +76,13 @@ def _join(browser: Any, url: str, n: int) -> tuple[Any, list[Any]]:
     return teacher, students
 
 
-def _measure(teacher: Any, students: list[Any], cond: str) -> list[float]:
+APPLIED: dict[str, list[float]] = {}
+
+
+def _measure(teacher: Any, students: list[Any], cond: str, kind: str = "") -> list[float]:
     """Watch (each student polls `cond`, a JS expression, every animation frame), send;
-    → ms from the click to each student's first frame where it holds."""
+    → ms from the click to each student's first frame where it holds. APPLIED[kind] gets the
+    ms to the frame where the scene had been applied (controls set, before the answer drew)."""
     for s in students:
         assert s.evaluate(WATCH, cond), f"already true before the send: {cond}"
     t0 = teacher.evaluate(SEND_NOW)
@@ -81,6 +90,8 @@ def _measure(teacher: Any, students: list[Any], cond: str) -> list[float]:
     for s in students:
         s.wait_for_function("() => window.__seen > 0", timeout=20_000)
         out.append(float(s.evaluate("window.__seen") - t0))
+        applied = s.evaluate("window.__applied || window.__seen")
+        APPLIED.setdefault(kind, []).append(float(applied - t0))
         assert s.evaluate("window.__stayed === true"), "the student's page reloaded"
     return out
 
@@ -151,7 +162,7 @@ def run(url: str, n: int, n_students: int, budget: float) -> dict[str, list[floa
             for k in range(n):
                 if time.monotonic() > deadline:
                     break
-                times.setdefault(kind, []).extend(_measure(teacher, students, state(k)))
+                times.setdefault(kind, []).extend(_measure(teacher, students, state(k), kind))
         browser.close()
     return times
 
@@ -166,12 +177,19 @@ def main() -> None:
         env = {"CONVSCOPE_DATA_DIR": str(Path(tmp) / "data"), "CONVSCOPE_REDIS_URL": ""}
         with live_server("uvicorn", Path(tmp) / "server.log", env=env) as srv:
             times = run(srv.url, args.n, args.students, args.budget)
-    print(f"load average before/after: {os.getloadavg()[0]:.2f} (1 min)")
-    print(f"{'kind':<18} {'n':>3} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} CPUs")
+    print("send → shown (the teacher's state drawn) | send → applied (controls set), ms")
+    print(f"{'kind':<18} {'n':>3} {'median':>7} {'p95':>6} {'max':>6} | {'median':>7} {'p95':>6}")
     for kind, ts in times.items():
-        ts = sorted(ts)
-        p95 = ts[min(len(ts) - 1, round(0.95 * (len(ts) - 1)))]
-        print(f"{kind:<18} {len(ts):>3} {statistics.median(ts):>10.0f} {p95:>8.0f} {ts[-1]:>8.0f}")
+        shown, applied = _stats(ts), _stats(APPLIED.get(kind, ts))
+        print(f"{kind:<18} {len(ts):>3} {shown[0]:>7.0f} {shown[1]:>6.0f} {shown[2]:>6.0f} |"
+              f" {applied[0]:>7.0f} {applied[1]:>6.0f}")
+
+
+def _stats(ts: list[float]) -> tuple[float, float, float]:
+    """(median, p95, max)."""
+    ts = sorted(ts)
+    return statistics.median(ts), ts[min(len(ts) - 1, round(0.95 * (len(ts) - 1)))], ts[-1]
 
 
 if __name__ == "__main__":
