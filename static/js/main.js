@@ -5,6 +5,7 @@ import { onNotify, onViewRequest } from "./lib/app.js";
 import { all } from "./lib/dom.js";
 import { detectLanguage, onLanguageChange, setLanguage } from "./lib/i18n.js";
 import { setupProjector } from "./lib/projector.js";
+import { sceneRouterReady } from "./lib/scene.js";
 import { getParam, setParams } from "./lib/url.js";
 
 function setupTabs() {
@@ -38,6 +39,7 @@ function setupTabs() {
   });
   onViewRequest((id) => show(id));
   show(getParam("view") ?? tabs[0]?.dataset.tab);
+  return show;
 }
 
 function setupLanguageToggle() {
@@ -83,8 +85,9 @@ async function boot() {
   setupToast();
   setupProjector();
   await setLanguage(detectLanguage());
-  setupTabs();
+  const show = setupTabs();
   await mountViews();
+  sceneRouterReady((id) => show(id));   // a followed scene (lib/scene.js) now finds every view
 }
 
 boot();

@@ -41,12 +41,6 @@ export const onConv3dBankRequest = (fn) => events.on("conv3d-request", fn);
 /** @param {(partial: any) => void} fn */
 export const onLabSetupRequest = (fn) => events.on("lab-request", fn);
 
-/** The classroom's teacher changed only the lab's setup: the lab applies these URL params in
- *  place (no reload). @param {URLSearchParams} params */
-export function requestLabScene(params) { events.emit("lab-scene", params); events.emit("view-request", "lab"); }
-/** @param {(params: URLSearchParams) => void} fn */
-export const onLabSceneRequest = (fn) => events.on("lab-scene", fn);
-
 /** Show a tab (e.g. the classroom following the teacher). @param {string} id */
 export function requestView(id) { events.emit("view-request", id); }
 /** @param {(id: string) => void} fn */

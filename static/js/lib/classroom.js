@@ -3,11 +3,11 @@
 // token; nothing else), the event stream (EventSource, which reconnects with Last-Event-ID by
 // itself) and the scene: the page's shareable query string (URL state) plus the current tab.
 import { request } from "./api.js";
+import { app } from "./app.js";
+import { sceneQuery } from "./scene.js";
 
 const KEY = "convscope.classroom";
-/** Query keys that are the viewer's own, never sent or applied with a scene. */
-const OWN_KEYS = ["lang", "join", "teach"];
-/** The lab's setup keys (views/lab/setup.js): a scene that changes only these is applied in place. */
+/** The lab's setup keys (views/lab/setup.js). */
 export const LAB_SETUP_KEYS = ["k", "kv", "b", "p", "pm", "s", "d", "act", "pool", "ps", "pst", "c", "sum", "kp", "lo"];
 
 /** @typedef {{code: string, role: "teacher" | "student", token: string, following?: boolean,
@@ -75,18 +75,11 @@ export function openStream(s, onEvent, onState) {
   return source;
 }
 
-/** The query string without the viewer's own keys, sorted: what a scene carries.
- *  @param {string} search */
-export function sceneQuery(search) {
-  const params = new URLSearchParams(search);
-  for (const k of OWN_KEYS) params.delete(k);
-  params.sort();
-  return params.toString();
-}
-
-/** The current scene: {query, view, image_ref?} (image_ref: the lab's cached image, if any). */
+/** The current scene: {query, view, image_ref} (image_ref: the server's cache key of the lab's
+ *  own image, not a sample, once the lab has sent it; students' labs fetch it by this ref). */
 export function currentScene() {
   const query = sceneQuery(location.search);
+  const im = app.image;
   return { query, view: new URLSearchParams(query).get("view") ?? "lab",
-           image_ref: new URLSearchParams(query).get("image") ?? null };
+           image_ref: im && !im.sample && typeof im.ref === "string" ? im.ref : null };
 }

@@ -1,5 +1,6 @@
 // @ts-check
 // URL state: the query string holds the whole setup so a shared link restores it.
+import { onSceneApply } from "./scene.js";
 
 /** @param {string} key */
 export function getParam(key) { return new URLSearchParams(location.search).get(key); }
@@ -37,5 +38,16 @@ export function bindUrl(root, view, roles) {
       if (input.value !== fromUrl) input.value = initial;   // not a valid option: keep the default
     }
     input.addEventListener("change", () => setParams({ [key]: input.value === initial ? null : input.value }));
+    onSceneApply({   // a followed scene (lib/scene.js): the value, as if the user had chosen it
+      owns: (k) => k === key,
+      apply(params) {
+        const before = input.value;
+        input.value = params.get(key) ?? initial;
+        if (input.value !== (params.get(key) ?? initial)) input.value = initial;
+        if (input.value === before) return;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      },
+    });
   }
 }

@@ -1,35 +1,26 @@
 // @ts-check
 // The student's side: follow the teacher's scene (or detach and rejoin), the lock, the current
 // exercise (answer it, see the verdict and hint), the revealed solution, the end of the class.
-import { requestLabScene, requestView } from "../../lib/app.js";
-import { LAB_SETUP_KEYS, answer, currentScene, openStream, saveSession } from "../../lib/classroom.js";
+import { answer, openStream, saveSession } from "../../lib/classroom.js";
 import { el, clear } from "../../lib/dom.js";
 import { getLanguage, onLanguageChange, t } from "../../lib/i18n.js";
+import { applyScene as applyInPlace } from "../../lib/scene.js";
 import { answerForm, questionBlock } from "./answer-form.js";
 import { button, createBar, setLocked } from "./bar.js";
 import { errorText } from "./index.js";
 
-/** @param {import("../../lib/classroom.js").Session} s @param {any} scene */
-function applyScene(s, scene) {
+/** The teacher's scene on this page, in place (lib/scene.js: each view applies its URL keys, the
+ *  lab fetches the teacher's image by its ref); a key no view can apply reloads the page with the
+ *  teacher's query string instead. @param {import("../../lib/classroom.js").Session} s @param {any} scene */
+async function applyScene(s, scene) {
   if (!scene || typeof scene.query !== "string") return;
-  const here = currentScene();
-  if (here.query === scene.query) return;
-  const strip = (/** @type {string} */ q) => { const p = new URLSearchParams(q); p.delete("view"); return p.toString(); };
-  if (strip(here.query) === strip(scene.query)) { requestView(scene.view ?? "lab"); return; }
+  if (await applyInPlace(scene)) {   // an unchanged scene: only its tab shown again
+    document.body.dataset.followed = String(Number(document.body.dataset.followed ?? 0) + 1);  // tests
+    return;
+  }
   const params = new URLSearchParams(scene.query);
   const lang = new URLSearchParams(location.search).get("lang");
   if (lang) params.set("lang", lang);
-  const lab = (/** @type {string} */ q) => {  // the scene without the lab's setup keys
-    const p = new URLSearchParams(q);
-    for (const k of LAB_SETUP_KEYS) p.delete(k);
-    if ((p.get("view") ?? "lab") === "lab") p.delete("view");
-    return p.toString();
-  };
-  if ((scene.view ?? "lab") === "lab" && lab(here.query) === lab(scene.query)) {
-    history.replaceState(history.state, "", `/?${params}`);  // only the lab's setup changed:
-    requestLabScene(params);                                  // applied in place, no reload
-    return;
-  }
   saveSession(s);
   location.assign(`/?${params}`);   // the views read their setup from the URL when they mount
 }
@@ -95,6 +86,7 @@ export function startStudent(root, s, leave) {
       if (s.following) applyScene(s, scene);
     } else if (e.type === "scene") {
       scene = e.scene;
+      panel.dataset.scenes = String(Number(panel.dataset.scenes ?? 0) + 1);   // received (tests)
       if (s.following) applyScene(s, scene);
     } else if (e.type === "lock") setLocked(e.locked);
     else if (e.type === "exercise") { exercise = e.exercise; renderExercise(null); }

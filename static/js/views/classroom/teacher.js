@@ -12,7 +12,7 @@ import { onLanguageChange, t } from "../../lib/i18n.js";
 import { button, createBar, toggle } from "./bar.js";
 import { errorText } from "./index.js";
 
-const FOLLOW_POLL_MS = 400;   // how often "follow me" looks at the URL (the page's whole setup)
+const FOLLOW_POLL_MS = 400;   // how often "follow me" looks at the URL (the page's whole setup) and image
 
 /** A bar of the histogram (CSSOM width: the CSP refuses style attributes). @param {number} pct */
 function bar(pct) {
@@ -49,10 +49,11 @@ export async function startTeacher(root, s, leave) {
   const follow = toggle("classroom.dash.follow", (on) => { following = on; if (on) send(); });
   const lock = toggle("classroom.dash.lock", (on) => setLock(s, on).catch(shout));
   let following = false;
-  let lastQuery = currentScene().query;
+  const sceneKey = () => { const c = currentScene(); return `${c.query}#${c.image_ref ?? ""}`; };
+  let lastScene = sceneKey();   // the URL, and the lab's own image by its ref
   setInterval(() => {
-    const q = currentScene().query;
-    if (q !== lastQuery) { lastQuery = q; if (following) send(); }
+    const q = sceneKey();
+    if (q !== lastScene) { lastScene = q; if (following) send(); }
   }, FOLLOW_POLL_MS);
 
   const { status, actions } = createBar(() => t("classroom.bar.teacher", { code: s.code }));

@@ -14,20 +14,24 @@ export const SIZES = [128, 256, 512, 1024];
  *  (crisp, never blurred by shrinking), and a change stays fast (issue 11, points 2 and 5). */
 export const DEFAULT_SIZE = 256;
 
-/** createDisplay(bar, sizeHost, url, onChange) → {size, layout, focus, magnifier, relabel()};
+/** createDisplay(bar, sizeHost, url, onChange) → {size, layout, focus, magnifier, relabel(), apply(params)};
  *  the working size goes in sizeHost (the image's group), the rest in the bar above the maps.
  *  onChange(what) after a user's choice: "size" needs a new computation, the others a redraw. */
 export function createDisplay(bar, sizeHost, { getParam, setParams }, onChange) {
-  const fromUrl = (key, allowed, fallback) => {
-    const v = getParam(key);
-    return allowed.map(String).includes(v ?? "") ? v : fallback;
+  /** The display state from URL keys (get: a key's value or null). */
+  const read = (get) => {
+    const fromUrl = (key, allowed, fallback) => {
+      const v = get(key);
+      return allowed.map(String).includes(v ?? "") ? v : fallback;
+    };
+    return {
+      size: Number(fromUrl("ws", SIZES, String(DEFAULT_SIZE))),
+      layout: String(fromUrl("lay", LAYOUTS, "focus")),
+      focus: String(fromUrl("fo", FOCUSABLE, "conv")),
+      magnifier: get("mag") !== "off",
+    };
   };
-  const state = {
-    size: Number(fromUrl("ws", SIZES, String(DEFAULT_SIZE))),
-    layout: String(fromUrl("lay", LAYOUTS, "focus")),
-    focus: String(fromUrl("fo", FOCUSABLE, "conv")),
-    magnifier: getParam("mag") !== "off",
-  };
+  const state = read(getParam);
   const size = el("select", { id: "lab-size" });
   const layout = el("select", { id: "lab-layout" });
   const focus = el("select", { id: "lab-focus" });
@@ -68,5 +72,17 @@ export function createDisplay(bar, sizeHost, { getParam, setParams }, onChange) 
   focus.addEventListener("change", () => { state.focus = focus.value; save(); onChange("focus"); });
   mag.addEventListener("change", () => { state.magnifier = mag.checked; save(); onChange("magnifier"); });
   save();
-  return Object.assign(state, { relabel });
+  /** A followed scene's keys (URLSearchParams) → what changed: "size" (recompute), "view"
+   *  (redraw) or null. */
+  function apply(params) {
+    const next = read((k) => params.get(k));
+    const what = next.size !== state.size ? "size"
+      : Object.keys(next).some((k) => next[k] !== state[k]) ? "view" : null;
+    Object.assign(state, next);
+    mag.checked = state.magnifier;
+    relabel();
+    save();
+    return what;
+  }
+  return Object.assign(state, { relabel, apply });
 }

@@ -32,6 +32,13 @@ export async function prepareImage(img, side, showError) {
   return { ...img, blob, original: img.blob, key: ++imageCount, ref: null, shrunk, lost };
 }
 
+/** An image the server keeps (a class's teacher's image, fetched by its ref, by-ref.js) as the
+ *  lab uses it: already at its size, sent by ref (no upload while the server keeps it). */
+export function refImage(blob, ref) {
+  return { blob, name: "class.png", source: "class", sample: null, original: blob, key: ++imageCount, ref,
+    shrunk: null, lost: [] };
+}
+
 /** Every conversion of the current image as one line of text (W×H sizes): the browser's
  *  shrinking, the server's resize and the decoder's notes (alpha, GIF frame, EXIF, CMYK, 16-bit). */
 export function notesText(response, img, tr) {

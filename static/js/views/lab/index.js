@@ -2,7 +2,7 @@
 // The filter lab: image + filter + padding/stride/dilation + ReLU + pooling → every stage drawn,
 // the slide-10 formula, the inspector, downloads; the whole setup lives in the URL.
 import { convolve, convolveRef, kernels } from "../../lib/api.js";
-import { app, notify, onLabSceneRequest, onLabSetupRequest, publishLabSetup, setImage } from "../../lib/app.js";
+import { app, notify, onLabSetupRequest, publishLabSetup, setImage } from "../../lib/app.js";
 import { debounce } from "../../lib/events.js";
 import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
@@ -12,6 +12,8 @@ import { decodeStage, reluOf } from "../../lib/values.js";
 import { PAGE_MACS, convMap, macsOf, poolMap } from "../../lib/maps.js";
 import { curlCommand, copyText, imageFromLink, LINK_IMAGE_MAX, mapsToPng, saveBlob, shareLink } from "./downloads.js";
 import { renderFormula, renderFormulaProblems } from "./formula.js";
+import { imageByRef } from "./by-ref.js";
+import { followScenes } from "./follow.js";
 import { createImageInput, notesText, prepareImage } from "./image-input.js";
 import { createInspection } from "./inspect.js";
 import { createKernelEditor } from "./kernel-editor.js";
@@ -79,7 +81,7 @@ export async function mount(root) {
     runner.now();
   }
   const magnifier = createMagnifier(root);
-  const inspection = createInspection(root, magnifier);
+  const inspection = createInspection(root, magnifier, { getParam, setParams });
   const redraw = () => { if (last) show(last.response, last.setup); };
   const styles = createMapStyles(pipelineEl, { getParam, setParams }, redraw);
   const zoom = createZoom(() => inspection.refresh());
@@ -375,11 +377,40 @@ export async function mount(root) {
     origin.set(partial.learned ?? null, setupToParams(readForm()).kv);
     changed();
   });
-  onLabSceneRequest((params) => {  // the teacher's lab setup (classroom), applied in place
-    writeForm({ ...readSetup(params), sample });
-    const m = /^([\w.-]+):([\w.-]+):(\d+)$/.exec(params.get("lo") ?? "");
-    origin.set(m ? { model: m[1], layer: m[2], index: Number(m[3]) } : null, setupToParams(readForm()).kv);
-    changed(true);
+  followScenes({ display, styles, inspection, redraw,   // the teacher's scene (classroom), in place
+    setSetup(params) {
+      writeForm({ ...readSetup(params), sample });
+      const m = /^([\w.-]+):([\w.-]+):(\d+)$/.exec(params.get("lo") ?? "");
+      origin.set(m ? { model: m[1], layer: m[2], index: Number(m[3]) } : null, setupToParams(readForm()).kv);
+      syncPoolInputs();
+      publishLabSetup({ ...readForm(), origin: origin.origin });
+    },
+    sample: () => sample,
+    async loadSample(id) {
+      if (!images.hasSample(id)) return false;
+      await images.loadSample(id);
+      return true;
+    },
+    async loadRef(ref) {   // the teacher's own image, by its ref: never uploaded by a student
+      if (app.image?.ref === ref) return false;
+      try {
+        const img = await imageByRef(ref);
+        rawImage = { blob: img.blob, name: img.name, source: img.source, sample: null };
+        sample = null;
+        $("#lab-sample").value = "";
+        setImage(img);
+        clearErrors();
+        setParams(setupToParams(readForm()));
+        runner.now();
+        return true;
+      } catch (err) { showError("image", err.message); return false; }
+    },
+    resize() {
+      if (!rawImage || rawImage.source === "sample" || rawImage.source === "fallback") return false;
+      useImage(rawImage);
+      return true;
+    },
+    recompute: () => runner.now(),
   });
   onLanguageChange(() => {
     editor.relabel(); images.relabel(); styles.relabel(); display.relabel(); origin.relabel(); syncPoolInputs();

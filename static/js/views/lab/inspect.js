@@ -24,14 +24,22 @@ function keepInView(m, H, W, i, j) {
   if (y < box.scrollTop || y > box.scrollTop + box.clientHeight) box.scrollTop = y - box.clientHeight / 2;
 }
 
-/** createInspection(root, magnifier) → {attach(drawn, data), refresh()}, attach after every
- *  new response. */
-export function createInspection(root, magnifier = null) {
+/** The inspected pixel as kept in the URL, px = "stage:c:i:j" → {stage, c, i, j} | null. */
+export function parsePixel(text) {
+  const m = /^(conv|relu|pool):(\d+):(\d+):(\d+)$/.exec(text ?? "");
+  return m ? { stage: m[1], c: Number(m[2]), i: Number(m[3]), j: Number(m[4]) } : null;
+}
+const pixelText = (p) => (p ? `${p.stage}:${p.c}:${p.i}:${p.j}` : null);
+
+/** createInspection(root, magnifier, url) → {attach(drawn, data), refresh(), pin(sel)}, attach
+ *  after every new response; the pinned pixel is kept in the URL (px, parsePixel). */
+export function createInspection(root, magnifier = null, { getParam = () => null, setParams = () => {} } = {}) {
   const body = root.querySelector("#lab-inspector-body");
   const hint = root.querySelector("#lab-inspector-hint");
   let drawn = null, data = null;
-  let pinned = null;   // {stage, c, i, j}
+  let pinned = parsePixel(getParam("px"));   // {stage, c, i, j}
   let lastShown = null;
+  const save = () => setParams({ px: pixelText(pinned) });
 
   /** The lens for selection r at a client point (pointer, or the pixel's centre). */
   function lens(r, sel, anchor) {
@@ -97,11 +105,13 @@ export function createInspection(root, magnifier = null) {
       const p = pixelAt(e, m, d);
       const again = composite && mine() && pinned.i === p.i && pinned.j === p.j;
       pinned = { stage, c: again ? (pinned.c + 1) % d.C : channel(), ...p };
+      save();
       show(pinned, { x: e.clientX, y: e.clientY });
     });
     target.addEventListener("focus", () => {
       if (!pinned || pinned.stage !== stage || (pinned.c !== c && !composite)) {
         pinned = { stage, c, i: Math.floor(d.H / 2), j: Math.floor(d.W / 2) };
+        save();
       }
       show(pinned, pixelPoint(m, d.H, d.W, pinned.i, pinned.j));
     });
@@ -113,6 +123,7 @@ export function createInspection(root, magnifier = null) {
       const k = e.shiftKey ? 5 : 1;
       pinned = { stage, c: channel(), i: Math.min(d.H - 1, Math.max(0, pinned.i + step[0] * k)),
         j: Math.min(d.W - 1, Math.max(0, pinned.j + step[1] * k)) };
+      save();
       keepInView(m, d.H, d.W, pinned.i, pinned.j);
       show(pinned, pixelPoint(m, d.H, d.W, pinned.i, pinned.j));
     });
@@ -141,10 +152,21 @@ export function createInspection(root, magnifier = null) {
       for (const stage of INSPECTABLE) for (const m of drawn[stage]?.maps ?? []) wire(stage, m);
       if (drawn.input?.maps[0]) wireInput(drawn.input.maps[0]);
       const d = pinned && drawn[pinned.stage]?.data;
-      if (pinned && (!d || pinned.c >= d.C || pinned.i >= d.H || pinned.j >= d.W)) pinned = null;
+      if (pinned && (!d || pinned.c >= d.C || pinned.i >= d.H || pinned.j >= d.W)) { pinned = null; save(); }
       show(pinned);
       if (!pinned) { body.hidden = true; hint.hidden = false; }
     },
     get selection() { return lastShown; },
+    /** Pin a pixel (a followed scene's px; null: none) and show it once it is drawn. */
+    pin(sel) {
+      pinned = sel;
+      save();
+      if (!drawn) return;
+      const d = pinned && drawn[pinned.stage]?.data;
+      if (pinned && (!d || pinned.c >= d.C || pinned.i >= d.H || pinned.j >= d.W)) return;  // the next attach
+      show(pinned);
+      body.hidden = !pinned;
+      hint.hidden = Boolean(pinned);
+    },
   };
 }

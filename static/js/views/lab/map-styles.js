@@ -6,12 +6,14 @@ import { el } from "../../lib/dom.js";
 import { t } from "../../lib/i18n.js";
 import { LOOKS, ROW_SCALES, looksFor } from "./looks.js";
 
-/** createMapStyles(pipelineEl, url, redraw) → {view(stages, setup, category), relabel()}. */
+/** createMapStyles(pipelineEl, url, redraw) → {view(stages, setup, category), relabel(), apply(params)}. */
 export function createMapStyles(pipelineEl, { getParam, setParams }, redraw) {
-  let rowScale = ROW_SCALES.includes(getParam("ms") ?? "") ? String(getParam("ms")) : "map";
+  const scaleOf = (v) => (ROW_SCALES.includes(v ?? "") ? String(v) : "map");
+  const looksOf = (v) => Object.fromEntries((v ?? "").split(",").map((kv) => kv.split(":"))
+    .filter(([k, l]) => k && LOOKS.includes(l)));
+  let rowScale = scaleOf(getParam("ms"));
   /** @type {Record<string, string>} */
-  const overrides = Object.fromEntries((getParam("lk") ?? "").split(",").map((kv) => kv.split(":"))
-    .filter(([k, v]) => k && LOOKS.includes(v)));
+  let overrides = looksOf(getParam("lk"));
 
   const label = el("label", { for: "lab-map-scale" });
   const select = el("select", { id: "lab-map-scale" });
@@ -40,6 +42,14 @@ export function createMapStyles(pipelineEl, { getParam, setParams }, redraw) {
 
   return {
     relabel,
+    /** A followed scene's ms and lk (URLSearchParams) → true when the styles changed. */
+    apply(params) {
+      const before = `${rowScale}|${JSON.stringify(overrides)}`;
+      rowScale = scaleOf(params.get("ms"));
+      overrides = looksOf(params.get("lk"));
+      relabel();
+      return before !== `${rowScale}|${JSON.stringify(overrides)}`;
+    },
     /** The pipeline's view for these stages: {looks, auto, rowScale}. */
     view(stages, setup, category) {
       const { looks, auto } = looksFor(stages, setup, category, overrides);

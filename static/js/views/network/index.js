@@ -11,6 +11,7 @@ import { getParam, setParams } from "../../lib/url.js";
 import { mountBackward } from "./backward.js";
 import { colourExample } from "./colour-examples.js";
 import { EXAMPLES } from "./examples.js";
+import { digitOf, followScenes } from "./follow.js";
 import { mountExplain } from "./explain.js";
 import { labelFilters, renderFilters } from "./filters.js";
 import { heldModels, isImported, linkedModel, mountImport } from "./import.js";
@@ -100,6 +101,7 @@ export async function mount(root) {
       if (state.source !== "pad") pad.clear();
       state.source = "pad";
       $("example").value = "";  // the pad no longer shows the chosen example
+      setParams({ "network-digit": null });
     },
     onStroke: () => schedule(),
     onEnd: () => schedule(true),
@@ -235,23 +237,31 @@ export async function mount(root) {
   $("clear").addEventListener("click", () => {
     pad.clear();
     $("example").value = "";
+    setParams({ "network-digit": null });
     state.source = "pad";
     schedule(true);
   });
   $("example").addEventListener("change", (e) => {  // keyboard-reachable input: no pointer needed
     if (e.target.value === "") return;
-    const classes = state.detail?.card?.data?.classes;  // a colour model: its class pictures
-    if (classes) pad.drawImage(colourExample(classes[Number(e.target.value)]));
-    else pad.drawStrokes(EXAMPLES[e.target.value]);
-    state.source = "pad";
+    drawExample(Number(e.target.value));
     schedule(true);
   });
+  /** Example digit d on the pad (a colour model: its class picture d), kept in the URL. */
+  function drawExample(d) {
+    const classes = state.detail?.card?.data?.classes;  // a colour model: its class pictures
+    if (classes) pad.drawImage(colourExample(classes[d]));
+    else pad.drawStrokes(EXAMPLES[d]);
+    $("example").value = String(d);
+    state.source = "pad";
+    setParams({ "network-digit": d });
+  }
   $("upload").addEventListener("change", async (e) => {
     const file = e.target.files?.[0];
     e.target.value = "";  // choosing the same file again still fires change
     if (!file) return;
     state.source = file;
     $("example").value = "";
+    setParams({ "network-digit": null });
     try { pad.drawImage(await createImageBitmap(file)); } catch { pad.clear(); }
     schedule(true);
   });
@@ -289,7 +299,23 @@ export async function mount(root) {
   const digit = models.find((m) => m.input_shape[0] === 1) ?? models[0];  // the digit pad first
   const first = models.some((m) => m.id === wanted) ? wanted : digit.id;
   $("model").value = first;
-  pad.drawStrokes(EXAMPLES[7]);  // never an empty view
+  const linkedDigit = digitOf(getParam("network-digit"));
+  pad.drawStrokes(EXAMPLES[linkedDigit ?? 7]);  // never an empty view
   state.source = "pad";
   await selectModel(first);
+  if (linkedDigit !== null) { drawExample(linkedDigit); schedule(true); }
+  followScenes({   // the classroom teacher's model and digit, in place
+    async model(id) {
+      const next = state.models.some((m) => m.id === id) ? id : digit.id;
+      if (next === state.model) return;
+      $("model").value = next;
+      await selectModel(next);
+    },
+    digit(d) {
+      if (d === null || ($("example").value === String(d) && state.source === "pad")) return;
+      drawExample(d);
+      schedule(true);
+    },
+    step: (step) => timeline.setStep(step),
+  });
 }

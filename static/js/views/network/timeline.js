@@ -5,6 +5,7 @@
 // current point, and the prediction — all from ?step= on /filters and /predict (deterministic).
 import { getJson, request } from "../../lib/api.js";
 import { el } from "../../lib/dom.js";
+import { getParam, setParams } from "../../lib/url.js";
 import { drawKernel } from "./filter-tiles.js";
 
 const PLAY_MS = 600;  // one checkpoint per this while playing (after the step's answers arrived)
@@ -145,6 +146,7 @@ export function createTimeline(anchor, { t, input }) {
         if (model === state.model) { state.last = p; showPrediction(p); }
       }
       panel.dataset.step = String(step);
+      panel.dataset.model = model;   // tests wait for the step of this model
     } catch (err) {
       label.textContent = t("network.error", { message: err.message });
     } finally {
@@ -164,7 +166,22 @@ export function createTimeline(anchor, { t, input }) {
     show();
   }
 
-  slider.addEventListener("input", () => { state.index = Number(slider.value); show(); });
+  /** The chosen step in the URL (network-step; absent: the last checkpoint). */
+  const saveStep = () => {
+    const last = state.index >= state.data.steps.length - 1;
+    setParams({ "network-step": last ? null : state.data.steps[state.index] });
+  };
+  /** The index of checkpoint `step` (a URL value), else the last. @param {string | null} step */
+  const indexOf = (step) => {
+    const i = step === null ? -1 : state.data.steps.indexOf(Number(step));
+    return i >= 0 ? i : state.data.steps.length - 1;
+  };
+  slider.addEventListener("input", () => {
+    if (!state.data) return;
+    state.index = Number(slider.value);
+    saveStep();
+    show();
+  });
   play.addEventListener("click", () => {
     state.playing = !state.playing;
     if (state.playing && state.data && state.index >= state.data.steps.length - 1) {
@@ -180,6 +197,7 @@ export function createTimeline(anchor, { t, input }) {
     async select(id, detail) {
       state.model = id;
       state.playing = false;
+      state.data = null;   // until this model's checkpoints arrive: no show() with another's steps
       if (String(detail?.source).startsWith("onnx")) {  // an imported model has no checkpoints of its training
         state.data = null;
         panel.hidden = true;
@@ -197,9 +215,21 @@ export function createTimeline(anchor, { t, input }) {
       if (!state.data) return;
       labels();
       slider.max = String(state.data.steps.length - 1);
-      state.index = state.data.steps.length - 1;
+      state.index = indexOf(getParam("network-step"));
       slider.value = String(state.index);
       labels();
+      show();
+    },
+    /** A followed scene's step (network-step; null: the last): shown once the model's
+     *  checkpoints are here (select() reads the URL, which already holds it). @param {string | null} step */
+    setStep(step) {
+      if (!state.data || panel.hidden) return;
+      const i = indexOf(step);
+      if (i === state.index) return;
+      state.index = i;
+      state.playing = false;
+      labels();
+      slider.value = String(i);
       show();
     },
     /** The input changed: redraw the maps and the prediction at the current step. */
