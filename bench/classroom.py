@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,6 +46,26 @@ def rss_mb(pid: int) -> float:
         except FileNotFoundError:
             pass
     return total / 1024
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by pid and its children (gunicorn workers)."""
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], check=False,
+                                                   capture_output=True, text=True).stdout.split()]
+    ticks = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (FileNotFoundError, IndexError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_s() -> float:
+    """CPU seconds (user + system) of this bench process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def pct(values: list[float], q: float) -> float:
@@ -132,10 +153,12 @@ async def run(base: str, n_students: int, n_scenes: int, pid: int, stats: dict[s
         async def answer(s: Student, right: Any) -> None:
             exercise = await asyncio.wait_for(s.exercises.get(), 30)
             value = right if hash(s.token) % 2 else 0
-            answer_posts.append(time.time())
+            started = time.time()
+            answer_posts.append(started)
             r = await client.post(f"{base}/api/classes/{code}/answers",
                                   json={"exercise_id": exercise["id"], "answer": value},
                                   headers={"Authorization": f"Bearer {s.token}"})
+            stats["post"].append(time.time() - started)
             if r.status_code != 200:
                 stats["errors"].append(f"answer {r.status_code} {r.text[:80]}")
 
@@ -199,14 +222,17 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
     print(f"  server log: {tmp / 'server.log'}", flush=True)
     try:
         server.wait_healthy(60)
-        t0 = time.monotonic()
-        stats: dict[str, Any] = {"fanout": [], "dash": [], "errors": [], "rss": {}}
+        t0, client0, server0 = time.monotonic(), own_cpu_s(), cpu_s(server.proc.pid)
+        stats: dict[str, Any] = {"fanout": [], "dash": [], "post": [], "errors": [],
+                                 "rss": {}}
         try:
             asyncio.run(asyncio.wait_for(run(server.url, students, scenes, server.proc.pid,
                                              stats), deadline))
         except TimeoutError:
             stats["errors"].append(f"deadline of {deadline:.0f} s reached: partial figures")
         stats["rss"].setdefault("end", rss_mb(server.proc.pid))
+        wall = time.monotonic() - t0
+        client_cpu, server_cpu = own_cpu_s() - client0, cpu_s(server.proc.pid) - server0
         f, d = stats["fanout"], stats["dash"]
         print(f"[{backend}] {students} students, {scenes} scenes, 5 exercises, "
               f"{time.monotonic() - t0:.0f} s")
@@ -214,6 +240,10 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
               f"p95={pct(f, .95) * 1e3:.0f} ms max={max(f, default=0) * 1e3:.0f} ms")
         print(f"  dashboard n={len(d)} p50={pct(d, .5) * 1e3:.0f} ms "
               f"p95={pct(d, .95) * 1e3:.0f} ms max={max(d, default=0) * 1e3:.0f} ms")
+        po = stats["post"]
+        print(f"  answer POST n={len(po)} p50={pct(po, .5) * 1e3:.0f} ms "
+              f"p95={pct(po, .95) * 1e3:.0f} ms max={max(po, default=0) * 1e3:.0f} ms "
+              "(request start → response)")
         rss = stats["rss"]
         print(f"  RSS MiB   start={rss.get('start', 0):.0f} joined={rss.get('joined', 0):.0f} "
               f"end={rss.get('end', 0):.0f}")
@@ -222,6 +252,8 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
             print(f"  scenes received per student: min {min(got)}, "
                   f"{sum(g < scenes for g in got)} students missed some")
         print(f"  errors    {len(stats['errors'])} {sorted(set(stats['errors']))[:5]}")
+        print(f"  CPU s     bench client {client_cpu:.1f} ({client_cpu / wall:.0%} of one core), "
+              f"server {server_cpu:.1f} ({server_cpu / wall:.0%}), wall {wall:.0f} s")
         print(f"  load average {os.getloadavg()[0]:.1f} (2 cores shared)")
         if f:
             print(f"  (mean fan-out {statistics.mean(f) * 1e3:.0f} ms)")

@@ -88,3 +88,34 @@ async def _waiters(store: Store) -> list[list[tuple[int, bytes]]]:
 def test_100_concurrent_store_waiters_on_one_channel_all_get_the_event(store: Store) -> None:
     results = run(_waiters(store))
     assert results == [[(1, b"e")]] * N
+
+
+async def _one_teacher_one_student(store: Store) -> tuple[list[int], list[int]]:
+    record = _record(store)
+    name = state.channel("ABCDEF")
+    after = store.last(name)
+    student = hub.subscribe(store, name, after, teacher=False)
+    teacher = hub.subscribe(store, name, after, teacher=True)
+    loop = asyncio.get_running_loop()
+    for i in range(3):
+        await loop.run_in_executor(None, lambda i=i: state.publish(
+            store, record, {"type": "answer", "exercise_id": i}, teacher_only=True))
+    end = await loop.run_in_executor(None, state.publish, store, record, {"type": "end"})
+
+    async def drain(queue: asyncio.Queue[hub.Item]) -> list[int]:
+        ids = []
+        while not ids or ids[-1] != end:
+            ids.append((await asyncio.wait_for(queue.get(), 10)).event_id)
+        return ids
+
+    got = await drain(student), await drain(teacher)
+    hub.unsubscribe(name, student)
+    hub.unsubscribe(name, teacher)
+    return got
+
+
+def test_teacher_only_events_never_reach_a_student_queue(store: Store) -> None:
+    """A student's queue gets the end event only: it never wakes for the 3 answers."""
+    student, teacher = run(_one_teacher_one_student(store))
+    assert len(student) == 1
+    assert len(teacher) == 4 and teacher[-1] == student[0]

@@ -40,7 +40,8 @@ async def events(store: Store, record: Record, *, teacher: bool, after: int | No
         state = snapshot(record, teacher=teacher,
                          students=service.students(store, code) if teacher else 0)
         yield _frame(after, json.dumps(state, ensure_ascii=False, separators=(",", ":")))
-    queue = hub.subscribe(store, channel(code), after)  # before the catch-up: nothing falls between
+    # subscribed before the catch-up: nothing falls between
+    queue = hub.subscribe(store, channel(code), after, teacher=teacher)
     try:
         for event_id, raw in store.since(channel(code), after):
             chunk, done, after = _send(hub.item(event_id, raw), teacher, after)
