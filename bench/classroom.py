@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import resource
 import shutil
+import ssl
 import statistics
 import subprocess
 import tempfile
@@ -47,6 +50,26 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by pid and its children (gunicorn workers)."""
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], check=False,
+                                                   capture_output=True, text=True).stdout.split()]
+    ticks = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (FileNotFoundError, IndexError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_s() -> float:
+    """CPU seconds (user + system) of this bench process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -54,14 +77,21 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _client(tls: ssl.SSLContext) -> httpx.AsyncClient:
+    """A client with a pool of at most 4 connections (plain HTTP on loopback; `tls` shared)."""
+    return httpx.AsyncClient(timeout=httpx.Timeout(30.0), verify=tls,
+                             limits=httpx.Limits(max_connections=4))
+
+
 class Student:
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, client: httpx.AsyncClient) -> None:
         self.token, self.scenes, self.exercises = token, {}, asyncio.Queue()  # type: ignore[var-annotated]
+        self.client = client
         self.ready = asyncio.Event()  # set on the stream's first event (the snapshot)
 
-    async def listen(self, client: httpx.AsyncClient, url: str, stats: dict[str, Any]) -> None:
+    async def listen(self, url: str, stats: dict[str, Any]) -> None:
         try:
-            await self._listen(client, url, stats)
+            await self._listen(self.client, url, stats)
         except (httpx.HTTPError, asyncio.CancelledError) as err:
             if not stats.get("done"):
                 stats["errors"].append(f"stream {type(err).__name__}")
@@ -97,22 +127,27 @@ async def run(base: str, n_students: int, n_scenes: int, pid: int, stats: dict[s
     """Fills `stats` as it goes (so that a deadline still reports what was measured)."""
     from app.services import exercises as ex_api
 
-    # a connection for every stream and every concurrent answer: no wait in the client's pool
-    limits = httpx.Limits(max_connections=2 * n_students + 20,
-                          max_keepalive_connections=2 * n_students + 20)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0), limits=limits) as client:
+    # One small client per student (its stream and its answers) and one for the teacher's
+    # stream: with one client of 220 connections, httpcore's pool scanned every connection for
+    # every request (3 million is_idle calls in a run), and the bench client, not the server,
+    # was the busiest process of each burst. One TLS context for all (loading it costs 0.3 s).
+    tls = ssl.create_default_context()
+    async with contextlib.AsyncExitStack() as own:
+        client = await own.enter_async_context(_client(tls))
         stats["rss"]["start"] = rss_mb(pid)
         c = (await client.post(base + "/api/classes")).json()
         code, teacher = c["code"], {"Authorization": f"Bearer {c['teacher_token']}"}
         events = f"{base}/api/classes/{code}/events"
         joined = [await client.post(f"{base}/api/classes/{code}/students", json={})
                   for _ in range(n_students)]
-        students = [Student(r.json()["student_token"]) for r in joined]
+        students = [Student(r.json()["student_token"],
+                            await own.enter_async_context(_client(tls))) for r in joined]
         stats["students"] = students
-        tasks = [asyncio.create_task(s.listen(client, events, stats)) for s in students]
+        tasks = [asyncio.create_task(s.listen(events, stats)) for s in students]
         answer_posts: list[float] = []
-        dash = asyncio.create_task(teacher_stream(client, events, c["teacher_token"],
-                                                  stats, answer_posts))
+        dash = asyncio.create_task(teacher_stream(await own.enter_async_context(_client(tls)),
+                                                  events, c["teacher_token"], stats,
+                                                  answer_posts))
         # every stream connected (its snapshot received) before the first scene: under load,
         # 100 connections take longer than a fixed warm-up, and a late stream only gets the
         # snapshot (the earlier bench ignored it: the "students who never got the exercise")
@@ -132,21 +167,26 @@ async def run(base: str, n_students: int, n_scenes: int, pid: int, stats: dict[s
         async def answer(s: Student, right: Any) -> None:
             exercise = await asyncio.wait_for(s.exercises.get(), 30)
             value = right if hash(s.token) % 2 else 0
-            answer_posts.append(time.time())
-            r = await client.post(f"{base}/api/classes/{code}/answers",
-                                  json={"exercise_id": exercise["id"], "answer": value},
-                                  headers={"Authorization": f"Bearer {s.token}"})
+            started = time.time()
+            answer_posts.append(started)
+            r = await s.client.post(f"{base}/api/classes/{code}/answers",
+                                    json={"exercise_id": exercise["id"], "answer": value},
+                                    headers={"Authorization": f"Bearer {s.token}"})
+            stats["post"].append(time.time() - started)
             if r.status_code != 200:
                 stats["errors"].append(f"answer {r.status_code} {r.text[:80]}")
 
         async def quiz() -> None:
             for _, seed in KIND_SEEDS:
                 right = ex_api.solution_of(kind, ex_api.problem(kind, seed), "en")["answer"]
+                t0, client0, server0 = time.monotonic(), own_cpu_s(), cpu_s(pid)
                 r = await client.post(f"{base}/api/classes/{code}/exercise",
                                       json={"kind": kind, "seed": seed}, headers=teacher)
                 if r.status_code != 200:
                     stats["errors"].append(f"exercise {r.status_code}")
                 await asyncio.gather(*(answer(s, right) for s in students))
+                stats["bursts"].append((time.monotonic() - t0, own_cpu_s() - client0,
+                                        cpu_s(pid) - server0))
                 await asyncio.sleep(1.0)
 
         await asyncio.gather(scenes(), quiz())
@@ -199,14 +239,17 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
     print(f"  server log: {tmp / 'server.log'}", flush=True)
     try:
         server.wait_healthy(60)
-        t0 = time.monotonic()
-        stats: dict[str, Any] = {"fanout": [], "dash": [], "errors": [], "rss": {}}
+        t0, client0, server0 = time.monotonic(), own_cpu_s(), cpu_s(server.proc.pid)
+        stats: dict[str, Any] = {"fanout": [], "dash": [], "post": [], "bursts": [],
+                                 "errors": [], "rss": {}}
         try:
             asyncio.run(asyncio.wait_for(run(server.url, students, scenes, server.proc.pid,
                                              stats), deadline))
         except TimeoutError:
             stats["errors"].append(f"deadline of {deadline:.0f} s reached: partial figures")
         stats["rss"].setdefault("end", rss_mb(server.proc.pid))
+        wall = time.monotonic() - t0
+        client_cpu, server_cpu = own_cpu_s() - client0, cpu_s(server.proc.pid) - server0
         f, d = stats["fanout"], stats["dash"]
         print(f"[{backend}] {students} students, {scenes} scenes, 5 exercises, "
               f"{time.monotonic() - t0:.0f} s")
@@ -214,6 +257,13 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
               f"p95={pct(f, .95) * 1e3:.0f} ms max={max(f, default=0) * 1e3:.0f} ms")
         print(f"  dashboard n={len(d)} p50={pct(d, .5) * 1e3:.0f} ms "
               f"p95={pct(d, .95) * 1e3:.0f} ms max={max(d, default=0) * 1e3:.0f} ms")
+        po = stats["post"]
+        print(f"  answer POST n={len(po)} p50={pct(po, .5) * 1e3:.0f} ms "
+              f"p95={pct(po, .95) * 1e3:.0f} ms max={max(po, default=0) * 1e3:.0f} ms "
+              "(request start → response)")
+        for i, (wall_b, client_b, server_b) in enumerate(stats["bursts"]):
+            print(f"  burst {i + 1}: launch → last answer response {wall_b * 1e3:.0f} ms; CPU "
+                  f"bench client {client_b * 1e3:.0f} ms, server {server_b * 1e3:.0f} ms")
         rss = stats["rss"]
         print(f"  RSS MiB   start={rss.get('start', 0):.0f} joined={rss.get('joined', 0):.0f} "
               f"end={rss.get('end', 0):.0f}")
@@ -222,6 +272,8 @@ def one(backend: str, students: int, scenes: int, deadline: float) -> None:
             print(f"  scenes received per student: min {min(got)}, "
                   f"{sum(g < scenes for g in got)} students missed some")
         print(f"  errors    {len(stats['errors'])} {sorted(set(stats['errors']))[:5]}")
+        print(f"  CPU s     bench client {client_cpu:.1f} ({client_cpu / wall:.0%} of one core), "
+              f"server {server_cpu:.1f} ({server_cpu / wall:.0%}), wall {wall:.0f} s")
         print(f"  load average {os.getloadavg()[0]:.1f} (2 cores shared)")
         if f:
             print(f"  (mean fan-out {statistics.mean(f) * 1e3:.0f} ms)")

@@ -6,6 +6,8 @@ several replicas. Values are bytes; namespaces (`ns`) keep users apart; TTLs in 
 
     put(ns, key, value, ttl=None, cap=None)   cap: keep only the `cap` newest keys of `ns`
     get(ns, key) -> bytes | None              None when absent or expired
+    update(ns, key, change, ttl=None) -> bytes | None   atomic read-change-write of a live
+                                              value (None, nothing written, when absent)
     delete(ns, key); keys(ns) -> list[str]    (newest last)
     incr(ns, key, ttl=None) -> int            atomic counter; the TTL starts at its first count
     append(channel, data, ttl=None) -> int    event log; ids 1, 2, 3 … per channel

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -76,6 +77,24 @@ class RedisStore:
     def get(self, ns: str, key: str) -> bytes | None:
         value = self._r.get(self._k(ns, key))
         return None if value is None else bytes(value)
+
+    def update(self, ns: str, key: str, change: Callable[[bytes], bytes],
+               ttl: float | None = None) -> bytes | None:
+        """`change(value)` stored in place of the live value (WATCH/MULTI: retried if another
+        client wrote the key meanwhile); None when absent."""
+        name = self._k(ns, key)
+
+        def attempt(pipe: Any) -> bytes | None:
+            old = pipe.get(name)
+            if old is None:
+                return None
+            new = bytes(change(bytes(old)))
+            pipe.multi()
+            pipe.set(name, new, px=_ms(ttl))
+            return new
+
+        result: bytes | None = self._r.transaction(attempt, name, value_from_callable=True)
+        return result
 
     def delete(self, ns: str, key: str) -> None:
         pipe = self._r.pipeline()

@@ -99,6 +99,21 @@ class SQLiteStore:
                                  (ns, key, time.time())).fetchone()
         return None if row is None else bytes(row[0])
 
+    def update(self, ns: str, key: str, change: Callable[[bytes], bytes],
+               ttl: float | None = None) -> bytes | None:
+        """`change(value)` stored in place of the live value, in one write transaction (other
+        writers wait); None when absent. An exception in `change` writes nothing."""
+        now = time.time()
+        with self._tx() as db:
+            row = db.execute(f"SELECT value FROM kv WHERE ns = ? AND key = ? AND {LIVE}",
+                             (ns, key, now)).fetchone()
+            if row is None:
+                return None
+            new = bytes(change(bytes(row[0])))
+            db.execute("UPDATE kv SET value = ?, expires = ? WHERE ns = ? AND key = ?",
+                       (new, _expiry(ttl, now), ns, key))
+        return new
+
     def delete(self, ns: str, key: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM kv WHERE ns = ? AND key = ?", (ns, key))

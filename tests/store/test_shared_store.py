@@ -76,6 +76,45 @@ def test_incr_counts_and_expires(store: Store) -> None:
         time.sleep(0.03)
 
 
+def _plus_one(raw: bytes) -> bytes:
+    return str(int(raw) + 1).encode()
+
+
+def test_update_changes_a_live_value_in_place(store: Store) -> None:
+    assert store.update("u", "none", _plus_one) is None
+    assert store.get("u", "none") is None  # nothing written for an absent key
+    store.put("u", "n", b"41")
+    assert store.update("u", "n", _plus_one, ttl=60) == b"42"
+    assert store.get("u", "n") == b"42" and store.keys("u") == ["n"]
+
+    def refuse(raw: bytes) -> bytes:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        store.update("u", "n", refuse)
+    assert store.get("u", "n") == b"42"  # a failing change writes nothing
+    store.update("u", "n", _plus_one, ttl=0.05)
+    deadline = time.monotonic() + 5
+    while store.get("u", "n") is not None:  # the new TTL applies
+        assert time.monotonic() < deadline
+        time.sleep(0.03)
+
+
+def test_concurrent_updates_lose_nothing(store: Store) -> None:
+    """8 threads × 25 read-change-writes of one value: 200 (get + put loses some)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store.put("u", "n", b"0")
+
+    def bump(_: int) -> None:
+        for _ in range(25):
+            store.update("u", "n", _plus_one)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(bump, range(8)))
+    assert store.get("u", "n") == b"200"
+
+
 def test_events_in_order_and_since(store: Store) -> None:
     ids = [store.append("ch", f"e{i}".encode()) for i in range(5)]
     assert ids == [1, 2, 3, 4, 5]

@@ -4,7 +4,10 @@ is kept in both languages for the dashboard."""
 
 from __future__ import annotations
 
+import functools
 import importlib
+import json
+from types import ModuleType
 from typing import Any
 
 LANGS = ("en", "ja")
@@ -33,9 +36,23 @@ def solutions(kind: str, seed: int) -> dict[str, Any]:
     return {lang: api.solution_of(kind, problem, lang) for lang in LANGS}
 
 
+VERDICTS_CACHED = 512  # (kind, seed, answer) verdicts kept: a class gives few distinct answers
+
+
 def verdict(kind: str, seed: int, answer: Any) -> dict[str, Any]:
-    """{"correct": bool, "mistake": code | None, "hint": {"en", "ja"} | None} of one answer."""
-    api = _api()
+    """{"correct": bool, "mistake": code | None, "hint": {"en", "ja"} | None} of one answer.
+
+    Cached per (exercise module, kind, seed, answer's canonical JSON): checking regenerates the
+    problem in both languages (about 1 ms), and in a class most answers are the same few."""
+    key = json.dumps(answer, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    cached = _verdict(_api(), kind, seed, key)
+    hint = cached["hint"]
+    return {**cached, "hint": None if hint is None else dict(hint)}
+
+
+@functools.lru_cache(maxsize=VERDICTS_CACHED)
+def _verdict(api: ModuleType, kind: str, seed: int, answer_json: str) -> dict[str, Any]:
+    answer = json.loads(answer_json)
     checked = {lang: api.check(kind, seed, answer, lang) for lang in LANGS}
     hint = {lang: checked[lang].get("hint") for lang in LANGS}
     return {"correct": bool(checked["en"]["correct"]), "mistake": checked["en"].get("mistake"),

@@ -20,6 +20,7 @@ from app.services.classroom.state import (
     answers_ns,
     dumps,
     load,
+    modify,
     publish,
     save,
     students_ns,
@@ -113,15 +114,13 @@ def set_scene(store: Store, settings: Settings, record: Record, scene: dict[str,
     if size > settings.max_scene_bytes:
         raise ApiError("scene_too_large", field="scene", limit=settings.max_scene_bytes,
                        size=size)
-    record["scene"] = scene
-    save(store, record)
+    record = modify(store, record, lambda r: r.update(scene=scene))
     return publish(store, record, {"type": "scene", "scene": scene})
 
 
 def set_lock(store: Store, record: Record, locked: bool) -> int:
     """Lock or unlock every student's controls ("eyes on the projector")."""
-    record["locked"] = locked
-    save(store, record)
+    record = modify(store, record, lambda r: r.update(locked=locked))
     return publish(store, record, {"type": "lock", "locked": locked})
 
 
@@ -130,21 +129,27 @@ def launch(store: Store, record: Record, kind: str, seed: int) -> dict[str, Any]
     question = exercises.questions(kind, seed)
     number = store.incr(COUNTS, f"{record['code']}:exercises", ttl=ttl_left(record))
     exercise = {"id": number, "kind": kind, "seed": seed, "question": question}
-    record["exercise"], record["revealed"] = exercise, None
-    record["exercises"].append({"id": number, "kind": kind, "seed": seed})
-    save(store, record)
+
+    def change(r: Record) -> None:
+        r["exercise"], r["revealed"] = exercise, None
+        r["exercises"].append({"id": number, "kind": kind, "seed": seed})
+
+    record = modify(store, record, change)
     publish(store, record, {"type": "exercise", "exercise": exercise})
     return exercise
 
 
 def reveal(store: Store, record: Record) -> dict[str, Any]:
     """Broadcast the worked solution of the current exercise (en and ja)."""
-    exercise = record["exercise"]
-    if exercise is None:
-        raise ApiError("no_exercise", field="exercise")
-    solution = exercises.solutions(exercise["kind"], exercise["seed"])
-    record["revealed"] = {"exercise_id": exercise["id"], "solution": solution}
-    save(store, record)
+
+    def change(r: Record) -> None:
+        exercise = r["exercise"]
+        if exercise is None:
+            raise ApiError("no_exercise", field="exercise")
+        solution = exercises.solutions(exercise["kind"], exercise["seed"])
+        r["revealed"] = {"exercise_id": exercise["id"], "solution": solution}
+
+    record = modify(store, record, change)
     publish(store, record, {"type": "reveal", **record["revealed"]})
     return dict(record["revealed"])
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from app.errors import ApiError
@@ -61,6 +62,24 @@ def load(store: Store, code: str) -> Record:
 
 def save(store: Store, record: Record) -> None:
     store.put(CLASSES, record["code"], dumps(record), ttl=ttl_left(record))
+
+
+def modify(store: Store, record: Record, change: Callable[[Record], None]) -> Record:
+    """The class record as stored now, changed by `change` and saved in one atomic step; the
+    new record. A scene sent while an exercise is launched used to save a record read before
+    the launch, and the exercise was lost (students' answers: 409 no_exercise). 404 when the
+    class is gone."""
+    fresh: list[Record] = []
+
+    def apply(raw: bytes) -> bytes:
+        current: Record = json.loads(raw)
+        change(current)
+        fresh.append(current)
+        return dumps(current)
+
+    if store.update(CLASSES, record["code"], apply, ttl=ttl_left(record)) is None:
+        raise ApiError("class_not_found", field="code")
+    return fresh[-1]
 
 
 def publish(store: Store, record: Record, event: dict[str, Any], *, teacher_only: bool = False

@@ -40,32 +40,44 @@ async def events(store: Store, record: Record, *, teacher: bool, after: int | No
         state = snapshot(record, teacher=teacher,
                          students=service.students(store, code) if teacher else 0)
         yield _frame(after, json.dumps(state, ensure_ascii=False, separators=(",", ":")))
-    queue = hub.subscribe(store, channel(code), after)  # before the catch-up: nothing falls between
+    # subscribed before the catch-up: nothing falls between
+    queue = hub.subscribe(store, channel(code), after, teacher=teacher)
     try:
-        for event_id, raw in store.since(channel(code), after):
-            chunk, done, after = _send(hub.item(event_id, raw), teacher, after)
+        ready = [hub.item(event_id, raw) for event_id, raw in store.since(channel(code), after)]
+        while True:
+            chunk, done, after = _batch(ready, teacher, after)
             if chunk:
                 yield chunk
             if done:
                 return
-        while True:
             try:
-                shared = await asyncio.wait_for(queue.get(), heartbeat_s)
+                ready = [await asyncio.wait_for(queue.get(), heartbeat_s)]
             except TimeoutError:
                 if store.get(CLASSES, code) is None:  # expired (or ended while we missed it)
                     yield _frame(after, '{"type":"end"}')
                     return
                 yield ": ping\n\n"
+                ready = []
                 continue
-            if shared is hub.STOPPED:
-                return
-            chunk, done, after = _send(shared, teacher, after)
-            if chunk:
-                yield chunk
-            if done:
-                return
+            while not queue.empty():  # a burst (100 answers): its events in one chunk
+                ready.append(queue.get_nowait())
     finally:
         hub.unsubscribe(channel(code), queue)
+
+
+def _batch(ready: list[hub.Item], teacher: bool, after: int) -> tuple[str, bool, int]:
+    """(the frames of `ready` to send as one chunk, stream ends, new last id): one write per
+    wake-up of the stream, not one per event."""
+    frames: list[str] = []
+    for shared in ready:
+        if shared is hub.STOPPED:
+            return "".join(frames), True, after
+        frame, done, after = _send(shared, teacher, after)
+        if frame:
+            frames.append(frame)
+        if done:
+            return "".join(frames), True, after
+    return "".join(frames), False, after
 
 
 def _send(shared: hub.Item, teacher: bool, after: int) -> tuple[str, bool, int]:
