@@ -111,13 +111,14 @@ class TrainPooling(Pooling):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout (N, C, OH, OW) to the first maximum of each window, 0 elsewhere."""
         dout = f32(dout)
-        if self.cols_arg is None or self.rows_arg is None or not finite_block(dout):
-            return super().backward(dout)  # the core puts ±∞ / NaN without 0·∞ products
+        if self.cols_arg is None or self.rows_arg is None:
+            return super().backward(dout)
         assert self.x is not None, "forward before backward"
         N, C, H, W = self.x.shape
         ph, pw = self.pool_h, self.pool_w
-        drow = _scatter(dout.reshape(N * C * (H // ph), W // pw), self.rows_arg, ph)
-        return _scatter(drow.reshape(-1), self.cols_arg, pw).reshape(N, C, H, W)
+        finite = finite_block(dout)
+        drow = _scatter(dout.reshape(N * C * (H // ph), W // pw), self.rows_arg, ph, finite)
+        return _scatter(drow.reshape(-1), self.cols_arg, pw, finite).reshape(N, C, H, W)
 
 
 def _first_max(a: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
@@ -138,10 +139,15 @@ def _first_max(a: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
     return best, arg
 
 
-def _scatter(d: np.ndarray, arg: np.ndarray, n: int) -> np.ndarray:
+def _scatter(d: np.ndarray, arg: np.ndarray, n: int, finite: bool) -> np.ndarray:
     """Adjoint of _first_max along a new axis 1 of length n: out[:, k] = d where arg == k, else
-    0 (d finite, so d·0 is 0 and d − d·1 is 0). d and arg (M, ...) → (M, n, ...)."""
+    0. d and arg (M, ...) → (M, n, ...). Products when d is finite (d·0 = 0, d − d·1 = 0),
+    np.where when not (0·∞ would be NaN)."""
     out = np.empty((d.shape[0], n, *d.shape[1:]), np.float32)
+    if not finite:
+        for k in range(n):
+            out[:, k] = np.where(arg == k, d, np.float32(0))
+        return out
     if n == 2:
         np.multiply(d, arg, out=out[:, 1])
         np.subtract(d, out[:, 1], out=out[:, 0])
