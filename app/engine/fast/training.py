@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..geometry import Geometry, conv_geometry, f32, pad2d
+from ..geometry import Geometry, Pair, conv_geometry, f32, pad2d
 from ..layers import Convolution, Pooling, Relu
 from .gemm import windows
 from .slabs import finite_block
@@ -43,7 +43,7 @@ def col2im_slices(dcols: np.ndarray, x_shape: tuple[int, ...], g: Geometry) -> n
 class TrainConvolution(Convolution):
     """Convolution for training: x (N, C, H, W) ⊛ W (FN, C, FH, FW) + b → (N, FN, OH, OW)."""
 
-    def __init__(self, W: np.ndarray, b: np.ndarray, stride: Any = 1, pad: Any = 0,
+    def __init__(self, W: np.ndarray, b: np.ndarray, stride: Pair = 1, pad: Pair = 0,
                  input_grad: bool = True) -> None:
         super().__init__(W, b, stride=stride, pad=pad)
         self.input_grad = input_grad
