@@ -4,7 +4,10 @@ images, synthetic or real": the shared 8,000 MNIST digits repeated), NumPy engin
 Both sides run on one thread (bench.common.pin_threads), the same architecture, batch 100,
 Adam lr 0.001, the same initial weights and batch order, the better of ``repeats`` epochs each
 (the machine may be shared). Prints the seconds and the ratio numpy / torch (target ≤ 2).
-CONVSCOPE_BENCH_TRAIN_N sets another size (e.g. 7000 for a quick look).
+CONVSCOPE_BENCH_TRAIN_N sets another size (e.g. 7000 for a quick look);
+CONVSCOPE_BENCH_TRAIN_CORE=1 also times the epoch through the core layers (layers.py, without
+fast/training.py), interleaved with the others: the speed-up in one process.
+Per layer: ``python -m bench.train_layers``.
 Run: ``python -m bench.train`` (or ``make bench``, which runs it after bench.engine).
 """
 
@@ -39,16 +42,27 @@ def _digits() -> tuple[np.ndarray, np.ndarray, str]:
                 rng.integers(0, 10, N_TRAIN), "random digits (no MNIST folder found)")
 
 
-def _numpy_epoch(x: np.ndarray, t: np.ndarray) -> tuple[float, dict[str, np.ndarray], float]:
-    from app.engine.network import build
+def _numpy_epoch(x: np.ndarray, t: np.ndarray,
+                 core: bool = False) -> tuple[float, dict[str, np.ndarray], float]:
+    from app.engine import network
     from app.engine.train import TrainConfig, train
 
-    net = build("simple-convnet", seed=0)
+    net = network.build("simple-convnet", seed=0)
+    if core:  # the core layers only: Network.scores without fast/training.py's variants
+        net.scores = lambda xb: _core_scores(net, xb)  # type: ignore[method-assign]
     init = {k: v.copy() for k, v in net.params.items()}
     cfg = TrainConfig(epochs=1, batch_size=BATCH, lr=LR, seed=0, schedule="constant")
     start = time.perf_counter()
     h = train(net, x, t, cfg)
     return time.perf_counter() - start, init, h.epochs[0].train_loss
+
+
+def _core_scores(net: Any, x: np.ndarray) -> np.ndarray:
+    net.layers = net._make_layers()
+    out = x
+    for layer in net.layers[:-1]:
+        out = layer.forward(out)
+    return out
 
 
 def _torch_epoch(x: np.ndarray, t: np.ndarray, init: dict[str, np.ndarray]) -> tuple[float, float]:
@@ -87,18 +101,27 @@ def main(repeats: int = 2) -> dict[str, Any]:
 
     print(pin_threads())
     x, t, source = _digits()
-    np_s = torch_s = float("inf")
+    np_s = torch_s = core_s = float("inf")
+    with_core = os.environ.get("CONVSCOPE_BENCH_TRAIN_CORE") == "1"
+    print(f"load average {os.getloadavg()[0]:.2f} at the start")
     for _ in range(repeats):  # interleaved, best of each: fair under a varying load
         s, init, np_loss = _numpy_epoch(x, t)
         np_s = min(np_s, s)
         s, torch_loss = _torch_epoch(x, t, init)
         torch_s = min(torch_s, s)
+        if with_core:
+            s, _, core_loss = _numpy_epoch(x, t, core=True)
+            core_s = min(core_s, s)
     ratio = np_s / torch_s
     print(f"train: one epoch of simple-convnet on {len(x)} digits ({source}), batch {BATCH}, "
           f"Adam, 1 thread")
     print(f"  numpy engine {np_s:7.2f} s (mean loss {np_loss:.4f})")
     print(f"  torch CPU    {torch_s:7.2f} s (mean loss {torch_loss:.4f})")
-    print(f"  ratio {ratio:.2f}x (target <= {TARGET:g}x): {verdict(ratio, TARGET)}")
+    if with_core:
+        print(f"  core layers  {core_s:7.2f} s (mean loss {core_loss:.4f}): "
+              f"{core_s / torch_s:.2f}x torch, the training layers {core_s / np_s:.2f}x faster")
+    print(f"  ratio {ratio:.2f}x (target <= {TARGET:g}x): {verdict(ratio, TARGET)}; "
+          f"load average {os.getloadavg()[0]:.2f} at the end")
     return {"name": "train", "numpy_s": np_s, "torch_s": torch_s, "ratio": ratio,
             "target": TARGET}
 

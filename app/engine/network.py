@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .architectures import ARCHITECTURES, FORMAT_VERSION, NetworkError, load_npz, save_npz
+from .fast.training import training_layers
 from .geometry import conv_geometry
 from .layers import Affine, Convolution, Pooling, Relu, Softmax, SoftmaxWithLoss
 
@@ -149,8 +150,9 @@ class Network:
     # ---- training (one thread per Network) ---------------------------------------------------
     def scores(self, x: np.ndarray) -> np.ndarray:
         """x (N, C, H, W) → class scores before softmax (N, classes), through ``self.layers``
-        (rebuilt over the current params), which keep what backward needs."""
-        self.layers = self._make_layers()
+        (rebuilt over the current params, fast/training.py's variants), which keep what
+        backward needs; the first layer does not compute ∂L/∂x."""
+        self.layers = training_layers(self._make_layers())
         out = self._batch(x)
         for layer in self.layers[:-1]:
             out = layer.forward(out)

@@ -28,6 +28,7 @@ class Adam:
         self.t = 0
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
+        self.buf: dict[str, np.ndarray] = {}
 
     def update(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         self.t += 1
@@ -36,9 +37,12 @@ class Adam:
             if k not in self.m:
                 self.m[k] = np.zeros_like(params[k])
                 self.v[k] = np.zeros_like(params[k])
-            m, v = self.m[k], self.v[k]
-            m += np.float32(1 - self.beta1) * (g - m)
-            v += np.float32(1 - self.beta2) * (g * g - v)
+                self.buf[k] = np.empty((2, *params[k].shape), params[k].dtype)
+            m, v, (a, b) = self.m[k], self.v[k], self.buf[k]  # a, b: scratch, no allocations
+            m += np.multiply(np.subtract(g, m, out=a), np.float32(1 - self.beta1), out=a)
+            v += np.multiply(np.subtract(np.multiply(g, g, out=a), v, out=a),
+                             np.float32(1 - self.beta2), out=a)
             if self.weight_decay and params[k].ndim > 1:
                 params[k] *= np.float32(1.0 - self.lr * self.weight_decay)
-            params[k] -= np.float32(step) * m / (np.sqrt(v) + np.float32(self.eps))
+            np.add(np.sqrt(v, out=a), np.float32(self.eps), out=a)  # √v + eps
+            params[k] -= np.divide(np.multiply(m, np.float32(step), out=b), a, out=b)

@@ -99,6 +99,15 @@ def npz_bytes(net: Network) -> bytes:
     return buf.getvalue()
 
 
+def pin_blas() -> Any:
+    """One BLAS thread in this run's process (as OPENBLAS_NUM_THREADS=1 under gunicorn): the
+    training layers' many small products stall with more on a busy machine. Returns the
+    threadpoolctl limiter (restore_original_limits() undoes it)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def run_job(run_id: str, spec: dict[str, Any], store_cfg: dict[str, str], caps: Caps) -> None:
     """The worker process's entry point: train, streaming events, then save the model."""
     from pathlib import Path
@@ -106,6 +115,7 @@ def run_job(run_id: str, spec: dict[str, Any], store_cfg: dict[str, str], caps: 
     from app.config import Settings
     from app.store import open_store
 
+    pin_blas()
     store = open_store(Settings(data_dir=Path(store_cfg["data_dir"]),
                                 redis_url=store_cfg["redis_url"]))
     channel = f"{NS}:{run_id}"
