@@ -38,3 +38,24 @@ export function debounce(fn, ms = 250) {
   wrapped.cancel = () => clearTimeout(timer);
   return wrapped;
 }
+
+/**
+ * throttled(task, gap): a caller for an async task that runs it at once, never two at a time,
+ * and at most once per `gap` ms after the previous run ended; calls meanwhile fold into one more
+ * run (so the last call is always followed by a run). For live counts during a burst.
+ * @param {() => Promise<void>} task @param {number} [gap]
+ */
+export function throttled(task, gap = 150) {
+  let due = false;
+  let busy = false;
+  const pump = async () => {
+    busy = true;
+    while (due) {
+      due = false;
+      try { await task(); } catch (err) { console.error(err); }
+      if (due) await new Promise((resolve) => setTimeout(resolve, gap));
+    }
+    busy = false;
+  };
+  return () => { due = true; if (!busy) pump(); };
+}

@@ -11,6 +11,7 @@ import { clear, el } from "../../lib/dom.js";
 import { onLanguageChange, t } from "../../lib/i18n.js";
 import { button, createBar, toggle } from "./bar.js";
 import { errorText } from "./index.js";
+import { throttled } from "../../lib/events.js";
 
 const FOLLOW_POLL_MS = 400;   // how often "follow me" looks at the URL (the page's whole setup) and image
 
@@ -92,9 +93,8 @@ export async function startTeacher(root, s, leave) {
           el("li", {}, t(m.count === 1 ? "classroom.dash.mistakeOne" : "classroom.dash.mistake", { n: m.count, hint: m.hint ?? m.mistake })))));
     } catch (err) { shout(err); }
   };
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let timer;
-  const soon = () => { clearTimeout(timer); timer = setTimeout(refresh, 250); };
+  // at once for the first answer, then at most every 150 ms during a burst, and once after it
+  const soon = throttled(refresh);
 
   const download = async () => {
     try {
