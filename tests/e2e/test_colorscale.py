@@ -13,7 +13,14 @@ import pytest
 from PIL import Image
 
 from app.imaging.colormap import lut
-from tests.e2e.lab_helpers import open_lab, renders, spec_for, test_image_png, wait_render_after
+from tests.e2e.lab_helpers import (
+    open_lab,
+    renders,
+    set_number,
+    spec_for,
+    test_image_png,
+    wait_render_after,
+)
 
 SOBEL_X = [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]
 
@@ -63,3 +70,54 @@ def test_lab_map_pixels_equal_the_server_png(page, server_url, activation):
         # on a quantisation step may fall into the neighbouring palette entry, never further
         diff = np.abs(drawn.astype(int) - served.astype(int))
         assert diff.max() <= 3 and (diff.max(axis=-1) > 0).mean() <= 0.05
+
+
+def _drawn(page, stage: str = "conv") -> np.ndarray:
+    rgba = page.locator(f"figure.stage[data-stage='{stage}'] canvas.map-canvas").first.evaluate(
+        "c => ({w: c.width, h: c.height,"
+        " px: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)})")
+    return np.asarray(rgba["px"], dtype=np.uint8).reshape(rgba["h"], rgba["w"], 4)[..., :3]
+
+
+def _served(server_url, png, kernel, **geometry) -> np.ndarray:
+    spec = {**spec_for(kernel, pad=geometry.pop("pad", 1), stride=geometry.pop("stride", 1)),
+            **geometry}
+    r = httpx.post(f"{server_url}/api/convolve", files={"image": ("t.png", png, "image/png")},
+                   data={"spec": json.dumps(spec)}, headers={"Accept": "image/png"}, timeout=30)
+    assert r.status_code == 200, r.text
+    return np.asarray(Image.open(io.BytesIO(r.content)).convert("RGB"))
+
+
+def _early(page) -> int:
+    return int(page.get_attribute("#lab-pipeline", "data-early-conv") or 0)
+
+
+def test_conv_computed_while_the_request_is_out_is_used_only_when_it_matches(page, server_url):
+    """The lab starts the conv map from the previous answer's kernel while the request is out
+    (index.js earlyConv): kept for a padding or stride change (same kernel), thrown away for a
+    new kernel; in each case the drawn map equals the server's own picture."""
+    png = test_image_png(40, 30)
+    sobel_y = [[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]]
+    open_lab(page, server_url, "?k=sobel-x&p=1&s=1&act=none&pool=none")
+    before = renders(page)
+    page.set_input_files("#lab-file", files=[{"name": "t.png", "mimeType": "image/png",
+                                               "buffer": png}])
+    wait_render_after(page, before)
+    used = _early(page)
+    before = renders(page)
+    page.select_option("#lab-padmode", "edge")
+    wait_render_after(page, before)
+    assert _early(page) == used + 1
+    np.testing.assert_array_equal(_drawn(page), _served(server_url, png, SOBEL_X, pad_mode="edge"))
+    before = renders(page)
+    set_number(page, "#lab-stride", 2)
+    wait_render_after(page, before)
+    assert _early(page) == used + 2
+    np.testing.assert_array_equal(_drawn(page), _served(server_url, png, SOBEL_X, stride=2,
+                                                        pad_mode="edge"))
+    before = renders(page)
+    page.select_option("#lab-kernel", "sobel-y")
+    wait_render_after(page, before)
+    assert _early(page) == used + 2                      # another kernel: computed afresh
+    np.testing.assert_array_equal(_drawn(page), _served(server_url, png, sobel_y, stride=2,
+                                                        pad_mode="edge"))

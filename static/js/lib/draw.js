@@ -66,11 +66,11 @@ export function drawRgb(canvas, values, h, w, lo = 0, hi = 1) {
   canvas.width = w; canvas.height = h;
   const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   const img = g.createImageData(w, h);
-  const n = h * w, k = hi > lo ? 255 / (hi - lo) : 0;
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) img.data[i * 4 + c] = Math.round((values[c * n + i] - lo) * k);
-    img.data[i * 4 + 3] = 255;
+  const n = h * w, k = hi > lo ? 255 / (hi - lo) : 0, data = img.data;
+  for (let c = 0; c < 3; c++) {   // plane by plane: one linear read per channel (clamped on store)
+    for (let i = 0, j = c, o = c * n; i < n; i++, j += 4) data[j] = Math.round((values[o + i] - lo) * k);
   }
+  for (let j = 3; j < 4 * n; j += 4) data[j] = 255;
   g.putImageData(img, 0, 0);
   canvas.dataset.scale = "rgb";
   return canvas;
