@@ -1,6 +1,7 @@
 """Following the teacher in place (issue 13, point 2): every kind of change the teacher sends
 (tab lab → network → 3-D, the 3-D view's settings, the lab's own image by its ref with the
-working size and map styles, the network view's model and digit, the inspected pixel) reaches a
+working size and map styles, the network view's model, digit and hand-drawn digit, the
+inspected pixel) reaches a
 following student's page without a reload: a marker set in the student's window survives and the
 student's page shows the teacher's state. Detach and rejoin still work. Students in EN at
 1024×768 and JA at 390×844; axe on the student's page; screenshots under artifacts/."""
@@ -11,16 +12,31 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from tests.e2e.test_classroom import _no_axe_findings, _tab_selected, start_and_join
+from tests.e2e.test_network_strokes import IDLE as IDLE_NET
+from tests.e2e.test_network_strokes import draw_a_four, pad_pixels
 
 STUDENTS = [pytest.param("en", (1024, 768), id="en-1024"),
             pytest.param("ja", (390, 844), id="ja-390")]
 SEND = "Send my screen to the class"
 MARK = "window.__stayed = true"      # gone if the page reloads
 STAYED = "window.__stayed === true"
+
+
+REF_AT_128 = """async () => {
+    const { app } = await import('/static/js/lib/app.js');
+    for (let frame = 0; frame < 1200; frame++) {     // at most ~20 s of frames
+        const busy = document.querySelector('#lab-pipeline').getAttribute('aria-busy') === 'true';
+        const ws = new URL(location.href).searchParams.get('ws');
+        if (!busy && ws === '128' && typeof app.image?.ref === 'string') return app.image.ref;
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+    return null;
+}"""
 
 
 def _send(teacher: object) -> None:
@@ -103,7 +119,8 @@ def test_the_teachers_own_image_working_size_and_styles_follow_by_ref(
     teacher.locator("#lab-map-scale").select_option("shared")
     teacher.wait_for_function(
         "(n) => document.querySelector('#lab-pipeline').dataset.renders !== n", arg=renders)
-    ref = teacher.evaluate("async () => (await import('/static/js/lib/app.js')).app.image.ref")
+    # the working-size change re-uploads the picture: its ref comes with that answer
+    ref = teacher.evaluate(REF_AT_128)
     assert isinstance(ref, str) and len(ref) == 64
     student.evaluate(MARK)
     posts: list[bytes] = []
@@ -153,7 +170,8 @@ def test_the_network_views_model_and_digit_follow_in_place(
         ".options.length > 0 && document.querySelector('[data-view=network]')"
         ".dataset.state === 'idle'")
     net.locator("[data-role=example]").select_option("3")
-    teacher.wait_for_selector('[data-view="network"][data-state="idle"]')
+    # the prediction of the example 3 (idle alone may still show the previous digit's answer)
+    teacher.wait_for_selector('[data-view="network"][data-state="idle"][data-label="3"]')
     assert "network-digit=3" in teacher.url and f"network-model={model}" in teacher.url
     _send(teacher)
     _tab_selected(student, "network")
@@ -167,6 +185,33 @@ def test_the_network_views_model_and_digit_follow_in_place(
     assert student.evaluate(STAYED)
     shot(student, f"follow-network-{lang}-{size[0]}")
     _no_axe_findings(axe, student)
+    _close(teacher, student)
+
+
+def test_a_hand_drawn_digit_follows_in_place(browser: object, server_url: str,
+                                            shot: Callable[..., Path]) -> None:
+    """The teacher draws on the network view's pad (not an example): the drawing travels in the
+    scene (network-strokes) and the student's pad shows it, with the same prediction."""
+    teacher, student = start_and_join(browser, server_url, "en", (1024, 768))
+    student.evaluate(MARK)
+    _tab(teacher, "network")
+    teacher.wait_for_selector(IDLE_NET)
+    teacher.locator('[data-view="network"] [data-role=clear]').click()
+    draw_a_four(teacher)
+    teacher.wait_for_function("() => new URL(location.href).searchParams.has('network-strokes')")
+    teacher.wait_for_selector(IDLE_NET)
+    label = teacher.get_attribute('[data-view="network"]', "data-label")
+    _send(teacher)
+    _tab_selected(student, "network")
+    student.wait_for_function(
+        "() => new URL(location.href).searchParams.has('network-strokes')", timeout=15_000)
+    student.wait_for_selector(f'[data-view="network"][data-state="idle"][data-label="{label}"]')
+    diff = np.abs(pad_pixels(teacher).astype(int) - pad_pixels(student).astype(int))
+    assert (pad_pixels(student) > 128).sum() > 2000             # the drawing, not an example
+    assert (diff > 32).mean() < 0.01 and diff.mean() < 1.0
+    assert student.locator('[data-view="network"] [data-role=example]').input_value() == ""
+    assert student.evaluate(STAYED)
+    shot(student, "follow-drawn-digit-en-1024")
     _close(teacher, student)
 
 

@@ -12,6 +12,7 @@ import { mountBackward } from "./backward.js";
 import { colourExample } from "./colour-examples.js";
 import { EXAMPLES } from "./examples.js";
 import { digitOf, followScenes } from "./follow.js";
+import { decodeStrokes, encodeStrokes } from "./strokes.js";
 import { mountExplain } from "./explain.js";
 import { labelFilters, renderFilters } from "./filters.js";
 import { heldModels, isImported, linkedModel, mountImport } from "./import.js";
@@ -104,7 +105,10 @@ export async function mount(root) {
       setParams({ "network-digit": null });
     },
     onStroke: () => schedule(),
-    onEnd: () => schedule(true),
+    onEnd: () => {   // the drawing in the URL: a link or the class's follow replays it
+      setParams({ "network-strokes": encodeStrokes(pad.strokes()) });
+      schedule(true);
+    },
   });
 
   const timeline = createTimeline(root.querySelector(".net-top"), { t,
@@ -237,7 +241,7 @@ export async function mount(root) {
   $("clear").addEventListener("click", () => {
     pad.clear();
     $("example").value = "";
-    setParams({ "network-digit": null });
+    setParams({ "network-digit": null, "network-strokes": null });
     state.source = "pad";
     schedule(true);
   });
@@ -253,7 +257,7 @@ export async function mount(root) {
     else pad.drawStrokes(EXAMPLES[d]);
     $("example").value = String(d);
     state.source = "pad";
-    setParams({ "network-digit": d });
+    setParams({ "network-digit": d, "network-strokes": null });
   }
   $("upload").addEventListener("change", async (e) => {
     const file = e.target.files?.[0];
@@ -261,7 +265,7 @@ export async function mount(root) {
     if (!file) return;
     state.source = file;
     $("example").value = "";
-    setParams({ "network-digit": null });
+    setParams({ "network-digit": null, "network-strokes": null });
     try { pad.drawImage(await createImageBitmap(file)); } catch { pad.clear(); }
     schedule(true);
   });
@@ -300,7 +304,8 @@ export async function mount(root) {
   const first = models.some((m) => m.id === wanted) ? wanted : digit.id;
   $("model").value = first;
   const linkedDigit = digitOf(getParam("network-digit"));
-  pad.drawStrokes(EXAMPLES[linkedDigit ?? 7]);  // never an empty view
+  const linkedStrokes = linkedDigit === null ? decodeStrokes(getParam("network-strokes")) : null;
+  pad.drawStrokes(linkedStrokes ?? EXAMPLES[linkedDigit ?? 7]);  // a linked drawing; never an empty view
   state.source = "pad";
   await selectModel(first);
   if (linkedDigit !== null) { drawExample(linkedDigit); schedule(true); }
@@ -317,5 +322,11 @@ export async function mount(root) {
       schedule(true);
     },
     step: (step) => timeline.setStep(step),
+    strokes(strokes) {   // the teacher's own drawing (null: they cleared the pad)
+      if (strokes) pad.drawStrokes(strokes); else pad.clear();
+      $("example").value = "";
+      state.source = "pad";
+      schedule(true);
+    },
   });
 }

@@ -1,7 +1,9 @@
 // @ts-check
 // The drawing pad: white strokes on black (as MNIST) with mouse, pen or touch (pointer events).
 // createPad(canvas, {onStart, onStroke, onEnd}) → {clear(), isEmpty(), toBlob(), drawImage(bitmap),
-// drawStrokes(strokes)}.
+// drawStrokes(strokes), strokes()}. strokes(): what the hand drew, [[x, y, pressure], …] per
+// stroke in [0, 1] of the pad (null when the pad shows an uploaded picture), so a drawing can be
+// replayed elsewhere (a link, the classroom's follow) with the same pen.
 
 const BACKGROUND = "#000";
 const INK = "#fff";
@@ -10,6 +12,8 @@ export function createPad(canvas, { onStart = () => {}, onStroke = () => {}, onE
   const g = canvas.getContext("2d");
   let drawing = null;  // {id, x, y} of the active pointer
   let empty = true;
+  /** @type {number[][][] | null} */
+  let drawn = [];   // the strokes on the pad, in pad units; null: a picture, not strokes
 
   const lineWidth = () => canvas.width / 14;  // ≈ MNIST's stroke at 20/28 of the field
 
@@ -17,7 +21,9 @@ export function createPad(canvas, { onStart = () => {}, onStroke = () => {}, onE
     g.fillStyle = BACKGROUND;
     g.fillRect(0, 0, canvas.width, canvas.height);
     empty = true;
+    drawn = [];
   }
+  const unit = (p, pressure) => [p.x / canvas.width, p.y / canvas.height, pressure];
 
   function point(e) {
     const r = canvas.getBoundingClientRect();
@@ -50,6 +56,7 @@ export function createPad(canvas, { onStart = () => {}, onStroke = () => {}, onE
     const p = point(e);
     drawing = { id: e.pointerId, ...p };
     segment(p, p, e.pressure);
+    drawn?.push([unit(p, e.pressure)]);
     onStroke();
   });
   canvas.addEventListener("pointermove", (e) => {
@@ -59,6 +66,7 @@ export function createPad(canvas, { onStart = () => {}, onStroke = () => {}, onE
     for (const ev of events.length ? events : [e]) {
       const p = point(ev);
       segment(drawing, p, ev.pressure);
+      drawn?.at(-1)?.push(unit(p, ev.pressure));
       drawing.x = p.x;
       drawing.y = p.y;
     }
@@ -79,15 +87,18 @@ export function createPad(canvas, { onStart = () => {}, onStroke = () => {}, onE
     const w = bitmap.width * s, h = bitmap.height * s;
     g.drawImage(bitmap, (canvas.width - w) / 2, (canvas.height - h) / 2, w, h);
     empty = false;
+    drawn = null;
   }
 
-  /** Clear, then draw strokes ([[x, y], …] in [0, 1] of the pad) with the pen, as a hand would. */
+  /** Clear, then draw strokes ([[x, y(, pressure)], …] in [0, 1] of the pad) with the pen, as a
+   *  hand would (no pressure: a mouse's 0.5). */
   function drawStrokes(strokes) {
     clear();
     const at = ([x, y]) => ({ x: x * canvas.width, y: y * canvas.height });
     for (const stroke of strokes) {
-      for (let i = 0; i < stroke.length; i++) segment(at(stroke[Math.max(0, i - 1)]), at(stroke[i]), 0.5);
+      for (let i = 0; i < stroke.length; i++) segment(at(stroke[Math.max(0, i - 1)]), at(stroke[i]), stroke[i][2] ?? 0.5);
     }
+    drawn = strokes.map((stroke) => stroke.map(([x, y, pr]) => [x, y, pr ?? 0.5]));
   }
 
   clear();
@@ -96,6 +107,7 @@ export function createPad(canvas, { onStart = () => {}, onStroke = () => {}, onE
     drawImage,
     drawStrokes,
     isEmpty: () => empty,
+    strokes: () => drawn && drawn.map((stroke) => stroke.map((pt) => [...pt])),
     toBlob: () => new Promise((resolve) => canvas.toBlob(resolve, "image/png")),
   };
 }
