@@ -10,8 +10,13 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # app modules are imported after the data directory is set (below)
+    from app.store import Store
 
 # Before any app module reads its settings: the SQLite store of every test app lives here.
 _DATA = tempfile.mkdtemp(prefix="convscope-test-data-")
@@ -59,3 +64,21 @@ def redis_url() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The shared store on each backend: SQLite in tmp_path, and a flushed redis-server."""
+    from app.store.redis import RedisStore
+    from app.store.sqlite import SQLiteStore
+
+    if request.param == "sqlite":
+        s: Store = SQLiteStore(tmp_path / "s.sqlite3")
+    else:
+        url = request.getfixturevalue("redis_url")
+        import redis
+
+        redis.Redis.from_url(url).flushdb()
+        s = RedisStore(url)
+    yield s
+    s.close()

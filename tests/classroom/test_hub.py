@@ -6,33 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from app.services.classroom import hub, state
 from app.services.classroom.stream import events
 from app.store import Store
-from app.store.redis import RedisStore
-from app.store.sqlite import SQLiteStore
 from tests.aio import run
 
 N = 100
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s: Store = SQLiteStore(tmp_path / "s.sqlite3")
-    else:
-        url = request.getfixturevalue("redis_url")
-        import redis
-
-        redis.Redis.from_url(url).flushdb()
-        s = RedisStore(url)
-    yield s
-    s.close()
 
 
 def _record(store: Store) -> state.Record:

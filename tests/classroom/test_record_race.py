@@ -4,9 +4,7 @@ students' answers were refused with 409 no_exercise)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -14,22 +12,6 @@ from app.config import Settings
 from app.errors import ApiError
 from app.services.classroom import service, state
 from app.store import Store
-from app.store.redis import RedisStore
-from app.store.sqlite import SQLiteStore
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s: Store = SQLiteStore(tmp_path / "s.sqlite3")
-    else:
-        url = request.getfixturevalue("redis_url")
-        import redis
-
-        redis.Redis.from_url(url).flushdb()
-        s = RedisStore(url)
-    yield s
-    s.close()
 
 
 def test_a_scene_from_a_stale_record_keeps_the_launched_exercise(

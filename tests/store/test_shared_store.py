@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,20 +13,6 @@ from app.store import Store, open_store
 from app.store.redis import RedisStore
 from app.store.sqlite import SQLiteStore
 from tests.aio import run
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s: Store = SQLiteStore(tmp_path / "s.sqlite3")
-    else:
-        url = request.getfixturevalue("redis_url")
-        import redis
-
-        redis.Redis.from_url(url).flushdb()
-        s = RedisStore(url)
-    yield s
-    s.close()
 
 
 def test_put_get_delete_keys(store: Store) -> None:
