@@ -321,7 +321,9 @@ export async function mount(root) {
     if (setup.params && Array.isArray(used[0]) && !Array.isArray(used[0][0])) {
       editor.setServerValues(response.kernel.values);   // weights the API built from the params
       Object.assign(setup, editor.get());
-      setParams(setupToParams(setup));
+      // the URL from the form as it is now: a number typed while this answer was out (stride,
+      // padding: debounced) must not be rewritten with this answer's older setup
+      setParams(setupToParams(readForm()));
     }
     const category = editor.catalogue().find((k) => k.id === setup.kernel)?.category ?? null;
     const borders = paddingBorders(response.geometry, response.pool_geometry, setup.padMode);
