@@ -217,3 +217,61 @@ def test_an_example_digit_chosen_with_the_keyboard_only_is_predicted_like_the_ap
     print(f"example digits misread by {model}: {wrong}")
     if model == "simple-convnet":
         assert len(wrong) <= 2, wrong
+
+
+SLOW_PAD = """(() => {
+  // the pad's PNG takes 300 ms to encode (a slow laptop); count the prediction's own encodes and
+  // predict requests outstanding at once (not the training timeline's, /predict?step=)
+  const encode = HTMLCanvasElement.prototype.toBlob;
+  const live = { blobs: 0, maxBlobs: 0, calls: 0, fetches: 0, maxFetches: 0 };
+  window.__live = live;
+  HTMLCanvasElement.prototype.toBlob = function (done, ...rest) {
+    const own = this.dataset.role === 'pad' && !/timeline\\.js/.test(new Error().stack);
+    if (!own) return encode.call(this, done, ...rest);
+    live.calls += 1; live.blobs += 1; live.maxBlobs = Math.max(live.maxBlobs, live.blobs);
+    return encode.call(this, (b) => setTimeout(() => { live.blobs -= 1; done(b); }, 300), ...rest);
+  };
+  const get = window.fetch;
+  window.fetch = async (...args) => {
+    const predict = /\\/predict$/.test(String(args[0]?.url ?? args[0]));
+    if (predict) { live.fetches += 1; live.maxFetches = Math.max(live.maxFetches, live.fetches); }
+    try { return await get(...args); } finally { if (predict) live.fetches -= 1; }
+  };
+})()"""
+
+CHANGE_MODEL_THEN_DIGIT = """async (model) => {
+  const s = document.querySelector('section[data-view=network]');
+  const change = (role, value) => { const c = s.querySelector(`[data-role=${role}]`);
+    c.value = value; c.dispatchEvent(new Event('change')); };
+  const before = window.__live.calls;
+  change('model', model);
+  // the model's own prediction has started encoding the pad (still the old digit) ...
+  for (let i = 0; i < 2000 && window.__live.calls === before; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  change('example', '3');   // ... when the student picks the example 3
+  return window.__live.calls > before;
+}"""
+
+
+def test_a_digit_picked_while_the_model_is_loading_is_the_last_prediction(  # type: ignore[no-untyped-def]
+        page, net_url: str) -> None:
+    """One prediction at a time, the latest drawing sent last: a digit picked while the new model's
+    first prediction is still encoding the pad waits for it, and the view ends on that digit (it
+    raced: two requests out at once, and the older drawing's answer, a 7, could land last)."""
+    page.add_init_script(SLOW_PAD)
+    section = _open(page, net_url)
+    model = "slide4-cnn" if section.locator("[data-role=model]").input_value() != "slide4-cnn" \
+        else "simple-convnet"
+    assert page.evaluate(CHANGE_MODEL_THEN_DIGIT, model)
+    page.wait_for_function(
+        "() => { const s = document.querySelector('section[data-view=network]');"
+        " return s.dataset.state === 'idle'"
+        " && window.__live.blobs + window.__live.fetches === 0; }")
+    live = page.evaluate("window.__live")
+    assert (live["maxBlobs"], live["maxFetches"]) == (1, 1), live
+    png = base64.b64decode(section.locator("[data-role=pad]").evaluate(
+        "c => c.toDataURL('image/png')").split(",", 1)[1])
+    body = httpx.post(f"{net_url}/api/models/{model}/predict",
+                      files={"image": ("pad.png", png)}, timeout=30).json()
+    assert section.get_attribute("data-label") == str(body["label"]) == "3"

@@ -161,12 +161,12 @@ export async function mount(root) {
   }
 
   async function predictNow() {
-    const blob = state.source === "pad" ? await pad.toBlob() : state.source;
-    if (!blob || !state.model) { root.dataset.state = "idle"; return; }
-    state.sent = blob;
-    state.inFlight = true;
+    state.inFlight = true;   // before the first await: a second call waits (pending), not races
     const busy = setTimeout(() => { $("busy").hidden = false; }, BUSY_AFTER_MS);
     try {
+      const blob = state.source === "pad" ? await pad.toBlob() : state.source;
+      if (!blob || !state.model) return;
+      state.sent = blob;
       render(await predictImage(state.model, blob));
       showError();
     } catch (err) {
