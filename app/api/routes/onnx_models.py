@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.api.capacity import run_cpu
 from app.api.validation import validation_api_error
+from app.config import Settings
 from app.deps import ModelsDep, SettingsDep, StoreDep
 from app.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from app.models.onnx_export import network_onnx_bytes
@@ -90,6 +91,28 @@ async def get_imported_filters(key: str, repository: RepoDep,
     return await run_cpu(svc.filters, entry, layer)
 
 
+async def _predict_input(request: Request, entry: Any, image: UploadFile | None,
+                         normalisation: str | None, settings: Settings) -> tuple[Any, Any, bool]:
+    """The input of /predict by content type: (x, preparation, previews)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "multipart/form-data":
+        if image is None:
+            raise ApiError("missing", variant="predict_image", field="image")
+        data = await image.read()
+        norm = normalisation or str(entry.record.get("normalisation", "0-1"))
+        x, prep = await run_cpu(svc.prepare_upload, entry, data, norm, settings)
+        return x, prep, True
+    if ctype == "application/json":
+        try:
+            req = OnnxPredictRequest.model_validate_json(await request.body())
+        except ValidationError as e:
+            raise validation_api_error(e.errors()) from None
+        x, prep = svc.json_input(entry, req.input)
+        return x, prep, req.previews
+    raise ApiError("unsupported_media_type", variant="predict", field="content-type",
+                   limit="multipart/form-data, application/json")
+
+
 @router.post("/models/onnx-{key}/predict", response_model=OnnxPredictResponse)
 async def predict_imported(
         key: str, request: Request, repository: RepoDep, settings: SettingsDep,
@@ -102,24 +125,7 @@ async def predict_imported(
     """JSON {"input": (C, H, W) values, used as is} or multipart `image` (+ `normalisation`,
     default the model's): label, probabilities and every stage."""
     entry = repository.get(PREFIX + key)
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "multipart/form-data":
-        if image is None:
-            raise ApiError("missing", variant="predict_image", field="image")
-        data = await image.read()
-        norm = normalisation or str(entry.record.get("normalisation", "0-1"))
-        x, prep = await run_cpu(svc.prepare_upload, entry, data, norm, settings)
-        previews = True
-    elif ctype == "application/json":
-        try:
-            req = OnnxPredictRequest.model_validate_json(await request.body())
-        except ValidationError as e:
-            raise validation_api_error(e.errors()) from None
-        x, prep = svc.json_input(entry, req.input)
-        previews = req.previews
-    else:
-        raise ApiError("unsupported_media_type", variant="predict", field="content-type",
-                       limit="multipart/form-data, application/json")
+    x, prep, previews = await _predict_input(request, entry, image, normalisation, settings)
     out = await run_cpu(lambda: svc.predict(entry, x, prep, previews=previews,
                                             max_previews=settings.max_preview_maps))
     if input_values:

@@ -8,8 +8,8 @@ import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { exactConv } from "../../lib/exact.js";
-import { decodeStage, reluOf } from "../../lib/values.js";
-import { PAGE_MACS, convMap, macsOf, poolMap } from "../../lib/maps.js";
+import { reluOf } from "../../lib/values.js";
+import { PAGE_MACS, macsOf } from "../../lib/maps.js";
 import { curlCommand, copyText, imageFromLink, LINK_IMAGE_MAX, mapsToPng, saveBlob, shareLink } from "./downloads.js";
 import { renderFormula, renderFormulaProblems } from "./formula.js";
 import { imageByRef } from "./by-ref.js";
@@ -25,19 +25,13 @@ import { FALLBACK_LIMITS, geometryOf, loadLimits, validate } from "./validate.js
 import { createZoom } from "./zoom.js";
 import { paddingBorders } from "./looks.js";
 import { createMapStyles } from "./map-styles.js";
-import { padInput, renderPipeline, stageData } from "./pipeline.js";
+import { renderPipeline } from "./pipeline.js";
+import { createCompute, inputKey } from "./compute.js";
+import { createErrors, groupOf } from "./errors.js";
 import { fmtNum, readSetup, setupToParams } from "./setup.js";
 
 export const MAX_IMAGE_SIDE = DEFAULT_SIZE;   // the default working size (display.js; URL ws)
 const TYPING_DEBOUNCE_MS = 60;       // typed numbers; discrete controls apply at once
-const FIELD_GROUPS = {   // API error field segment → the control it belongs to
-  kernel: "kernel", bias: "bias", pad: "pad", pad_mode: "pad", stride: "stride",
-  dilation: "dilation", pool: "pool", activation: "pool", image: "image", color: "image",
-  max_side: "image", depthwise: "kernel",
-};
-const CONTROL_IDS = { kernel: "lab-kernel", bias: "lab-bias", pad: "lab-pad", stride: "lab-stride",
-  dilation: "lab-dilation", pool: "lab-poolsize", image: "lab-sample" };
-
 const rows = (values, kh, kw) => Array.from({ length: kh }, (_, r) => values.slice(r * kw, (r + 1) * kw));
 
 /** The `spec` of POST /api/convolve for a lab setup. */
@@ -56,6 +50,7 @@ export async function mount(root) {
   const $ = (sel) => root.querySelector(sel);
   const form = $("#lab-form");
   const pipelineEl = $("#lab-pipeline");
+  const errors = createErrors(root);
   let last = null;      // {response, data, setup}
   let sample = null;    // the current sample id, or null for the user's own image
   let rawImage = null;  // the image as chosen, before the browser shrinks it to the working size
@@ -66,17 +61,17 @@ export async function mount(root) {
     webcam: $("#lab-webcam"), panel: $("#lab-webcam-panel"), video: $("#lab-video"),
     snap: $("#lab-snap"), close: $("#lab-webcam-close") }, {
     onImage: useImage,
-    showError: (msg) => showError("image", msg),
+    showError: (msg) => errors.show("image", msg),
   });
   /** A chosen image (kept as chosen: a new working size shrinks it again from the original). */
   async function useImage(raw) {
     rawImage = raw;
-    const img = await prepareImage(raw, display.size, (msg) => showError("image", msg));
+    const img = await prepareImage(raw, display.size, (msg) => errors.show("image", msg));
     if (!img) return;
     sample = img.sample;
     if (img.source !== "link" && location.hash.startsWith("#img=")) history.replaceState(history.state, "", location.href.split("#")[0]);
     setImage(img);
-    clearErrors();
+    errors.clear();
     setParams(setupToParams(readForm()));
     runner.now();
   }
@@ -95,7 +90,6 @@ export async function mount(root) {
   const origin = createOrigin($("#lab-kernel-desc"), { getParam, setParams });
   let limits = FALLBACK_LIMITS;
   loadLimits().then((l) => { limits = l; });
-  const labelOf = (id) => (root.querySelector(`label[for="${id}"]`)?.textContent ?? id).trim();
   let chrome = null;   // a large card's height without its map, measured at the last render
 
   // --- setup <-> form ---------------------------------------------------------------------
@@ -130,106 +124,17 @@ export async function mount(root) {
     mode.textContent = t(`lab.image.mode.${mode.dataset.mode}`);
   }
 
-  // --- errors next to their controls --------------------------------------------------------
-  function clearErrors() {
-    for (const p of root.querySelectorAll(".field-error")) { p.hidden = true; p.textContent = ""; }
-    for (const c of root.querySelectorAll("[aria-invalid]")) c.removeAttribute("aria-invalid");
-  }
-  function showError(group, message, controlId = CONTROL_IDS[group]) {
-    const p = root.querySelector(`[data-error-for="${group}"]`) ?? root.querySelector('[data-error-for="general"]');
-    p.id ||= `lab-error-${group}`;
-    p.textContent = p.hidden || !p.textContent ? message : `${p.textContent} ${message}`;   // all at once
-    p.hidden = false;
-    const control = controlId && $(`#${controlId}`);
-    if (control) { control.setAttribute("aria-invalid", "true"); control.setAttribute("aria-describedby", p.id); }
-  }
-  function groupOf(field) {
-    for (const seg of String(field ?? "").split(/[.[\]]/)) if (FIELD_GROUPS[seg]) return FIELD_GROUPS[seg];
-    return "general";
-  }
-
-  // --- requests -------------------------------------------------------------------------------
-  let input = { key: null, values: null, exact: false };   // the input values of the current image
-  const inputKey = (img, spec) => img && [img.key, spec.color, spec.max_side].join("|");
-  /** By ref when the server keeps the image; uploaded (again, once) when it does not. */
-  async function post(img, spec, signal) {
-    if (img.ref) {
-      try { return await convolveRef(img.ref, spec, { signal }); } catch (err) {
-        if (err.code !== "image_ref_unknown") throw err;
-        img.ref = null;
-        pipelineEl.dataset.reuploads = String(Number(pipelineEl.dataset.reuploads ?? 0) + 1);
-      }
-    }
-    const response = await convolve([img.blob], spec, { signal });
-    if (app.image === img) img.ref = response.image_ref ?? null;
-    return response;
-  }
-  /** The conv, ReLU and pool maps computed in the page from the exact input (lib/maps.js). */
-  function pageMaps(response, setup, early = null) {
-    const st = Object.fromEntries(response.stages.map((s) => [s.name, s]));
-    const g = response.geometry;
-    const padded = padInput(stageData(st.input, input.values), g.pad[0], g.pad[1], setup.padMode);
-    const reuse = Boolean(early) && sameConv(early, response, setup);
-    if (reuse) pipelineEl.dataset.earlyConv = String(Number(pipelineEl.dataset.earlyConv ?? 0) + 1);   // read by tests
-    const conv = reuse ? early.conv
-      : convMap(padded, response.kernel, response.bias, g, Boolean(response.kernel.depthwise));
-    const relu = st.relu ? reluOf(conv) : null;
-    const out = { conv: { values: conv, step: 0 }, ...(relu ? { relu: { values: relu, step: 0 } } : {}) };
-    if (st.pool) {
-      const [C, H, W] = st.conv.shape.slice(-3);
-      out.pool = { values: poolMap(relu ?? conv, C, H, W, response.pool_geometry, setup.pool), step: 0 };
-    }
-    return out;
-  }
-  /** The conv map computed while the request is out, from the previous answer's kernel and
-   *  the geometry the setup gives; used only if the answer has the same kernel and geometry. */
-  function earlyConv(setup, prev) {
-    const st = prev.stages.find((x) => x.name === "input");
-    if (!st || !input.values || !prev.kernel) return null;
-    const d = stageData(st, input.values);
-    const pair = (v) => [Number(v), Number(v)];
-    const { FH, FW } = prev.geometry;
-    const stride = pair(setup.stride), dilation = pair(setup.dilation), pad = pair(setup.pad);
-    const side = (n, a, f) => Math.floor((n + 2 * pad[a] - dilation[a] * (f - 1) - 1) / stride[a]) + 1;
-    const g = { FH, FW, stride, dilation, pad, out_h: side(d.H, 0, FH), out_w: side(d.W, 1, FW) };
-    if (!(g.out_h >= 1 && g.out_w >= 1)) return null;
-    const depthwise = Boolean(prev.kernel.depthwise);
-    const conv = convMap(padInput(d, pad[0], pad[1], setup.padMode), prev.kernel, prev.bias, g, depthwise);
-    return { g, kernel: prev.kernel, bias: prev.bias, depthwise, padMode: setup.padMode, conv };
-  }
-  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-  function sameConv(early, response, setup) {
-    const g = response.geometry;
-    return early.padMode === setup.padMode && early.depthwise === Boolean(response.kernel.depthwise)
-      && ["FH", "FW", "out_h", "out_w"].every((k) => early.g[k] === g[k])
-      && ["stride", "dilation", "pad"].every((k) => same(early.g[k], g[k]))
-      && same(early.kernel.values, response.kernel.values) && same(early.bias, response.bias);
-  }
-  /** The stages with values: the input from the cache, ReLU from the conv when not sent; with
-   *  `setup` (the page computes the maps) conv, ReLU and pool from the exact input. */
-  async function decodeStages(response, key, setup = null, early = null) {
-    const decoded = await Promise.all(response.stages.map(decodeStage));
-    const byName = Object.fromEntries(response.stages.map((st, k) => [st.name, decoded[k]]));
-    const st0 = response.stages.find((st) => st.name === "input");
-    if (byName.input && st0.values_lo === 0 && st0.values_step === 1 / 255) byName.input.step = 0;   // an image's bytes / 255: exact
-    if (byName.input) input = { key, values: byName.input.values, exact: !byName.input.step };
-    if (setup) Object.assign(byName, pageMaps(response, setup, early));
-    return response.stages.map((st) => {
-      let d = byName[st.name];
-      if (!d && st.name === "input") d = { values: input.values, step: 0 };
-      if (!d && st.name === "relu" && byName.conv) d = { values: reluOf(byName.conv.values), step: byName.conv.step };
-      return Object.assign(stageData(st, d?.values ?? new Float32Array(st.shape.reduce((a, b) => a * b, 1))), { step: d?.step ?? 0 });
-    });
-  }
+  // --- requests: compute.js; errors next to their controls: errors.js -------------------------
+  const compute = createCompute(pipelineEl);
   const runner = createRunner(async (signal, current) => {
     if (!app.image) return;
     const setup = readForm();
     const g0 = last?.response.geometry;
     const problems = validate(setup, limits, g0 && setup.size === last.setup.size && setup.sample === last.setup.sample
-      ? { H: g0.H, W: g0.W } : null, labelOf);
+      ? { H: g0.H, W: g0.W } : null, errors.labelOf);
     if (problems.length) {   // not sent: every invalid control marked, the formula says why
-      clearErrors();
-      for (const p of problems) showError(p.group, t(p.key, p.vars), p.control);
+      errors.clear();
+      for (const p of problems) errors.show(p.group, t(p.key, p.vars), p.control);
       if (g0) renderFormulaProblems($("#lab-formula"), geometryOf(setup, g0.H, g0.W), problems, t);
       pipelineEl.classList.add("stale");
       return;
@@ -238,30 +143,29 @@ export async function mount(root) {
     const spec = specOf(setup);
     const key = inputKey(img, spec);
     // The page computes the maps from the exact input (an image's bytes / 255) when the work is small.
-    const local = macsOf(setup, spec.max_side) <= PAGE_MACS && (input.key !== key || input.exact);
+    const local = macsOf(setup, spec.max_side) <= PAGE_MACS && (compute.input.key !== key || compute.input.exact);
     const wanted = local ? [] : ["conv", "pool"];
-    spec.value_stages = input.key === key ? wanted : ["input", ...wanted];
+    spec.value_stages = compute.input.key === key ? wanted : ["input", ...wanted];
     let response, stages;
     try {
       const t0 = performance.now();
-      const pending = post(img, spec, signal);
-      const early = local && input.key === key && last ? earlyConv(setup, last.response) : null;
+      const pending = compute.post(img, spec, signal);
+      const early = local && compute.input.key === key && last ? compute.early(setup, last.response) : null;
       response = await pending;
       if (!current()) return;
       const t1 = performance.now();
-      stages = await decodeStages(response, key, local ? setup : null, early);
+      stages = await compute.decode(response, key, local ? setup : null, early);
       performance.measure("lab:request", { start: t0, end: t1 });   // read by bench/lab_browser.py
       performance.measure("lab:decode", { start: t1 });
     } catch (err) {
       if (err.name === "AbortError" || !current()) throw err;
-      clearErrors();
-      const group = groupOf(err.field);
-      showError(group, CONTROL_IDS[group] ? `${labelOf(CONTROL_IDS[group])}: ${err.message}` : err.message);
+      errors.clear();
+      errors.showApiError(err);
       pipelineEl.classList.add("stale"); $("#lab-formula").classList.add("stale");
       return;
     }
     if (!current()) return;
-    clearErrors();
+    errors.clear();
     pipelineEl.classList.remove("stale"); $("#lab-formula").classList.remove("stale", "invalid");
     const t2 = performance.now();
     show(response, setup, stages);
@@ -290,7 +194,7 @@ export async function mount(root) {
     const spec = { ...specOf(l.setup), values_format: "f32", value_stages: ["conv", "pool"] };
     try {
       const r = await convolveRef(app.image.ref, spec);
-      const exact = await decodeStages(r, input.key);
+      const exact = await compute.decode(r, compute.input.key);
       if (last !== l) return;
       for (const st of l.stages) {
         const e = exact.find((x) => x.name === st.name);
@@ -377,7 +281,7 @@ export async function mount(root) {
     const spec = { ...specOf(readForm()), include_values: false };
     try {
       saveBlob(await convolve([app.image.blob], spec, { accept: "application/x-npy" }), "convscope-output.npy");
-    } catch (err) { showError(groupOf(err.field), err.message); }
+    } catch (err) { errors.show(groupOf(err.field), err.message); }
   });
   $("#lab-curl").addEventListener("click", async () => {
     const text = curlCommand(location.origin, app.image?.name ?? "image.png", specOf(readForm()));
@@ -430,11 +334,11 @@ export async function mount(root) {
         sample = null;
         $("#lab-sample").value = "";
         setImage(img);
-        clearErrors();
+        errors.clear();
         setParams(setupToParams(readForm()));
         runner.now();
         return true;
-      } catch (err) { showError("image", err.message); return false; }
+      } catch (err) { errors.show("image", err.message); return false; }
     },
     resize() {
       if (!rawImage || rawImage.source === "sample" || rawImage.source === "fallback") return false;
