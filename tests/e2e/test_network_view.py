@@ -275,3 +275,25 @@ def test_a_digit_picked_while_the_model_is_loading_is_the_last_prediction(  # ty
     body = httpx.post(f"{net_url}/api/models/{model}/predict",
                       files={"image": ("pad.png", png)}, timeout=30).json()
     assert section.get_attribute("data-label") == str(body["label"]) == "3"
+
+
+UNLABELLED_IMAGES = """() => [...document.querySelectorAll('section[data-view=network] [role=img]')]
+  .filter((e) => !e.closest('[hidden]') && !e.getAttribute('aria-label')).map((e) => e.id
+    || e.parentElement.id)"""
+
+
+def test_no_unlabelled_legend_while_the_first_prediction_is_out(page, net_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Between building a model's stages and its first answer, each stage's legend (role=img) has
+    no label yet: it stays hidden until drawn (axe found them unlabelled: role-img-alt, serious)."""
+    held: list = []
+    page.route("**/api/models/*/predict", lambda route: held.append(route))   # held until released
+    page.goto(f"{net_url}/?view=network")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function("() => document.querySelectorAll('#net-stage-conv1 .net-legend').length")
+    assert page.evaluate(UNLABELLED_IMAGES) == []
+    assert page.locator("#net-stage-conv1 .net-legend").is_hidden()
+    page.unroute("**/api/models/*/predict")   # lets the held requests go on
+    page.wait_for_selector(IDLE)
+    assert page.locator("#net-stage-conv1 .net-legend").is_visible()
+    assert page.locator("#net-stage-conv1 .net-legend").get_attribute("aria-label")
+    assert page.evaluate(UNLABELLED_IMAGES) == []

@@ -69,9 +69,13 @@ def test_im2col_shapes_of_section_7_4_3(page: Any, server_url: str, lang: str) -
 def test_the_books_networks(page: Any, server_url: str, lang: str) -> None:
     open_view(page, server_url, "structure", lang=lang)
     root = section(page, "structure")
+    before = int(root.get_attribute("data-runs") or 0)
     root.locator('[data-example="simple-convnet"]').click()
+    # a run after the click (pool1 alone may still be the default model's, e.g. color-vgg's)
     page.wait_for_function(
-        "() => document.querySelector('section[data-view=\"structure\"] [data-name=pool1]')"
+        "n => { const s = document.querySelector('section[data-view=\"structure\"]');"
+        " return Number(s.dataset.runs || 0) > n && s.querySelector('[data-name=pool1]'); }",
+        arg=before,
     )
     shapes = {
         n: json.loads(root.locator(f"[data-name={n}]").get_attribute("data-shape"))

@@ -27,7 +27,9 @@ export function buildStages(host, layers, t) {
       el("span", { class: "net-stage-shape", text: dims(layer.output_shape) }),
       el("span", { class: "net-stage-params", text: layer.params ? t("network.layers.params", { n: int(layer.params) }) : "" }),
       el("span", { class: "net-stage-stats", "data-role": "stats" }));
-    const legend = layer.output_shape.length === 3 ? [el("div", { class: "net-legend", "data-role": "legend", role: "img" })] : [];
+    // hidden until a prediction draws and labels it (an unlabelled role=img is an axe failure)
+    const legend = layer.output_shape.length === 3
+      ? [el("div", { class: "net-legend", "data-role": "legend", role: "img", hidden: true })] : [];
     return el("li", { class: `net-stage net-kind-${layer.type}`, id: `net-stage-${layer.name}`, "data-stage": layer.name },
       head, el("div", { class: "net-maps", "data-role": "maps" }), ...legend);
   }));
@@ -73,6 +75,7 @@ function vectorCanvas(values) {
 function showLegend(host, scale, t) {
   drawLegend(host, scale);
   host.setAttribute("aria-label", t(`network.legend.${scale.kind}`, { lo: fmt(scale.lo), hi: fmt(scale.hi) }));
+  host.hidden = false;
 }
 
 /** Fill every stage's maps from a predict response. */
