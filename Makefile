@@ -15,7 +15,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 	&& { command -v $$p; break; }; done)
 VENV312 ?= .venv-3.12
 
-.PHONY: run test test-3.12 lint bench wire fuzz fuzz-ci hostile loadtest docker chromium redis clean help
+.PHONY: run test test-3.12 lint bench wire fuzz fuzz-ci hostile loadtest docker chromium redis fashion clean help
 
 help:
 	@echo "make run    - set up .venv and serve ConvScope on http://$(HOST):$(PORT)"
@@ -57,9 +57,12 @@ chromium:
 redis:
 	@scripts/ensure-redis.sh
 
+fashion:  # Debian's Fashion-MNIST: the dataset test (the Docker image has it)
+	@scripts/ensure-fashion.sh
+
 # The bench extra too: torch (2.13.0, a CPU wheel on this machine's disk for Python 3.11) is the
 # independent oracle of the explanation and ONNX tests, which would otherwise be skipped.
-test: $(VENV)/.bench-installed node_modules/.installed chromium redis
+test: $(VENV)/.bench-installed node_modules/.installed chromium redis fashion
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything but the browser tests, on Python 3.12 (the browser tests run under `make test`).
