@@ -21,6 +21,8 @@ def test_layer_shapes_equal_the_models_api(page: Any, server_url: str, shot: Any
     assert (
         root.locator("[data-role=model] option").evaluate_all("os => os.map(o => o.value)") == ids
     )
+    # the book's SimpleConvNet first (not the alphabetically first color-vgg)
+    assert root.locator("[data-role=model]").input_value() == "simple-convnet"
     for model_id in [*(i for i in ids if i != "simple-convnet"), "simple-convnet"]:  # every model
         n = runs(page, VIEW)
         if root.locator("[data-role=model]").input_value() != model_id:

@@ -39,6 +39,9 @@ export async function mount(root) {
     st.models = body.models || [];
     const select = clear($("model"));
     for (const m of st.models) select.append(el("option", { value: m.id, "data-model": m.id }, modelName(m.id)));
+    // the book's SimpleConvNet (section 7.5) first, beside the 28×28 digit the view flattens
+    const book = st.models.find((m) => m.id === "simple-convnet") ?? st.models.find((m) => m.input_shape?.[0] === 1);
+    if (book) select.value = book.id;
   }
 
   async function loadModel() {
