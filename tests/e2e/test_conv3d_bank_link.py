@@ -123,3 +123,7 @@ def test_a_value_naming_no_colour_bank_is_said_over_the_default_bank(
         assert root.locator("[data-role=error]").inner_text() == ""
     assert len(said) == len(BAD)
     shot(page, f"conv3d-bank-link-problem-{lang}")
+    # the student's own edit: the message about the link is no longer shown
+    page.locator(f'{SECTION} [data-role="bias-1"]').fill("0.3")
+    page.wait_for_selector(f"{SECTION} [data-role=bank-problem]", state="hidden")
+    assert page.locator(SECTION).get_attribute("data-bank-problem") is None

@@ -235,11 +235,12 @@ export async function mount(root) {
   renderEditor();
 
   /** The editor no longer shows a learned bank as it came (a weight, FN or size changed): the URL
-   *  and data-bank stop naming it. */
+   *  and data-bank stop naming it, and a linked bank's problem is no longer the news. */
   function leaveBank() {
     generation += 1;
     delete root.dataset.bank;
     setParams({ [BANK_KEY]: null });
+    if (state.bankProblem) showBankProblem(null);
   }
 
   /** Why a linked bank cannot be shown, or null: said in the view (./bank-link.js). */
@@ -295,7 +296,6 @@ export async function mount(root) {
       const value = params.get(BANK_KEY);
       if (value) { await loadLinked(value); return; }
       leaveBank();   // the teacher's bank was edited: the filters stay, the claim goes
-      showBankProblem(null);
     },
   });
   view.onLanguage(() => showBankProblem(state.bankProblem));
