@@ -1,10 +1,10 @@
 """Following the teacher in place (issue 13, point 2): every kind of change the teacher sends
-(tab lab → network → 3-D, the 3-D view's settings, the lab's own image by its ref with the
-working size and map styles, the network view's model, digit and hand-drawn digit, the
-inspected pixel) reaches a
-following student's page without a reload: a marker set in the student's window survives and the
-student's page shows the teacher's state. Detach and rejoin still work. Students in EN at
-1024×768 and JA at 390×844; axe on the student's page; screenshots under artifacts/."""
+(tab lab → network → 3-D, the 3-D view's settings and a learned colour filter bank by its
+reference, the lab's own image by its ref with the working size and map styles, the network
+view's model, digit and hand-drawn digit, the inspected pixel) reaches a following student's
+page without a reload: a marker set in the student's window survives and the student's page
+shows the teacher's state. Detach and rejoin still work. Students in EN at 1024×768 and JA at
+390×844; axe on the student's page; screenshots under artifacts/."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 from PIL import Image
@@ -100,6 +101,52 @@ def test_tabs_and_3d_settings_follow_in_place_and_detach_rejoin(
     _tab_selected(student, "network")
     assert student.evaluate(STAYED)
     _no_axe_findings(axe, student)
+    _close(teacher, student)
+
+
+def test_a_colour_filter_bank_sent_to_the_3d_view_follows_by_reference(
+        browser: object, server_url: str, shot: Callable[..., Path]) -> None:
+    """The teacher picks a colour model's filter in the network view (→ the 3-D tab with a bank
+    of 4): the scene names the bank (conv3d-bank) and the student's 3-D view fetches and shows the
+    same filters in place. The teacher's edit then drops the key and the student's claim with it."""
+    models = httpx.get(f"{server_url}/api/models", timeout=30).json()["models"]
+    colour = next(m["id"] for m in models if m["input_shape"][0] == 3)
+    teacher, student = start_and_join(browser, server_url, "ja", (390, 844))
+    student.evaluate(MARK)
+    _tab(teacher, "network")
+    teacher.wait_for_selector(IDLE_NET)
+    teacher.locator('[data-view="network"] [data-role=model]').select_option(colour)
+    rgb = teacher.locator('[data-view="network"] button.net-filter-rgb')
+    rgb.nth(5).click()
+    bank = f"[data-view=conv3d][data-bank='{colour}/conv1[5:9]']"
+    teacher.wait_for_selector(bank)
+    _tab_selected(teacher, "conv3d")
+    assert f"conv3d-bank={colour}%2Fconv1%2F5" in teacher.url
+    _send(teacher)
+    _tab_selected(student, "conv3d")
+    student.wait_for_selector(bank, timeout=15_000)
+    api = httpx.get(f"{server_url}/api/models/{colour}/filters", params={"layer": "conv1"},
+                    timeout=30).json()
+    view = student.locator("[data-view=conv3d]")
+    assert view.locator("[data-role=fn]").input_value() == "4"
+    got = [[[[float(view.locator(f'[data-role="w-{f}-{c}"] td[data-r="{i}"][data-c="{j}"]')
+                    .get_attribute("data-v")) for j in range(3)] for i in range(3)]
+             for c in range(3)] for f in range(4)]
+    np.testing.assert_allclose(got, api["weights"][5:9], atol=1e-6)
+    bias = [float(view.locator(f'[data-role="bias-{f}"]').input_value()) for f in range(4)]
+    np.testing.assert_allclose(bias, api["bias"][5:9], atol=1e-6)
+    assert f"conv3d-bank={colour}%2Fconv1%2F5" in student.url
+    assert student.evaluate(STAYED)
+    shot(student, "follow-conv3d-bank-ja-390")
+
+    # the teacher edits a bias: the URL stops naming the bank, and so does the student's view
+    teacher.locator('[data-view="conv3d"] [data-role="bias-0"]').fill("0.5")
+    teacher.wait_for_function("() => !new URL(location.href).searchParams.has('conv3d-bank')")
+    _send(teacher)
+    student.wait_for_function(
+        "() => !document.querySelector('[data-view=conv3d]').hasAttribute('data-bank')"
+        " && !new URL(location.href).searchParams.has('conv3d-bank')", timeout=15_000)
+    assert student.evaluate(STAYED)
     _close(teacher, student)
 
 

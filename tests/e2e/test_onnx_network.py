@@ -188,6 +188,12 @@ def test_imported_labels_and_filters_reach_the_lab_and_the_3d_view(  # type: ign
     f = httpx.get(f"{server_url}/api/models/{vgg}/filters?layer=conv1", timeout=30).json()
     got = view.locator('[data-role=bank] [data-role="w-2-1"] td[data-r="0"][data-c="2"]')
     assert float(got.get_attribute("data-v")) == pytest.approx(f["weights"][3][1][0][2], abs=1e-6)
+    # the 3-D view's URL names the uploaded model's bank: the link alone brings it back
+    link = page.url
+    assert f"conv3d-bank={vgg}%2Fconv1%2F1" in link
+    page.goto(link)
+    page.wait_for_selector(f"section[data-view=conv3d][data-bank='{vgg}/conv1[1:5]']")
+    assert float(got.get_attribute("data-v")) == pytest.approx(f["weights"][3][1][0][2], abs=1e-6)
     # both imported models are in the list now, shipped ones first
     page.goto(f"{server_url}/?view=network")
     page.wait_for_selector(f"{SECTION}[data-state=idle][data-label]")

@@ -15,9 +15,18 @@ export const app = {
    *  @type {object | null} */
   lab: null,
   /** The last filter bank sent to the 3-D convolution view (requestConv3dBank), read when it
-   *  mounts. @type {{weights: number[][][][], bias: number[], source: string} | null} */
+   *  mounts. @type {Conv3dBank | null} */
   conv3dBank: null,
 };
+
+/** A learned bank's origin: filters from..from+3 (fewer at the end) of a model's conv layer.
+ *  @typedef {{model: string, layer: string, from: number}} BankRef */
+/** A true (FN, 3, FH, FW) bank with its bias; source names it (data-bank), ref is its origin.
+ *  @typedef {{weights: number[][][][], bias: number[], source: string, ref: BankRef}} Conv3dBank */
+
+/** The text that names a learned bank on the page, e.g. "color-vgg/conv1[2:6]".
+ *  @param {BankRef} ref */
+export const bankSource = ({ model, layer, from }) => `${model}/${layer}[${from}:${from + 4}]`;
 
 /** @param {PageImage} next */
 export function setImage(next) { app.image = next; events.emit("image", next); }
@@ -30,7 +39,7 @@ export function publishLabSetup(setup) { app.lab = setup; }
  *  @param {object} partial */
 export function requestLabSetup(partial) { events.emit("lab-request", partial); events.emit("view-request", "lab"); }
 /** Ask the 3-D convolution view to load a true (FN, 3, FH, FW) bank with its bias and show it.
- *  @param {{weights: number[][][][], bias: number[], source: string}} bank */
+ *  @param {Conv3dBank} bank */
 export function requestConv3dBank(bank) {
   app.conv3dBank = bank;
   events.emit("conv3d-request", bank);

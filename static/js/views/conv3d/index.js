@@ -10,11 +10,14 @@ import { fixed, shapeText } from "../../lib/format.js";
 import { loadNamespace } from "../../lib/i18n.js";
 import { plane } from "../../lib/images.js";
 import { keepFocus } from "../../lib/numgrid.js";
+import { onSceneApply } from "../../lib/scene.js";
+import { getParam, setParams } from "../../lib/url.js";
 import { openView } from "../../lib/view.js";
 import { app, onConv3dBankRequest } from "../../lib/app.js";
 import { cellAt } from "../../lib/draw.js";
 import { block, mapFigure, op } from "../../lib/widgets.js";
 import { defaultBank, renderBank, resizeBank } from "./bank-editor.js";
+import { BANK_KEY, refValue, resolveBank, sayProblem } from "./bank-link.js";
 import { bookExample, markAll, markable, renderBookNumbers } from "./textbook.js";
 
 const MAX_SIDE = 128;
@@ -34,7 +37,12 @@ export async function mount(root) {
   const view = await openView(root, "conv3d", { compute, delay: 300 });
   const { $, t, track } = view;
   /** book: the textbook example's input (C, H, W) when textbook mode is on (./textbook.js). */
-  const state = { fn: 2, k: 3, pad: 1, stride: 1, bank: defaultBank(2, 3), result: null, catalogue: [], book: null };
+  const state = { fn: 2, k: 3, pad: 1, stride: 1, bank: defaultBank(2, 3), result: null, catalogue: [], book: null,
+    /** @type {{reason: string, vars: object} | null} */ bankProblem: null };
+  /** Set while loadBank puts a bank's shape in the controls (not the user changing them). */
+  let loading = false;
+  /** Counts bank loads and edits: a linked bank that arrives after a newer one (or an edit) is dropped. */
+  let generation = 0;
 
   function readControls() {
     state.fn = readInt($("fn"), 1, 4, 2);
@@ -173,7 +181,7 @@ export async function mount(root) {
 
   function renderEditor() {
     renderBank($("bank"), state.bank, state.k,
-      { catalogue: state.catalogue, onChange: view.refresh });
+      { catalogue: state.catalogue, onChange: () => { leaveBank(); view.refresh(); } });
   }
 
   /** Textbook mode: the example's numbers (./textbook.js). */
@@ -190,6 +198,7 @@ export async function mount(root) {
     root.querySelector("[data-example]").setAttribute("aria-pressed", String(on));
     state.probed = false;
     if (!on) { state.book = null; renderBook(); view.trigger(); return; }
+    leaveBank();
     const ex = bookExample();
     state.book = { input: ex.input };
     for (const [role, v] of [["fn", 2], ["size", 3], ["pad", 0], ["stride", 1]]) {
@@ -212,7 +221,11 @@ export async function mount(root) {
   view.start(["fn", "size", "pad", "stride"]);
   readControls();
   root.querySelectorAll("[data-role=fn],[data-role=size],[data-role=pad],[data-role=stride]").forEach((input) =>
-    ["input", "change"].forEach((type) => input.addEventListener(type, () => { readControls(); renderEditor(); view.refresh(); })));
+    ["input", "change"].forEach((type) => input.addEventListener(type, () => {
+      const { role } = /** @type {HTMLElement} */ (input).dataset;
+      if (!loading && (role === "fn" || role === "size")) leaveBank();   // another shape: not that bank
+      readControls(); renderEditor(); view.refresh();
+    })));
   root.querySelector("[data-example]").addEventListener("click", (ev) =>
     setBook(/** @type {HTMLElement} */ (ev.currentTarget).getAttribute("aria-pressed") !== "true"));
   ["py", "px"].forEach((role) => $(role).addEventListener("input", () => { state.probed = true; renderProbe(); }));
@@ -221,20 +234,72 @@ export async function mount(root) {
   kernels().then((cat) => { state.catalogue = cat; renderEditor(); }).catch(() => renderEditor());
   renderEditor();
 
-  /** A bank sent from elsewhere (a colour model's learned conv1 filters, network view). */
-  function loadBank(req) {
+  /** The editor no longer shows a learned bank as it came (a weight, FN or size changed): the URL
+   *  and data-bank stop naming it, and a linked bank's problem is no longer the news. */
+  function leaveBank() {
+    generation += 1;
+    delete root.dataset.bank;
+    setParams({ [BANK_KEY]: null });
+    if (state.bankProblem) showBankProblem(null);
+  }
+
+  /** Why a linked bank cannot be shown, or null: said in the view (./bank-link.js). */
+  function showBankProblem(problem) { state.bankProblem = problem; sayProblem(root, $("bank-problem"), problem); }
+
+  /** A bank sent from elsewhere (a colour model's learned conv1 filters, network view, or a
+   *  linked one): its shape in the controls (the URL follows), its filters in the editor, its
+   *  origin in the URL (BANK_KEY) and in data-bank; the padding keeps the size (keepPad: left as is). */
+  function loadBank(req, { keepPad = false } = {}) {
+    generation += 1;
     const k = req.weights[0][0].length;
     state.fn = req.weights.length;
     state.k = k;
-    state.pad = Math.floor((k - 1) / 2);
     $("fn").value = String(state.fn);
     $("size").value = String(k);
-    $("pad").value = String(state.pad);
+    if (!keepPad) $("pad").value = String(Math.floor((k - 1) / 2));
+    loading = true;
+    try {
+      for (const role of ["fn", "size", "pad"]) $(role).dispatchEvent(new Event("change"));
+    } finally { loading = false; }
     state.bank = req.weights.map((w, f) => ({ w: w.map((ch) => ch.map((row) => [...row])), b: req.bias[f] }));
     root.dataset.bank = req.source;
+    setParams({ [BANK_KEY]: req.ref ? refValue(req.ref) : null });
+    showBankProblem(null);
     renderEditor();
     view.refresh();
   }
+
+  /** The bank a URL value names (page load, a followed scene): loaded as if it had been sent,
+   *  or the reason it cannot be, said in the view over the default bank. */
+  async function loadLinked(value) {
+    const mine = ++generation;
+    let answer;
+    try {
+      answer = await resolveBank(value);
+    } catch (err) {
+      answer = { reason: "failed", vars: { message: String(err?.message ?? err) } };
+    }
+    if (mine !== generation) return;   // a newer bank or an edit came first
+    // the URL's padding when it names one (the teacher's, or the link's), else the bank's own
+    if ("bank" in answer) { loadBank(answer.bank, { keepPad: getParam("conv3d-pad") !== null }); return; }
+    leaveBank();
+    state.bank = defaultBank(state.fn, state.k);
+    showBankProblem({ reason: answer.reason, vars: { value, ...answer.vars } });
+    renderEditor();
+    view.refresh();
+  }
+
   onConv3dBankRequest(loadBank);
+  onSceneApply({   // a followed teacher's bank: the same filters, fetched by reference
+    owns: (key) => key === BANK_KEY,
+    async apply(params) {
+      const value = params.get(BANK_KEY);
+      if (value) { await loadLinked(value); return; }
+      leaveBank();   // the teacher's bank was edited: the filters stay, the claim goes
+    },
+  });
+  view.onLanguage(() => showBankProblem(state.bankProblem));
+  const linked = getParam(BANK_KEY);
   if (app.conv3dBank) loadBank(app.conv3dBank);
+  else if (linked) loadLinked(linked);
 }

@@ -3,7 +3,7 @@
 // softmax bars and the predicted digit; a gallery of the learned conv1 filters that sends one
 // to the filter lab (lib/app.js requestLabSetup).
 import { getFilters, getModel, listModels, predictImage } from "../../lib/api.js";
-import { notify, requestConv3dBank, requestLabSetup } from "../../lib/app.js";
+import { bankSource, notify, requestConv3dBank, requestLabSetup } from "../../lib/app.js";
 import { byRole, el } from "../../lib/dom.js";
 import { int } from "../../lib/format.js";
 import { getLanguage, loadNamespace, onLanguageChange, t } from "../../lib/i18n.js";
@@ -223,8 +223,9 @@ export async function mount(root) {
       renderFilters($("filters"), filters, t, (pick) => {
         if (pick.filter.length === 3) {  // a colour filter: a true (FN, 3, FH, FW) bank, 4 from it
           const from = Math.min(pick.index, Math.max(0, filters.weights.length - 4));
+          const ref = { model: id, layer, from };
           requestConv3dBank({ weights: filters.weights.slice(from, from + 4),
-            bias: filters.bias.slice(from, from + 4), source: `${id}/${layer}[${from}:${from + 4}]` });
+            bias: filters.bias.slice(from, from + 4), source: bankSource(ref), ref });
           notify(t("network.filters.appliedRgb", { layer, from, to: Math.min(from + 4, filters.weights.length) - 1 }));
           return;
         }
