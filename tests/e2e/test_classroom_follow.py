@@ -184,8 +184,8 @@ def test_the_teachers_own_image_working_size_and_styles_follow_by_ref(
     assert not any(b'name="image";' in p for p in posts)  # the file itself was never sent
     assert student.evaluate(STAYED)
     pixels = student.evaluate("""async (ref) => {
-        const img = await (await import('/static/js/views/lab/by-ref.js')).imageByRef(ref);
-        const bmp = await createImageBitmap(img.blob);
+        const blob = await (await import('/static/js/lib/by-ref.js')).pictureByRef(ref);
+        const bmp = await createImageBitmap(blob);
         const c = new OffscreenCanvas(bmp.width, bmp.height);
         const ctx = c.getContext('2d');
         ctx.drawImage(bmp, 0, 0);

@@ -1,7 +1,7 @@
 // @ts-check
 // The lab's "apply state" entry point (lib/scene.js): a followed scene (the classroom teacher's)
 // applied in place: the filter and geometry, the image (a sample by id, the teacher's own image
-// by its ref: by-ref.js), the working size and display, the map styles and the inspected pixel.
+// by its ref: lib/by-ref.js), the working size and display, the map styles and the inspected pixel.
 import { LAB_SETUP_KEYS } from "../../lib/classroom.js";
 import { onSceneApply } from "../../lib/scene.js";
 import { parsePixel } from "./inspect.js";

@@ -32,7 +32,7 @@ export async function prepareImage(img, side, showError) {
   return { ...img, blob, original: img.blob, key: ++imageCount, ref: null, shrunk, lost };
 }
 
-/** An image the server keeps (a class's teacher's image, fetched by its ref, by-ref.js) as the
+/** An image the server keeps (a class's teacher's image, fetched by its ref, lib/by-ref.js) as the
  *  lab uses it: already at its size, sent by ref (no upload while the server keeps it). */
 export function refImage(blob, ref) {
   return { blob, name: "class.png", source: "class", sample: null, original: blob, key: ++imageCount, ref,

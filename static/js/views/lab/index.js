@@ -8,13 +8,13 @@ import { onLanguageChange, t } from "../../lib/i18n.js";
 import { createRunner } from "../../lib/runner.js";
 import { getParam, setParams } from "../../lib/url.js";
 import { exactConv } from "../../lib/exact.js";
+import { pictureByRef } from "../../lib/by-ref.js";
 import { reluOf } from "../../lib/values.js";
 import { PAGE_MACS, macsOf } from "../../lib/maps.js";
 import { curlCommand, copyText, imageFromLink, LINK_IMAGE_MAX, mapsToPng, saveBlob, shareLink } from "./downloads.js";
 import { renderFormula, renderFormulaProblems } from "./formula.js";
-import { imageByRef } from "./by-ref.js";
 import { followScenes } from "./follow.js";
-import { createImageInput, notesText, prepareImage } from "./image-input.js";
+import { createImageInput, notesText, prepareImage, refImage } from "./image-input.js";
 import { createInspection } from "./inspect.js";
 import { createKernelEditor } from "./kernel-editor.js";
 import { DEFAULT_SIZE, createDisplay } from "./display.js";
@@ -329,7 +329,7 @@ export async function mount(root) {
     async loadRef(ref) {   // the teacher's own image, by its ref: never uploaded by a student
       if (app.image?.ref === ref) return false;
       try {
-        const img = await imageByRef(ref);
+        const img = refImage(await pictureByRef(ref), ref);
         rawImage = { blob: img.blob, name: img.name, source: img.source, sample: null };
         sample = null;
         $("#lab-sample").value = "";

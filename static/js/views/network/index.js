@@ -17,6 +17,7 @@ import { mountExplain } from "./explain.js";
 import { labelFilters, renderFilters } from "./filters.js";
 import { heldModels, isImported, linkedModel, mountImport } from "./import.js";
 import { createPad } from "./pad.js";
+import { IMG_KEY, createPicture } from "./picture.js";
 import { buildStages, renderCard, renderChain, updateBars, updateStages } from "./render.js";
 import { createTimeline } from "./timeline.js";
 import { createTraining } from "./training.js";
@@ -97,12 +98,14 @@ export async function mount(root) {
     selectModel(d.id);
   }
 
+  const picture = createPicture({ root, note: $("padNote"), t });  // an upload, shared by ref
   const pad = createPad($("pad"), {
     onStart: () => {  // drawing over an uploaded picture starts a fresh drawing
       if (state.source !== "pad") pad.clear();
       state.source = "pad";
       $("example").value = "";  // the pad no longer shows the chosen example
       setParams({ "network-digit": null });
+      picture.forget();
     },
     onStroke: () => schedule(),
     onEnd: () => {   // the drawing in the URL: a link or the class's follow replays it
@@ -241,6 +244,7 @@ export async function mount(root) {
 
   $("clear").addEventListener("click", () => {
     pad.clear();
+    picture.forget();
     $("example").value = "";
     setParams({ "network-digit": null, "network-strokes": null });
     state.source = "pad";
@@ -259,6 +263,7 @@ export async function mount(root) {
     $("example").value = String(d);
     state.source = "pad";
     setParams({ "network-digit": d, "network-strokes": null });
+    picture.forget();
   }
   $("upload").addEventListener("change", async (e) => {
     const file = e.target.files?.[0];
@@ -267,9 +272,22 @@ export async function mount(root) {
     state.source = file;
     $("example").value = "";
     setParams({ "network-digit": null, "network-strokes": null });
+    picture.forget();
     try { pad.drawImage(await createImageBitmap(file)); } catch { pad.clear(); }
     schedule(true);
+    picture.share(file);   // kept on the server once: a link or the class gets it by ref
   });
+  /** A picture the server keeps (a link's or the teacher's upload), shown and predicted as if
+   *  uploaded here; the pad stays as it was when it cannot be had. @param {string} ref */
+  async function showPicture(ref) {
+    const got = await picture.load(ref);
+    if (!got) return;
+    pad.drawImage(got.bitmap);
+    state.source = got.blob;
+    $("example").value = "";
+    root.dataset.picture = ref;
+    schedule(true);
+  }
   $("model").addEventListener("change", (e) => {
     setParams({ "network-model": e.target.value });
     selectModel(e.target.value);
@@ -287,6 +305,7 @@ export async function mount(root) {
     backward.relabel();
     timeline.relabel();
     training.relabel();
+    picture.relabel();
     if (state.last) render(state.last);
     if (state.error) showError(...state.error);
   });
@@ -306,10 +325,12 @@ export async function mount(root) {
   $("model").value = first;
   const linkedDigit = digitOf(getParam("network-digit"));
   const linkedStrokes = linkedDigit === null ? decodeStrokes(getParam("network-strokes")) : null;
+  const linkedPicture = linkedDigit === null ? getParam(IMG_KEY) : null;
   pad.drawStrokes(linkedStrokes ?? EXAMPLES[linkedDigit ?? 7]);  // a linked drawing; never an empty view
   state.source = "pad";
   await selectModel(first);
   if (linkedDigit !== null) { drawExample(linkedDigit); schedule(true); }
+  if (linkedPicture) await showPicture(linkedPicture);
   followScenes({   // the classroom teacher's model and digit, in place
     async model(id) {
       const next = state.models.some((m) => m.id === id) ? id : digit.id;
@@ -323,8 +344,10 @@ export async function mount(root) {
       schedule(true);
     },
     step: (step) => timeline.setStep(step),
+    picture: showPicture,   // the teacher's uploaded picture, by its ref
     strokes(strokes) {   // the teacher's own drawing (null: they cleared the pad)
       if (strokes) pad.drawStrokes(strokes); else pad.clear();
+      picture.forget();
       $("example").value = "";
       state.source = "pad";
       schedule(true);
