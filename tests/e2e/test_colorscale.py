@@ -121,3 +121,32 @@ def test_conv_computed_while_the_request_is_out_is_used_only_when_it_matches(pag
     assert _early(page) == used + 2                      # another kernel: computed afresh
     np.testing.assert_array_equal(_drawn(page), _served(server_url, png, sobel_y, stride=2,
                                                         pad_mode="edge"))
+
+
+def test_relu_and_pool_computed_while_the_request_is_out_are_kept_when_they_fit(page, server_url):
+    """ReLU and pooling start from the early conv map too (compute.js early): kept for a padding
+    change (same map size, same pool windows), recomputed when the pool windows change; the drawn
+    pool map equals the server's own picture each time."""
+    png = test_image_png(40, 30)
+    open_lab(page, server_url, "?k=sobel-x&p=1&s=1&act=relu&pool=max&ps=2&pst=2")
+    before = renders(page)
+    page.set_input_files("#lab-file", files=[{"name": "t.png", "mimeType": "image/png",
+                                               "buffer": png}])
+    wait_render_after(page, before)
+    kept = int(page.get_attribute("#lab-pipeline", "data-early-pool") or 0)
+    pool2 = {"type": "max", "size": 2, "stride": 2}
+    before = renders(page)
+    page.select_option("#lab-padmode", "edge")
+    wait_render_after(page, before)
+    assert int(page.get_attribute("#lab-pipeline", "data-early-pool")) == kept + 1
+    np.testing.assert_array_equal(
+        _drawn(page, "pool"),
+        _served(server_url, png, SOBEL_X, pad_mode="edge", activation="relu", pool=pool2))
+    before = renders(page)
+    set_number(page, "#lab-poolsize", 3)
+    wait_render_after(page, before)
+    assert int(page.get_attribute("#lab-pipeline", "data-early-pool")) == kept + 1  # new windows
+    np.testing.assert_array_equal(
+        _drawn(page, "pool"),
+        _served(server_url, png, SOBEL_X, pad_mode="edge", activation="relu",
+                pool={"type": "max", "size": 3, "stride": 2}))

@@ -83,15 +83,18 @@ INDICES = """async (values) => {
     for (const [kind, lo, hi] of [["diverging", -3, 2], ["sequential", 0, 5], ["gray", 0, 1],
                                   ["diverging", 0, 0], ["sequential", 1, 1]]) {
         const s = scaleFor(lo, hi, kind);
-        out[`${kind} ${lo} ${hi}`] = [Array.from(s.indices(xs, 0, new Uint16Array(xs.length))),
+        const identity = Uint32Array.from({ length: s.n }, (_, i) => i);   // words = the indices
+        const painted = s.paint(xs, 0, new Uint32Array(xs.length), identity);
+        out[`${kind} ${lo} ${hi}`] = [Array.from(painted),
                                       Array.from(xs, (v) => s.toIndex(v))];
     }
     return out;
 }"""
 
 
-def test_one_pass_indices_equal_the_scale_per_value(page: Any, server_url: str) -> None:
-    """drawMap's one loop (scale.indices) gives toIndex's numbers: clipping, NaN, zero, flat."""
+def test_one_pass_paint_equals_the_scale_per_value(page: Any, server_url: str) -> None:
+    """drawMap's one loop (scale.paint, here with the indices as words) gives toIndex's numbers:
+    clipping, NaN, zero, flat."""
     page.goto(f"{server_url}/")
     page.wait_for_selector(READY)
     rng = np.random.default_rng(4)

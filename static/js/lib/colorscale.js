@@ -58,7 +58,7 @@ export function scaleFor(min, max, kind = null) {
   const [lo, hi] = rangeFor(k, min, max);
   const n = SIZES[k], lut = LUTS[k];
   const flat = !(hi > lo);
-  const c = (lo + hi) / 2, r = (hi - lo) / 2, half = (n - 1) / 2;
+  const c = (lo + hi) / 2, r = (hi - lo) / 2, half = (n - 1) >> 1;   // diverging: n odd, an integer index
   return {
     kind: k, lo, hi, lut, n,
     /** @param {number} v */
@@ -72,17 +72,19 @@ export function scaleFor(min, max, kind = null) {
       }
       return Math.floor((v - lo) * ((n - 1) / (hi - lo)) + 0.5);
     },
-    /** toIndex of values[offset …] into each entry of out, in one loop (the same numbers).
-     *  @param {ArrayLike<number>} values @param {number} offset @param {Uint16Array} out */
-    indices(values, offset, out) {
-      if (flat) return out.fill(k === "diverging" ? half : 0);
-      const div = k === "diverging", kd = half / r, ks = (n - 1) / (hi - lo);
-      for (let i = 0; i < out.length; i++) {
-        let v = values[offset + i];
+    /** words[toIndex(v)] of values[offset …] into each entry of out, in one loop (the same
+     *  indices; words: e.g. the LUT's RGBA words, so a map is painted in one pass).
+     *  @param {ArrayLike<number>} values @param {number} offset @param {Uint32Array} out
+     *  @param {Uint32Array} words */
+    paint(values, offset, out, words) {
+      if (flat) return out.fill(words[k === "diverging" ? half : 0]);
+      const div = k === "diverging", kd = half / r, ks = (n - 1) / (hi - lo), m = out.length;
+      for (let i = 0, p = offset; i < m; i++, p++) {
+        let v = values[p];
         if (v !== v) v = 0;   // NaN
         v = v < lo ? lo : v > hi ? hi : v;
-        if (!div) out[i] = Math.floor((v - lo) * ks + 0.5);
-        else { const d = v - c; out[i] = d > 0 ? half + Math.floor(d * kd + 0.5) : d < 0 ? half - Math.floor(-d * kd + 0.5) : half; }
+        if (!div) out[i] = words[Math.floor((v - lo) * ks + 0.5)];
+        else { const d = v - c; out[i] = words[d > 0 ? half + Math.floor(d * kd + 0.5) : d < 0 ? half - Math.floor(-d * kd + 0.5) : half]; }
       }
       return out;
     },

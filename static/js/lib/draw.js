@@ -39,6 +39,21 @@ export function fitCanvas(canvas, h, w, maxW, maxH) {
   return k;
 }
 
+/** @type {WeakMap<object, Uint32Array>} */
+const WORDS = new WeakMap();
+
+/** A LUT's n colours as RGBA words (little-endian, as every browser's canvas), made once per LUT.
+ *  @param {ArrayLike<number>} lut @param {number} n */
+function rgbaWords(lut, n) {
+  let words = WORDS.get(lut);
+  if (!words || words.length !== n) {
+    words = new Uint32Array(n);
+    for (let i = 0; i < n; i++) words[i] = (0xff000000 | (lut[i * 3 + 2] << 16) | (lut[i * 3 + 1] << 8) | lut[i * 3]) >>> 0;
+    WORDS.set(lut, words);
+  }
+  return words;
+}
+
 /** Draw values[offset .. offset + h·w) (row-major) on canvas (h×w pixels) through scale;
  *  canvas.dataset.scale names the scale's kind.
  *  @param {HTMLCanvasElement} canvas @param {Values} values @param {number} h @param {number} w
@@ -47,12 +62,7 @@ export function drawMap(canvas, values, h, w, scale = mapScale(values), offset =
   canvas.width = w; canvas.height = h;
   const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   const img = g.createImageData(w, h);
-  const n = h * w, lut = scale.lut;
-  const idx = scale.indices(values, offset, new Uint16Array(n));   // one pass, no per-pixel objects
-  const rgba = new Uint32Array(scale.n);   // RGBA words (little-endian, as every browser's canvas)
-  for (let i = 0; i < scale.n; i++) rgba[i] = (0xff000000 | (lut[i * 3 + 2] << 16) | (lut[i * 3 + 1] << 8) | lut[i * 3]) >>> 0;
-  const px = new Uint32Array(img.data.buffer);
-  for (let i = 0; i < n; i++) px[i] = rgba[idx[i]];
+  scale.paint(values, offset, new Uint32Array(img.data.buffer, 0, h * w), rgbaWords(scale.lut, scale.n));
   g.putImageData(img, 0, 0);
   canvas.dataset.scale = scale.kind;
   return canvas;

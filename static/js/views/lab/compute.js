@@ -2,8 +2,9 @@
 // The lab's answers: the request (by image ref, uploaded again once when the server forgot it)
 // and the stages with values. The input's values are kept between answers (they change only
 // with the image, the colour mode or the working size); small setups have their conv, ReLU and
-// pool maps computed in the page from that exact input (lib/maps.js), the conv map even while
-// the request is out ("early", used only if the answer has the same kernel and geometry).
+// pool maps computed in the page from that exact input (lib/maps.js), even while the request is
+// out ("early": conv, ReLU and pool, used only if the answer has the same kernel, geometry and
+// pool windows).
 import { convolve, convolveRef } from "../../lib/api.js";
 import { app } from "../../lib/app.js";
 import { convMap, poolMap } from "../../lib/maps.js";
@@ -26,7 +27,7 @@ function sameConv(early, response, setup) {
     && same(early.kernel.values, response.kernel.values) && same(early.bias, response.bias);
 }
 
-/** @param {HTMLElement} pipelineEl counters for tests: data-reuploads, data-early-conv */
+/** @param {HTMLElement} pipelineEl counters for tests: data-reuploads, data-early-conv, data-early-pool */
 export function createCompute(pipelineEl) {
   /** @type {{key: string | null, values: Float32Array | null, exact: boolean}} */
   let input = { key: null, values: null, exact: false };
@@ -40,12 +41,16 @@ export function createCompute(pipelineEl) {
     if (reuse) count(pipelineEl, "earlyConv");
     const conv = reuse ? early.conv
       : convMap(padded, response.kernel, response.bias, g, Boolean(response.kernel.depthwise));
-    const relu = st.relu ? reluOf(conv) : null;
+    const after = reuse && early.relu !== null === Boolean(st.relu);   // ReLU and pool as early
+    const relu = !st.relu ? null : after ? early.relu : reluOf(conv);
     /** @type {Record<string, {values: Float32Array, step: number}>} */
     const out = { conv: { values: conv, step: 0 }, ...(relu ? { relu: { values: relu, step: 0 } } : {}) };
     if (st.pool) {
       const [C, H, W] = st.conv.shape.slice(-3);
-      out.pool = { values: poolMap(relu ?? conv, C, H, W, response.pool_geometry, setup.pool), step: 0 };
+      const kept = after && early.pool && same(early.pg, response.pool_geometry);
+      if (kept) count(pipelineEl, "earlyPool");
+      const pooled = kept ? early.pool : poolMap(relu ?? conv, C, H, W, response.pool_geometry, setup.pool);
+      out.pool = { values: pooled, step: 0 };
     }
     return out;
   }
@@ -83,7 +88,13 @@ export function createCompute(pipelineEl) {
       if (!(g.out_h >= 1 && g.out_w >= 1)) return null;
       const depthwise = Boolean(prev.kernel.depthwise);
       const conv = convMap(padInput(d, pad[0], pad[1], setup.padMode), prev.kernel, prev.bias, g, depthwise);
-      return { g, kernel: prev.kernel, bias: prev.bias, depthwise, padMode: setup.padMode, conv };
+      // ReLU and pooling as the previous answer had them, when its pool windows fit this map
+      const relu = prev.stages.some((x) => x.name === "relu") ? reluOf(conv) : null;
+      const pg = prev.pool_geometry, shape = prev.stages.find((x) => x.name === "conv")?.shape.slice(-2);
+      const fits = pg && setup.pool !== "none" && same(shape, [g.out_h, g.out_w]);
+      const C = conv.length / (g.out_h * g.out_w);
+      const pool = fits ? poolMap(relu ?? conv, C, g.out_h, g.out_w, pg, setup.pool) : null;
+      return { g, kernel: prev.kernel, bias: prev.bias, depthwise, padMode: setup.padMode, conv, relu, pg, pool };
     },
 
     /** The stages with values: the input from the cache, ReLU from the conv when not sent; with
