@@ -25,7 +25,9 @@ export function createZoom(onChange) {
     const box = m.box, inner = m.inner;
     const before = m.zoom ?? 1;
     const ax = anchor ? anchor.x : m.fw / 2, ay = anchor ? anchor.y : m.fh / 2;
-    const cx = (box.scrollLeft + ax) / before, cy = (box.scrollTop + ay) / before;
+    // a new map at 100 %: no scroll position to keep (reading one would force a layout per map)
+    const keep = m.zoom !== undefined || z !== 1;
+    const cx = keep ? (box.scrollLeft + ax) / before : 0, cy = keep ? (box.scrollTop + ay) / before : 0;
     const w = Math.round(m.fw * z), h = Math.round(m.fh * z);
     inner.style.width = `${w}px`; inner.style.height = `${h}px`;
     for (const c of [m.canvas, m.shade, m.overlay]) { c.style.width = `${w}px`; c.style.height = `${h}px`; }
@@ -34,7 +36,7 @@ export function createZoom(onChange) {
     m.zoom = z;
     box.classList.toggle("zoomed", z > 1);
     box.dataset.zoom = String(z);
-    box.scrollLeft = cx * z - ax; box.scrollTop = cy * z - ay;
+    if (keep) { box.scrollLeft = cx * z - ax; box.scrollTop = cy * z - ay; }
     m.redrawShade?.();
   }
 
