@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.engine import conv, conv2d, depthwise_conv2d, fast, get_kernel
+from app.engine import GeometryError, conv, conv2d, depthwise_conv2d, fast, get_kernel
 from app.engine.fast import filters, gemm, slabs
 from app.engine.reference import conv2d_naive, depthwise_conv2d_naive
 
@@ -107,3 +107,19 @@ def test_a_wrong_pad_mode_is_refused_on_every_lane() -> None:
     for fn in (conv2d, conv.conv2d):
         with pytest.raises(ValueError, match="pad_mode must be one of"):
             fn(x, W, pad_mode="mirror")
+
+
+def test_int_arguments_lane_of_conv_args_refuses_and_agrees_as_before() -> None:
+    """core.conv_args skips pair() when stride, pad and dilation are all plain ints; any other
+    spelling takes conv_geometry, and both give the same geometry and the same refusals."""
+    x = np.random.default_rng(7).standard_normal((1, 2, 9, 8)).astype(np.float32)
+    W = np.ones((3, 2, 3, 2), np.float32)
+    g = conv.conv_args(x, W, 2, 1, 1)[2]
+    for s, p, d in (((2, 2), 1, 1), (np.int64(2), (1, 1), 1), (2, np.int32(1), (1, 1))):
+        assert conv.conv_args(x, W, s, p, d)[2] == g
+    _close(conv2d(x, W, stride=2, pad=1), conv2d(x, W, stride=(2, 2), pad=(1, 1)))
+    for kw in (dict(pad=-1), dict(stride=0), dict(dilation=0), dict(dilation=9)):
+        with pytest.raises(GeometryError):
+            conv2d(x, W, **kw)
+    with pytest.raises(TypeError):
+        conv2d(x, W, stride=1.0)
