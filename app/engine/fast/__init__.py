@@ -7,7 +7,8 @@
 - a filter bank: row slabs when output rows are at least slabs.MIN_OW wide (one product per
   output row), else cache-blocked im2col multiplied straight into the output (gemm.py).
 NaN and ±∞ give the same result as the core (app/engine/conv.py, and torch): 0·NaN stays NaN.
-Weights with one take the core path (a check on the small operand). The input is checked only
+Weights with one take the core path (a check on the small operand), except a filter bank by
+im2col, which multiplies every weight like the core (no check). The input is checked only
 where a path could differ: im2col and the filter-bank slabs multiply every tap of every window,
 so they propagate exactly and are not checked (so does separable.py's column product);
 shift-and-add and separable.py's row pass skip zero taps (so a kernel with a zero is checked
@@ -21,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import conv as core
-from ..geometry import Geometry, Pair
+from ..geometry import PAD_MODES, Geometry, Pair, pad2d
 from . import separable, slabs
 from .filters import filter_planes, passes, strategy
 from .gemm import conv2d_gemm
@@ -60,11 +61,13 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *,
     x, W, g = core.conv_args(x, W, stride, pad, dilation)
     FN = W.shape[0]
     bias = None if b is None else core.bias_vector(b, FN)
+    if pad_mode not in PAD_MODES:  # refused as the core does (a path may not pad at all)
+        pad2d(x, 1, pad_mode)
+    if FN > 1 and not slabs.applies(g, FN):  # im2col multiplies every tap of every window by
+        return conv2d_gemm(x, W, bias, g, pad_mode)  # its weight: NaN/±∞ in x, W or b as the core
     if finite(W):
         if FN > 1:  # every tap of every window multiplied: NaN and ±∞ propagate as in the core
-            if slabs.applies(g, FN):
-                return slabs.slab_conv(x, W, bias, g, pad_mode)
-            return conv2d_gemm(x, W, bias, g, pad_mode)
+            return slabs.slab_conv(x, W, bias, g, pad_mode)
         out = _single(x, W, bias, g, pad_mode)
         if out is not None:
             return out

@@ -137,27 +137,31 @@ def conv2d_gemm(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, g: Geometry,
 
 def _conv2d_one(x: np.ndarray, Wb: np.ndarray, g: Geometry, pad_mode: str) -> np.ndarray:
     """conv2d_gemm for one image at stride 1 with the fewest NumPy calls (a small conv is
-    dominated by them): per block of rows one im2col copy and one product [W | b] · [col; 1]
-    straight into the output. (An in-place broadcast `out += b` would allocate a 32 KiB
-    ufunc buffer: the bias row avoids it.)"""
-    C = x.shape[1]
-    FN, K = Wb.shape[0], Wb.shape[1] - 1
+    dominated by them): per block of rows one im2col copy, from a strided view of the (padded)
+    image made for that block, and one product [W | b] · [col; 1] straight into the output.
+    (An in-place broadcast `out += b` would allocate a 32 KiB ufunc buffer: the bias row
+    avoids it.)"""
+    C, FH, FW = x.shape[1], g.FH, g.FW
+    FN, K1 = Wb.shape
     OH, OW = g.out_h, g.out_w
-    out = np.empty((1, FN, OH, OW), np.float32)
-    _, rows = _blocks(1, OH, (K + 1) * OW * 4, x.nbytes + out.nbytes)
-    buf = np.empty((K + 1, rows * OW), np.float32)
-    buf[K] = 1.0
-    win = windows(x if g.pad == (0, 0) else pad2d(x, g.pad, pad_mode), g)[0]
-    flat = out.reshape(FN, OH * OW)
-    cols = buf[:K].reshape(C, g.FH, g.FW, rows, OW)  # a full block's im2col, as a view
+    out = np.empty((FN, OH * OW), np.float32)  # (1, FN, OH, OW) at the end
+    rows = _blocks(1, OH, K1 * OW * 4, x.nbytes + out.nbytes)[1]
+    buf = np.empty((K1, rows * OW), np.float32)
+    buf[-1] = 1.0
+    xp = np.ascontiguousarray(x if g.pad == (0, 0) else pad2d(x, g.pad, pad_mode))
+    _, sC, sH, sW = xp.strides
+    (dh, dw), f32 = g.dilation, np.float32
+    strides = (sC, sH * dh, sW * dw, sH, sW)
+    cols = buf[:-1].reshape(C, FH, FW, rows, OW)  # a full block's im2col, as a view
     for r0 in range(0, OH, rows):
         checkpoint()  # stops a timed-out request (app/cancel.py)
         R = min(rows, OH - r0)
+        win = np.ndarray((C, FH, FW, R, OW), f32, xp, r0 * sH, strides)  # windows of rows r0..
         if OH - r0 >= rows:  # a full block
-            cols[...] = win[..., r0:r0 + R, :]
-            np.matmul(Wb, buf, out=flat[:, r0 * OW:(r0 + R) * OW])
+            cols[...] = win
+            np.matmul(Wb, buf, out=out[:, r0 * OW:(r0 + R) * OW])
             continue
         col = buf[:, :R * OW]  # the shorter last block
-        col[:K].reshape(C, g.FH, g.FW, R, OW)[...] = win[..., r0:r0 + R, :]
-        np.matmul(Wb, col, out=flat[:, r0 * OW:(r0 + R) * OW])
-    return out
+        col[:-1].reshape(C, FH, FW, R, OW)[...] = win
+        np.matmul(Wb, col, out=out[:, r0 * OW:(r0 + R) * OW])
+    return out.reshape(1, FN, OH, OW)

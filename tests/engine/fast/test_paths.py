@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.engine import conv2d, depthwise_conv2d, get_kernel
+from app.engine import GeometryError, conv, conv2d, depthwise_conv2d, fast, get_kernel
 from app.engine.fast import filters, gemm, slabs
 from app.engine.reference import conv2d_naive, depthwise_conv2d_naive
 
@@ -64,4 +64,64 @@ def test_one_image_gemm_full_and_ragged_blocks(monkeypatch, block, H, pad) -> No
     b = rng.standard_normal(5).astype(np.float32)
     for xs in (x, x[:, :, :, ::-1]):  # and a non-contiguous input
         _close(conv2d(xs, W, b, pad=pad), conv2d_naive(xs, W, b, pad=pad))
-    assert len(calls) == 2
+    kw = dict(pad=pad, dilation=(2, 1), pad_mode="edge")  # the block views' dilated strides
+    _close(conv2d(x, W[..., :2], b, **kw), conv2d_naive(x, W[..., :2], b, **kw))
+    assert len(calls) == 3
+
+
+def _same_nonfinite(got: np.ndarray, want: np.ndarray) -> None:
+    """Same NaN and ±∞ positions (and signs), the finite values within the float32 tolerance."""
+    assert got.dtype == np.float32 and got.shape == want.shape
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(np.isposinf(got), np.isposinf(want))
+    assert np.array_equal(np.isneginf(got), np.isneginf(want))
+    ok = np.isfinite(want)
+    _close(got[ok], want[ok])
+
+
+@pytest.mark.parametrize("kw", [{}, dict(pad=1), dict(stride=2, pad=(1, 0)),
+                                dict(pad=2, pad_mode="reflect")])
+@pytest.mark.parametrize("N", [1, 3])
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # 0·∞, ∞ − ∞: NaN, as meant
+def test_filter_bank_gemm_takes_nan_and_inf_weights_unchecked(monkeypatch, kw, N) -> None:
+    """A filter bank on narrow rows goes to gemm without a finite check of W: every tap of every
+    window is multiplied by its weight (padding zeros too: 0·∞ = NaN), and the bias is one more
+    term, so NaN and ±∞ in x, W or b land where the core and the naive loops put them."""
+    taken = []
+    real = gemm.conv2d_gemm
+    monkeypatch.setattr(fast, "conv2d_gemm", lambda *a: taken.append(1) or real(*a))
+    rng = np.random.default_rng(N)
+    x = rng.standard_normal((N, 2, 12, 10)).astype(np.float32)
+    x[0, 1, 5, 6] = np.inf
+    W = rng.standard_normal((4, 2, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    W[1, 0, 1, 1], W[2, 1, 0, 2], W[3, 0, 2, 0], b[0] = np.nan, np.inf, -np.inf, np.inf
+    for xs in (x, x[:, :, :, ::-1], x.astype(np.float64)):  # non-contiguous, another dtype
+        got = conv2d(xs, W, b, **kw)
+        _same_nonfinite(got, conv.conv2d(xs, W, b, **kw))
+        _same_nonfinite(got, conv2d_naive(xs, W, b, **kw))
+    assert len(taken) == 3
+
+
+def test_a_wrong_pad_mode_is_refused_on_every_lane() -> None:
+    """As the core refuses it, even where no padding is done (one image, pad 0: gemm)."""
+    x, W = np.zeros((1, 1, 28, 28), np.float32), np.zeros((30, 1, 5, 5), np.float32)
+    for fn in (conv2d, conv.conv2d):
+        with pytest.raises(ValueError, match="pad_mode must be one of"):
+            fn(x, W, pad_mode="mirror")
+
+
+def test_int_arguments_lane_of_conv_args_refuses_and_agrees_as_before() -> None:
+    """core.conv_args skips pair() when stride, pad and dilation are all plain ints; any other
+    spelling takes conv_geometry, and both give the same geometry and the same refusals."""
+    x = np.random.default_rng(7).standard_normal((1, 2, 9, 8)).astype(np.float32)
+    W = np.ones((3, 2, 3, 2), np.float32)
+    g = conv.conv_args(x, W, 2, 1, 1)[2]
+    for s, p, d in (((2, 2), 1, 1), (np.int64(2), (1, 1), 1), (2, np.int32(1), (1, 1))):
+        assert conv.conv_args(x, W, s, p, d)[2] == g
+    _close(conv2d(x, W, stride=2, pad=1), conv2d(x, W, stride=(2, 2), pad=(1, 1)))
+    for kw in (dict(pad=-1), dict(stride=0), dict(dilation=0), dict(dilation=9)):
+        with pytest.raises(GeometryError):
+            conv2d(x, W, **kw)
+    with pytest.raises(TypeError):
+        conv2d(x, W, stride=1.0)
