@@ -22,6 +22,7 @@ from app.cancel import check as checkpoint
 
 from ..geometry import Geometry, pad2d
 from .filters import Groups, accumulate, cost
+from .slabs import _Mixer
 
 BLOCK_BYTES = 256 << 10  # one block of padded rows
 
@@ -41,10 +42,11 @@ def column(cols: Groups, FH: int, scale: float) -> np.ndarray:
 
 
 def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: str = "zeros",
-               bias: np.ndarray | None = None) -> np.ndarray:
+               bias: np.ndarray | None = None, mix: np.ndarray | None = None) -> np.ndarray:
     """x (N, 1, H, W) ⊛ outer(col[0], row) → (N, 1, OH, OW) float32, stride 1.
 
-    `rows` are the row weights' groups (filters.plan); `col` (1, FH) carries any scale."""
+    `rows` are the row weights' groups (filters.plan); `col` (1, FH) carries any scale.
+    With `mix` (C,) and x (N, C, H, W): the plane Σ_c mix[c]·x[:, c], mixed per block."""
     if mode != "zeros":
         x = pad2d(x, g.pad, mode)
     x = np.ascontiguousarray(x, np.float32)
@@ -59,6 +61,7 @@ def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: 
     v = np.zeros(R * Wp + spare, np.float32)  # the padded rows; pad columns stay 0
     t = np.empty(R * Wp, np.float32)
     edge = np.zeros((R + reach, Wd), np.float32)  # input rows of a block at the top / bottom
+    mixer = None if mix is None else _Mixer(x, mix, R + reach)
     wide = np.empty((N, 1, OH, Wp), np.float32)
     it = x.itemsize
     # a lone weighted tap first: its multiply writes the output, the other taps add into it
@@ -69,14 +72,15 @@ def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: 
             checkpoint()  # stops a timed-out request (app/cancel.py)
             r = min(R, OH - r0)
             top = r0 - ph  # input row of output row r0's first tap
+            lo, hi = max(top, 0), min(top + r + reach, H)
+            rows_in = xs[lo:hi] if mixer is None or hi <= lo else mixer(n, lo, hi)[0]
             if top >= 0 and top + r + reach <= H:
-                src = xs[top:top + r + reach]
+                src = rows_in
             else:  # copy the rows inside the image, zeros around them
-                lo, hi = max(top, 0), min(top + r + reach, H)
                 src = edge[:r + reach]
                 src[...] = 0.0
                 if hi > lo:
-                    src[lo - top:hi - top] = xs[lo:hi]
+                    src[lo - top:hi - top] = rows_in
             # the FH rows of output row i as one (FH, W) matrix: rows i, i + DH, … of src
             M = np.ndarray((r, FH, Wd), np.float32, src, 0, (Wd * it, dh * Wd * it, it))
             np.matmul(col, M, out=np.ndarray((r, 1, Wd), np.float32, v, pw * it,
