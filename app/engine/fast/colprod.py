@@ -22,7 +22,7 @@ from app.cancel import check as checkpoint
 from ..geometry import Geometry, pad2d
 from .slabs import NonFiniteError, finite_block
 
-BLOCK_BYTES = 512 << 10  # one block of copied input rows (C·Wp floats per row)
+BLOCK_BYTES = 1 << 20  # one block of copied input rows (C·Wp floats per row); T is as large
 G = 2  # output rows per product
 
 

@@ -4,8 +4,9 @@ row pass by shift-and-add.
     v[i, :]   = Σ_u col[u] · x[i − PH + u·DH, :]     one batched product col (1, FH) @ (FH, W)
     out[i, j] = Σ_v row[v] · vp[i, j + v·DW]         vp = v with PW zero columns each side
 
-The column pass reads the input rows in place (no padded copy: only a block touching the top or
-bottom edge is copied, with its zero rows) and writes a cache-sized block of padded rows; the
+The column pass reads the input rows in place (no padded copy: an output row whose taps reach
+into the top or bottom padding takes its own product with only the taps inside the image; with
+`mix`, channels are mixed per block first) and writes a cache-sized block of padded rows; the
 scale of K rides on `col`, so the row pass has its first weight 1. The row pass works on flat
 rows (filters.accumulate): the result is a view of an (N, 1, OH, Wp) array, columns ≥ OW being
 scratch. The product multiplies every column tap (0·NaN = NaN, as the core); zero row taps are
@@ -60,7 +61,6 @@ def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: 
     spare = (g.FW - 1) * dw + 1
     v = np.zeros(R * Wp + spare, np.float32)  # the padded rows; pad columns stay 0
     t = np.empty(R * Wp, np.float32)
-    edge = np.zeros((R + reach, Wd), np.float32)  # input rows of a block at the top / bottom
     mixer = None if mix is None else _Mixer(x, mix, R + reach)
     wide = np.empty((N, 1, OH, Wp), np.float32)
     it = x.itemsize
@@ -73,24 +73,38 @@ def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: 
             r = min(R, OH - r0)
             top = r0 - ph  # input row of output row r0's first tap
             lo, hi = max(top, 0), min(top + r + reach, H)
-            rows_in = xs[lo:hi] if mixer is None or hi <= lo else mixer(n, lo, hi)[0]
-            if top >= 0 and top + r + reach <= H:
-                src = rows_in
-            else:  # copy the rows inside the image, zeros around them
-                src = edge[:r + reach]
-                src[...] = 0.0
-                if hi > lo:
-                    src[lo - top:hi - top] = rows_in
-            # the FH rows of output row i as one (FH, W) matrix: rows i, i + DH, … of src
-            M = np.ndarray((r, FH, Wd), np.float32, src, 0, (Wd * it, dh * Wd * it, it))
-            np.matmul(col, M, out=np.ndarray((r, 1, Wd), np.float32, v, pw * it,
-                                             (Wp * it, it, it)))
+            src = xs[lo:hi] if mixer is None or hi <= lo else mixer(n, lo, hi)[0]
+            # rows a … b − 1 have all FH taps inside the image: the FH rows of output row i
+            # as one (FH, W) matrix, rows i, i + DH, … read in place; the others one by one
+            a = min(r, max(0, -top))
+            b = max(a, min(r, H - reach - top))
+            if b > a:
+                M = np.ndarray((b - a, FH, Wd), np.float32, src, (top + a - lo) * Wd * it,
+                               (Wd * it, dh * Wd * it, it))
+                np.matmul(col, M, out=np.ndarray((b - a, 1, Wd), np.float32, v,
+                                                 (a * Wp + pw) * it, (Wp * it, it, it)))
+            for i in (*range(a), *range(b, r)):
+                _edge_row(v[i * Wp:(i + 1) * Wp], col, src, top + i - lo, H - lo, dh, pw)
             L = r * Wp
             accumulate(wide[n, 0, r0:r0 + r].reshape(-1), t[:L], rows,
                        partial(_flat, v, dw, L))
     if bias is not None:
         wide += np.float32(np.asarray(bias).ravel()[0])
     return wide[..., :OW]
+
+
+def _edge_row(vrow: np.ndarray, col: np.ndarray, src: np.ndarray, y0: int, end: int, dh: int,
+              pw: int) -> None:
+    """vrow[pw:pw + W] ← Σ_u col[0, u]·src[y0 + u·DH] over the taps u with 0 ≤ y0 + u·DH < end
+    (the others read zero padding); vrow = 0 when none does."""
+    FH = col.shape[1]
+    u0 = max(0, -(y0 // dh)) if y0 < 0 else 0
+    u1 = min(FH, (end - 1 - y0) // dh + 1) if end > y0 else 0
+    if u1 <= u0:
+        vrow[...] = 0.0
+        return
+    rows = src[y0 + u0 * dh:y0 + (u1 - 1) * dh + 1:dh]
+    np.matmul(col[:, u0:u1], rows, out=vrow[None, pw:pw + src.shape[1]])
 
 
 def _flat(v: np.ndarray, step: int, L: int, k: int) -> np.ndarray:
