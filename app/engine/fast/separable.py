@@ -25,7 +25,8 @@ from ..geometry import Geometry, pad2d
 from .filters import Groups, accumulate, cost
 from .slabs import _Mixer
 
-BLOCK_BYTES = 256 << 10  # one block of padded rows
+BLOCK_BYTES = 2 << 20  # one block of padded rows (the row pass's scratch is as large)
+MIX_BLOCK_BYTES = 256 << 10  # the same with `mix`: the mixed rows are read back from L2
 
 
 def passes(FH: int, rows: Groups) -> float:
@@ -57,7 +58,9 @@ def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: 
     OH, OW = g.out_h, g.out_w
     Wp = Wd + 2 * pw
     reach = (FH - 1) * dh  # extra input rows one block of output rows reads
-    R = max(1, min(OH, BLOCK_BYTES // (4 * Wp)))
+    block = BLOCK_BYTES if mix is None else min(BLOCK_BYTES, MIX_BLOCK_BYTES)
+    budget = min(block, int(0.225 * (x.nbytes + 4 * N * OH * Wp)))  # peak memory
+    R = max(1, min(OH, budget // (4 * Wp)))
     spare = (g.FW - 1) * dw + 1
     v = np.zeros(R * Wp + spare, np.float32)  # the padded rows; pad columns stay 0
     t = np.empty(R * Wp, np.float32)
