@@ -26,7 +26,8 @@ from .filters import Groups, accumulate, cost
 from .slabs import _Mixer
 
 BLOCK_BYTES = 2 << 20  # one block of padded rows (the row pass's scratch is as large)
-MIX_BLOCK_BYTES = 256 << 10  # the same with `mix`: the mixed rows are read back from L2
+L2_BLOCK_BYTES = 256 << 10  # the same when a block is read back many times: it stays in L2
+SHORT = 3  # row passes (filters.cost) up to which a block is read back few times
 
 
 def passes(FH: int, rows: Groups) -> float:
@@ -58,7 +59,10 @@ def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: 
     OH, OW = g.out_h, g.out_w
     Wp = Wd + 2 * pw
     reach = (FH - 1) * dh  # extra input rows one block of output rows reads
-    block = BLOCK_BYTES if mix is None else min(BLOCK_BYTES, MIX_BLOCK_BYTES)
+    # few large blocks (less per-block overhead), unless mixing or a long row pass reads each
+    # block many times
+    short = mix is None and cost(rows) <= SHORT
+    block = BLOCK_BYTES if short else min(BLOCK_BYTES, L2_BLOCK_BYTES)
     budget = min(block, int(0.225 * (x.nbytes + 4 * N * OH * Wp)))  # peak memory
     R = max(1, min(OH, budget // (4 * Wp)))
     spare = (g.FW - 1) * dw + 1
