@@ -4,8 +4,8 @@ row pass by shift-and-add.
     v[i, :]   = Σ_u col[u] · x[i − PH + u·DH, :]     one batched product col (1, FH) @ (FH, W)
     out[i, j] = Σ_v row[v] · vp[i, j + v·DW]         vp = v with PW zero columns each side
 
-The column pass reads the input rows in place (no padded copy: an output row whose taps reach
-into the top or bottom padding takes its own product with only the taps inside the image; with
+The column pass reads the input rows in place (no padded copy: only the output rows whose taps
+reach into the top or bottom padding read a zero-padded copy of the few input rows they need; with
 `mix`, channels are mixed per block first) and writes a cache-sized block of padded rows; the
 scale of K rides on `col`, so the row pass has its first weight 1. The row pass works on flat
 rows (filters.accumulate): the result is a view of an (N, 1, OH, Wp) array, columns ≥ OW being
@@ -82,7 +82,8 @@ def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: 
             lo, hi = max(top, 0), min(top + r + reach, H)
             src = xs[lo:hi] if mixer is None or hi <= lo else mixer(n, lo, hi)[0]
             # rows a … b − 1 have all FH taps inside the image: the FH rows of output row i
-            # as one (FH, W) matrix, rows i, i + DH, … read in place; the others one by one
+            # as one (FH, W) matrix, rows i, i + DH, … read in place; the others (_edge_rows)
+            # from a zero-padded copy of the few input rows they read
             a = min(r, max(0, -top))
             b = max(a, min(r, H - reach - top))
             if b > a:
@@ -90,8 +91,9 @@ def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: 
                                (Wd * it, dh * Wd * it, it))
                 np.matmul(col, M, out=np.ndarray((b - a, 1, Wd), np.float32, v,
                                                  (a * Wp + pw) * it, (Wp * it, it, it)))
-            for i in (*range(a), *range(b, r)):
-                _edge_row(v[i * Wp:(i + 1) * Wp], col, src, top + i - lo, H - lo, dh, pw)
+            for i0, i1 in ((0, a), (b, r)):
+                if i1 > i0:
+                    _edge_rows(v[i0 * Wp:i1 * Wp], col, src, top + i0 - lo, H - lo, dh, pw)
             L = r * Wp
             accumulate(wide[n, 0, r0:r0 + r].reshape(-1), t[:L], rows,
                        partial(_flat, v, dw, L))
@@ -100,18 +102,22 @@ def sep_planes(x: np.ndarray, col: np.ndarray, rows: Groups, g: Geometry, mode: 
     return wide[..., :OW]
 
 
-def _edge_row(vrow: np.ndarray, col: np.ndarray, src: np.ndarray, y0: int, end: int, dh: int,
-              pw: int) -> None:
-    """vrow[pw:pw + W] ← Σ_u col[0, u]·src[y0 + u·DH] over the taps u with 0 ≤ y0 + u·DH < end
-    (the others read zero padding); vrow = 0 when none does."""
-    FH = col.shape[1]
-    u0 = max(0, -(y0 // dh)) if y0 < 0 else 0
-    u1 = min(FH, (end - 1 - y0) // dh + 1) if end > y0 else 0
-    if u1 <= u0:
-        vrow[...] = 0.0
-        return
-    rows = src[y0 + u0 * dh:y0 + (u1 - 1) * dh + 1:dh]
-    np.matmul(col[:, u0:u1], rows, out=vrow[None, pw:pw + src.shape[1]])
+def _edge_rows(vb: np.ndarray, col: np.ndarray, src: np.ndarray, y0: int, end: int, dh: int,
+               pw: int) -> None:
+    """vb (n padded rows of W + 2·PW, flat): vb[i, PW:PW + W] ← Σ_u col[0, u]·src[y0 + i + u·DH]
+    for the n output rows whose taps reach into the padding: one product over a zero-padded
+    copy of just the input rows they read (rows outside 0 … end − 1 of src are zeros)."""
+    FH, Wd = col.shape[1], src.shape[1]
+    n = vb.size // (Wd + 2 * pw)
+    reach = (FH - 1) * dh
+    rows = np.zeros((n + reach, Wd), np.float32)
+    lo, hi = max(y0, 0), min(y0 + n + reach, end)
+    if hi > lo:
+        rows[lo - y0:hi - y0] = src[lo:hi]
+    it = rows.itemsize
+    M = np.ndarray((n, FH, Wd), np.float32, rows, 0, (Wd * it, dh * Wd * it, it))
+    np.matmul(col, M, out=np.ndarray((n, 1, Wd), np.float32, vb, pw * it,
+                                     ((Wd + 2 * pw) * it, it, it)))
 
 
 def _flat(v: np.ndarray, step: int, L: int, k: int) -> np.ndarray:
