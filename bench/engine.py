@@ -27,7 +27,7 @@ from app.engine import (
     max_pool2d,
     relu,
 )
-from app.engine.fast import separable, slabs
+from app.engine.fast import colprod, separable, slabs
 
 from .common import ms, peak_extra_bytes, pin_threads, round_robin, verdict
 
@@ -61,7 +61,7 @@ def fast_paths(fn: Callable[[], object]) -> list[str]:
     """Which fast paths one call of fn takes (names of app/engine/fast modules)."""
     taken: list[str] = []
     spots = [(slabs, "slab_conv", "slabs"), (fast, "filter_planes", "filters"),
-             (separable, "sep_planes", "separable"),
+             (separable, "sep_planes", "separable"), (colprod, "col_conv", "colprod"),
              (fast, "conv2d_gemm", "gemm")]
     real = [getattr(mod, attr) for mod, attr, _ in spots]
 

@@ -1,9 +1,10 @@
 """Faster exact paths behind the core's conv2d / depthwise_conv2d signatures.
 
 - one filter (FN = 1) or depthwise: the cheapest (estimated passes) of row slabs (slabs.py: FW
-  shifted row copies, one BLAS product per ROWS output rows), shift-and-add (filters.py) and,
-  for a rank-1 kernel on one channel (Gaussian, box, Sobel, …), a column product then a row
-  pass (separable.py);
+  shifted row copies, one BLAS product per ROWS output rows), a column product (colprod.py:
+  one copy of the input rows, a block-Toeplitz product, FW shifted adds), shift-and-add
+  (filters.py) and, for a rank-1 kernel on one channel or on channels mixed first (Gaussian,
+  box, Sobel, …), a column product then a row pass (separable.py);
 - a filter bank: row slabs when output rows are at least slabs.MIN_OW wide (one product per
   output row), else cache-blocked im2col multiplied straight into the output (gemm.py).
 NaN and ±∞ give the same result as the core (app/engine/conv.py, and torch): 0·NaN stays NaN.
@@ -12,7 +13,7 @@ im2col, which multiplies every weight like the core (no check). The input is che
 where a path could differ: im2col and the filter-bank slabs multiply every tap of every window,
 so they propagate exactly and are not checked (so does separable.py's column product);
 shift-and-add and separable.py's row pass skip zero taps (so a kernel with a zero is checked
-up front), and the one-filter slabs' block-Toeplitz product would spread a
+up front), and the one-filter slabs' and colprod.py's block-Toeplitz products would spread a
 NaN to neighbouring rows (so they check each block of input rows while it is in cache).
 All are checked against the core and the naive loops of reference.py by the property tests.
 """
@@ -23,7 +24,7 @@ import numpy as np
 
 from .. import conv as core
 from ..geometry import PAD_MODES, Geometry, Pair, pad2d
-from . import separable, slabs
+from . import colprod, separable, slabs
 from .filters import filter_planes, passes, strategy
 from .gemm import conv2d_gemm
 
@@ -77,40 +78,42 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *,
 def _single(x: np.ndarray, W: np.ndarray, bias: np.ndarray | None, g: Geometry,
             pad_mode: str) -> np.ndarray | None:
     """One filter W (1, C, FH, FW), finite, by the cheapest path in estimated passes: slabs
-    (slabs.py), a rank-1 kernel's column product and row pass (separable.py), shift-and-add
-    (filters.py) or im2col. When every channel's kernel is alpha_c·K,
-    the channels are mixed first: Σ_c alpha_c·K ⊛ x_c = K ⊛ (Σ_c alpha_c·x_c), C − 1 passes.
-    None when x has a NaN or ±∞ that the path taken would not propagate like the core."""
+    (slabs.py), a column product (colprod.py), a rank-1 kernel's column product and row pass
+    (separable.py), shift-and-add (filters.py) or im2col. When every channel's kernel is
+    alpha_c·K, the channels are mixed first: Σ_c alpha_c·K ⊛ x_c = K ⊛ (Σ_c alpha_c·x_c),
+    C − 1 passes. None when x has a NaN or ±∞ that the path taken would not propagate like
+    the core."""
     C, FH, FW = W.shape[1:]
     if not W.all() and not finite(x):  # zero taps (or channels) are skipped: 0·NaN lost
         return None
-    sh = g.stride[0]
     fac = channel_factor(W[0]) if C > 1 else None
     mixing = C - 1 if fac else 0
-    shift: float = passes(fac[1][None] if fac else W[0], g.stride == (1, 1)) + mixing
-    st = strategy(W[0]) if C == 1 and g.stride == (1, 1) else None
+    K = fac[1][None] if fac else W[0]  # the kernel(s) after mixing: (1 or C, FH, FW)
+    mix = None if fac is None else fac[0]
+    st = strategy(K) if len(K) == 1 and g.stride == (1, 1) else None
     rank1 = None if st is None or st.sep is None else (st.scale, *st.sep)
-    if rank1 is not None and separable.passes(FH, rank1[2]) <= shift:
-        shift = separable.passes(FH, rank1[2])
-    else:
-        rank1 = None
-    slab = slabs.passes(1 if fac else C, FH, FW, sh) + mixing
-    if slabs.applies(g) and slab <= min(shift, 2 * C * FH * FW):
-        try:
-            if fac is not None:
-                return slabs.slab_conv(x, fac[1][None, None], bias, g, pad_mode, mix=fac[0],
-                                       strict=True)
-            return slabs.slab_conv(x, W, bias, g, pad_mode, strict=True)
-        except slabs.NonFiniteError:
-            return None
-    if rank1 is not None:  # one channel, a rank-1 kernel: column product, then row pass
+    cost = {  # estimated passes; the first cheapest is taken
+        "slabs": slabs.passes(len(K), FH, FW, g.stride[0]) + mixing if slabs.applies(g)
+        else np.inf,
+        "colprod": colprod.passes(C, FH, FW) if colprod.applies(g) else np.inf,
+        "separable": np.inf if rank1 is None else separable.passes(FH, rank1[2]) + mixing,
+        "filters": passes(K, g.stride == (1, 1)) + mixing,
+        "gemm": 2 * C * FH * FW,
+    }
+    path = min(cost, key=lambda k: cost[k])
+    try:
+        if path == "slabs":
+            return slabs.slab_conv(x, K[None], bias, g, pad_mode, mix=mix, strict=True)
+        if path == "colprod":
+            return colprod.col_conv(x, W, bias, g, pad_mode)
+    except slabs.NonFiniteError:
+        return None
+    if path == "separable" and rank1 is not None:  # a rank-1 kernel: columns, then rows
         scale, cols, rows = rank1
         return separable.sep_planes(x, separable.column(cols, FH, scale), rows, g, pad_mode,
-                                    bias)
-    if fac is not None:
-        return filter_planes(x, fac[1][None], g, pad_mode, bias, mix=fac[0])
-    if shift <= 2 * C * FH * FW:  # vs im2col's copies
-        return filter_planes(x, W[0], g, pad_mode, bias)
+                                    bias, mix=mix)
+    if path in ("filters", "separable"):
+        return filter_planes(x, K, g, pad_mode, bias, mix=mix)
     return conv2d_gemm(x, W, bias, g, pad_mode)
 
 

@@ -143,3 +143,19 @@ def test_a_cancelled_job_stops() -> None:
     cancelled.set()
     with pytest.raises(CancelledWork):
         run_cancellable(cancelled, run)
+
+
+@pytest.mark.parametrize("block", [1, 4 * 12 * 3, 1 << 18])
+@pytest.mark.parametrize(("H", "FH", "pad", "dil"), [(7, 3, (5, 1), (2, 1)), (9, 5, (6, 0), (2, 1)),
+                                                     (3, 7, (4, 2), 1)])
+def test_edge_rows_over_several_blocks(monkeypatch, taken, block, H, FH, pad, dil) -> None:
+    """Output rows whose (dilated) taps reach into the top / bottom padding, spread over
+    several blocks: each block's edge rows read a zero-padded copy of the rows they need."""
+    monkeypatch.setattr(separable, "BLOCK_BYTES", block)
+    monkeypatch.setattr(separable, "L2_BLOCK_BYTES", block)
+    rng = np.random.default_rng(H * FH)
+    x = rng.standard_normal((2, 1, H, 8)).astype(np.float32)
+    K = _rank1(rng, FH, 3)
+    kw = dict(pad=pad, dilation=dil)
+    _close(conv2d(x, K[None, None], **kw), conv2d_naive(x, K[None, None], **kw))
+    assert len(taken) == 1
