@@ -11,7 +11,7 @@ import numpy as np
 
 from app.cancel import check as checkpoint
 
-from .geometry import Geometry, Pair, _geometry, conv_geometry, f32, pad2d
+from .geometry import Geometry, Pair, conv_geometry, f32, pad2d
 from .util import windows_to_col
 
 BLOCK_BYTES = 1 << 20  # column-matrix bytes per block
@@ -40,9 +40,6 @@ def conv_args(x: np.ndarray, W: np.ndarray, stride: Pair, pad: Pair,
     check_ndim(W, "W", 4)
     if x.shape[1] != W.shape[1]:
         raise ValueError(f"input has C={x.shape[1]} channels but the filters have {W.shape[1]}")
-    if type(stride) is type(pad) is type(dilation) is int:  # the usual call: no pair() (~1 µs)
-        s, p, d = (stride, stride), (pad, pad), (dilation, dilation)
-        return x, W, _geometry(x.shape[2], x.shape[3], W.shape[2], W.shape[3], s, p, d)
     g = conv_geometry(x.shape[2], x.shape[3], W.shape[2], W.shape[3], stride=stride, pad=pad,
                       dilation=dilation)
     return x, W, g

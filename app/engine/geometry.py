@@ -73,7 +73,11 @@ def conv_geometry(H: int, W: int, FH: int, FW: int, *, stride: Pair = 1, pad: Pa
     OH = (H + 2P − FH) / S + 1 (floored); the remainder is how many padded rows at the
     bottom (columns at the right) are never covered. Raises GeometryError when OH or OW < 1.
     """
-    return _geometry(int(H), int(W), int(FH), int(FW), pair(stride), pair(pad), pair(dilation))
+    if type(stride) is type(pad) is type(dilation) is int:  # the usual call: no pair() (~1 µs)
+        s, p, d = (stride, stride), (pad, pad), (dilation, dilation)
+    else:
+        s, p, d = pair(stride), pair(pad), pair(dilation)
+    return _geometry(int(H), int(W), int(FH), int(FW), s, p, d)
 
 
 @lru_cache(maxsize=512)
@@ -94,6 +98,12 @@ def _geometry(H: int, W: int, FH: int, FW: int, stride: tuple[int, int], pad: tu
                     fh, fw)
 
 
+def check_pad_mode(mode: str) -> None:
+    """ValueError unless mode is one of PAD_MODES (zeros | edge | reflect)."""
+    if mode not in PAD_MODES:
+        raise ValueError(f"pad_mode must be one of {PAD_MODES}, not {mode!r}")
+
+
 def pad2d(x: np.ndarray, pad: Pair, mode: str = "zeros", value: float = 0.0) -> np.ndarray:
     """Pad the last two axes of x by (ph, pw) on each side; mode zeros | edge | reflect.
 
@@ -101,8 +111,7 @@ def pad2d(x: np.ndarray, pad: Pair, mode: str = "zeros", value: float = 0.0) -> 
     itself when it is float32 and there is nothing to pad (never modified), else a new array.
     """
     ph, pw = pair(pad)
-    if mode not in PAD_MODES:
-        raise ValueError(f"pad_mode must be one of {PAD_MODES}, not {mode!r}")
+    check_pad_mode(mode)
     x = f32(x)
     if ph == 0 and pw == 0:
         return x

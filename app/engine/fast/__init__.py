@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import conv as core
-from ..geometry import PAD_MODES, Geometry, Pair, pad2d
+from ..geometry import Geometry, Pair, check_pad_mode
 from . import colprod, separable, slabs
 from .filters import filter_planes, passes, strategy
 from .gemm import conv2d_gemm
@@ -62,8 +62,7 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | float | None = None, *,
     x, W, g = core.conv_args(x, W, stride, pad, dilation)
     FN = W.shape[0]
     bias = None if b is None else core.bias_vector(b, FN)
-    if pad_mode not in PAD_MODES:  # refused as the core does (a path may not pad at all)
-        pad2d(x, 1, pad_mode)
+    check_pad_mode(pad_mode)  # refused as the core does (a path may not pad at all)
     if FN > 1 and not slabs.applies(g, FN):  # im2col multiplies every tap of every window by
         return conv2d_gemm(x, W, bias, g, pad_mode)  # its weight: NaN/±∞ in x, W or b as the core
     if finite(W):
