@@ -150,3 +150,33 @@ def test_relu_and_pool_computed_while_the_request_is_out_are_kept_when_they_fit(
         _drawn(page, "pool"),
         _served(server_url, png, SOBEL_X, pad_mode="edge", activation="relu",
                 pool={"type": "max", "size": 3, "stride": 2}))
+
+
+PAINT_VS_INDEX = """async () => {
+    const { scaleFor } = await import('/static/js/lib/colorscale.js');
+    const values = [9, 9, 9, NaN, Infinity,   // the first three: before the offset
+         -Infinity, 0, -0, 1e-9, -1e-9, 7, -7, 100, -100];
+    for (let k = -600; k <= 600; k++) values.push(k / 64, k / 127, k * 0.5 / 127 * 4);   // ties
+    const x = Float32Array.from(values);
+    const out = {};
+    for (const [name, lo, hi, kind] of [["div", -4, 3, null], ["seq", 0, 5, null],
+        ["gray", -0.5, 2, "gray"], ["seqneg", -2, 5, "sequential"], ["flat", 2, 2, null],
+        ["flatdiv", -0, 0, "diverging"]]) {
+        const s = scaleFor(lo, hi, kind);
+        const words = Uint32Array.from({ length: s.n }, (_, i) => i);   // word i = index i
+        const painted = s.paint(x, 3, new Uint32Array(x.length - 3), words);
+        const want = Array.from(x.subarray(3), (v) => s.toIndex(v));
+        out[name] = [Array.from(painted), want];
+    }
+    return out;
+}"""
+
+
+def test_paint_draws_every_value_at_its_contract_index(page, server_url):
+    """`scale.paint` (the one loop that draws a map) gives each value the index `toIndex` (the
+    contract's formula) gives it: NaN as 0, ±∞ and out-of-range clipped, halves rounded away
+    from the middle, a flat scale, an offset into the values."""
+    open_lab(page, server_url)
+    for name, (painted, want) in page.evaluate(PAINT_VS_INDEX).items():
+        assert painted == want, name
+        assert len(set(want)) >= (1 if name.startswith("flat") else 50), name

@@ -78,13 +78,19 @@ export function scaleFor(min, max, kind = null) {
      *  @param {Uint32Array} words */
     paint(values, offset, out, words) {
       if (flat) return out.fill(words[k === "diverging" ? half : 0]);
-      const div = k === "diverging", kd = half / r, ks = (n - 1) / (hi - lo), m = out.length;
-      for (let i = 0, p = offset; i < m; i++, p++) {
-        let v = values[p];
-        if (v !== v) v = 0;   // NaN
-        v = v < lo ? lo : v > hi ? hi : v;
-        if (!div) out[i] = words[Math.floor((v - lo) * ks + 0.5)];
-        else { const d = v - c; out[i] = words[d > 0 ? half + Math.floor(d * kd + 0.5) : d < 0 ? half - Math.floor(-d * kd + 0.5) : half]; }
+      const m = out.length;
+      if (k === "diverging") {   // Math.min / max keep NaN, and NaN → d ≥ 0 false → half (as 0)
+        const kd = half / r;
+        for (let i = 0; i < m; i++) {
+          const d = (Math.min(hi, Math.max(lo, values[offset + i])) - c) * kd;
+          out[i] = words[d >= 0 ? half + ((d + 0.5) | 0) : half - ((0.5 - d) | 0)];
+        }
+        return out;
+      }
+      const ks = (n - 1) / (hi - lo), z = ((Math.min(hi, Math.max(lo, 0)) - lo) * ks + 0.5) | 0;   // NaN → 0
+      for (let i = 0; i < m; i++) {
+        const v = values[offset + i];
+        out[i] = v === v ? words[((Math.min(hi, Math.max(lo, v)) - lo) * ks + 0.5) | 0] : words[z];
       }
       return out;
     },

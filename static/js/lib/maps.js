@@ -31,7 +31,8 @@ function taps(kernel, C, depthwise) {
 }
 
 /**
- * The conv map of the padded input, as the engine computes it.
+ * The conv map of the padded input, as the engine computes it (each output row: its nonzero taps
+ * summed in float64, three at a time, rounded to float32 once).
  * @param {{C: number, H: number, W: number, values: ArrayLike<number>}} padded (C, HP, WP)
  * @param {{values: any[]}} kernel (FH, FW), or (FN, C, FH, FW)
  * @param {number[]} bias one per output map (or one for all)
@@ -47,18 +48,29 @@ export function convMap(padded, kernel, bias, g, depthwise) {
   const out = new Float32Array(filters.length * OH * OW);
   const acc = new Float64Array(OW);
   filters.forEach((inputs, f) => {
-    const b = bias[Math.min(f, bias.length - 1)] ?? 0;
+    // the nonzero taps: offset in x from a window's top-left, and weight; summed three at a time
+    /** @type {number[]} */ const off = [];
+    /** @type {number[]} */ const wt = [];
+    for (const { c, k } of inputs) {
+      for (let u = 0; u < FH; u++) {
+        for (let v = 0; v < FW; v++) {
+          if (k[u * FW + v] !== 0) { off.push((c * HP + u * dh) * WP + v * dw); wt.push(k[u * FW + v]); }
+        }
+      }
+    }
+    const b = bias[Math.min(f, bias.length - 1)] ?? 0, T = off.length;
     for (let i = 0; i < OH; i++) {
       acc.fill(0);
-      for (const { c, k } of inputs) {
-        for (let u = 0; u < FH; u++) {
-          const row = (c * HP + i * sh + u * dh) * WP;
-          for (let v = 0; v < FW; v++) {
-            const w = k[u * FW + v];
-            if (w === 0) continue;
-            for (let j = 0, p = row + v * dw; j < OW; j++, p += sw) acc[j] += x[p] * w;
-          }
-        }
+      const row = i * sh * WP;
+      let t = 0;
+      for (; t + 3 <= T; t += 3) {
+        const p0 = row + off[t], p1 = row + off[t + 1], p2 = row + off[t + 2];
+        const w0 = wt[t], w1 = wt[t + 1], w2 = wt[t + 2];
+        for (let j = 0, p = 0; j < OW; j++, p += sw) acc[j] += x[p0 + p] * w0 + x[p1 + p] * w1 + x[p2 + p] * w2;
+      }
+      for (; t < T; t++) {
+        const p0 = row + off[t], w0 = wt[t];
+        for (let j = 0, p = 0; j < OW; j++, p += sw) acc[j] += x[p0 + p] * w0;
       }
       const o = (f * OH + i) * OW;
       for (let j = 0; j < OW; j++) out[o + j] = acc[j] + b;
@@ -79,21 +91,23 @@ export function poolMap(x, C, H, W, pg, type) {
   const [sh, sw] = pg.stride, [ph, pw] = pg.pad ?? [0, 0];
   const max = type === "max", n = FH * FW;
   const out = new Float32Array(C * OH * OW);
+  // each window's columns inside the map, [q0, q1): no bounds test in the inner loops
+  const q0 = new Int32Array(OW), q1 = new Int32Array(OW);
+  for (let j = 0; j < OW; j++) { q0[j] = Math.max(0, j * sw - pw); q1[j] = Math.min(W, j * sw - pw + FW); }
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < OH; i++) {
+      const r0 = Math.max(0, i * sh - ph), r1 = Math.min(H, i * sh - ph + FH);
+      const o = (c * OH + i) * OW;
       for (let j = 0; j < OW; j++) {
         let s = max ? -Infinity : 0;
-        for (let u = 0; u < FH; u++) {
-          const r = i * sh + u - ph;
-          if (r < 0 || r >= H) continue;
-          for (let v = 0; v < FW; v++) {
-            const q = j * sw + v - pw;
-            if (q < 0 || q >= W) continue;
-            const val = x[(c * H + r) * W + q];
+        for (let r = r0; r < r1; r++) {
+          const row = (c * H + r) * W;
+          for (let q = row + q0[j], e = row + q1[j]; q < e; q++) {
+            const val = x[q];
             if (max) { if (val > s) s = val; } else s += val;
           }
         }
-        out[(c * OH + i) * OW + j] = max ? s : s / n;
+        out[o + j] = max ? s : s / n;
       }
     }
   }

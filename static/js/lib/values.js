@@ -52,7 +52,7 @@ export async function decodeStage(stage) {
 /** ReLU of a stage's values, max(0, x), for a relu stage the server sent without values.
  *  @param {Float32Array} values */
 export function reluOf(values) {
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i] > 0 ? values[i] : 0;
+  const n = values.length, out = new Float32Array(n);
+  for (let i = 0; i < n; i++) { const v = values[i]; if (v > 0) out[i] = v; }   // else stays 0
   return out;
 }

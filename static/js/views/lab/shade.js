@@ -42,8 +42,8 @@ export function shadeEdges(c, H, W, rows, cols, color) {
   }
 }
 
-/** Draw the shading of every drawn map (and mark them data-never / data-dropped "rows,cols").
- *  drawn: renderPipeline's result; g, pg: the response's geometry and pool_geometry. */
+/** Give every drawn map its shading, drawn by zoom.js whenever it sizes the map (and mark them
+ *  data-never / data-dropped "rows,cols"). drawn: renderPipeline's result; g, pg: the response's geometry and pool_geometry. */
 export function shadeMaps(drawn, g, pg) {
   const h = axis(g, "h"), w = axis(g, "w");
   const ph = pg ? axis(pg, "h") : null, pw = pg ? axis(pg, "w") : null;
@@ -51,9 +51,7 @@ export function shadeMaps(drawn, g, pg) {
   for (const [name, st] of Object.entries(drawn)) {
     if (!st?.maps) continue;
     for (const m of st.maps) {
-      const draw = () => {
-        const ctx = /** @type {CanvasRenderingContext2D} */ (m.shade.getContext("2d"));
-        ctx.clearRect(0, 0, m.shade.width, m.shade.height);
+      const draw = () => {   // after zoom.js sized the shade canvas (which clears it)
         if (name === "input" && (h.rem || w.rem)) {
           shadeEdges(m.shade, drawn.padded.H, drawn.padded.W, h.rem, w.rem, COLORS.never);
         }
@@ -61,8 +59,7 @@ export function shadeMaps(drawn, g, pg) {
           shadeEdges(m.shade, st.data.H, st.data.W, ph.rem, pw.rem, COLORS.pool);
         }
       };
-      m.redrawShade = draw;
-      draw();
+      m.redrawShade = draw;   // zoom.js draws it once the canvas has its size
       if (name === "input") m.box.dataset.never = `${h.rem},${w.rem}`;
       if (name === before && ph && pw) m.box.dataset.dropped = `${ph.rem},${pw.rem}`;
     }
