@@ -88,6 +88,9 @@ def _served(server_url, png, kernel, **geometry) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(r.content)).convert("RGB"))
 
 
+CONV_CANVAS = "figure.stage[data-stage='conv'] canvas.map-canvas"
+
+
 def _early(page) -> int:
     return int(page.get_attribute("#lab-pipeline", "data-early-conv") or 0)
 
@@ -104,6 +107,7 @@ def test_conv_computed_while_the_request_is_out_is_used_only_when_it_matches(pag
                                                "buffer": png}])
     wait_render_after(page, before)
     used = _early(page)
+    page.evaluate(f"document.querySelector({CONV_CANVAS!r}).dataset.kept = 'yes'")
     before = renders(page)
     page.select_option("#lab-padmode", "edge")
     wait_render_after(page, before)
@@ -113,6 +117,8 @@ def test_conv_computed_while_the_request_is_out_is_used_only_when_it_matches(pag
     set_number(page, "#lab-stride", 2)
     wait_render_after(page, before)
     assert _early(page) == used + 2
+    # the same canvas element, drawn again in place (pipeline.js keeps them), at its new size
+    assert page.eval_on_selector(CONV_CANVAS, "c => [c.dataset.kept, c.width, c.height]") == ["yes", 20, 15]
     np.testing.assert_array_equal(_drawn(page), _served(server_url, png, SOBEL_X, stride=2,
                                                         pad_mode="edge"))
     before = renders(page)

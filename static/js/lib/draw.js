@@ -54,14 +54,28 @@ function rgbaWords(lut, n) {
   return words;
 }
 
+/** @type {WeakMap<HTMLCanvasElement, ImageData>} */
+const IMAGES = new WeakMap();
+
+/** A canvas of h×w pixels (resized, which clears it, only when its size differs: a canvas kept
+ *  between redraws keeps its bitmap) and an ImageData of that size to fill, kept per canvas; every
+ *  pixel of it is written before putImageData.
+ *  @param {HTMLCanvasElement} canvas @param {number} h @param {number} w
+ *  @returns {[CanvasRenderingContext2D, ImageData]} */
+function pixels(canvas, h, w) {
+  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+  const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  let img = IMAGES.get(canvas);
+  if (!img || img.width !== w || img.height !== h) { img = g.createImageData(w, h); IMAGES.set(canvas, img); }
+  return [g, img];
+}
+
 /** Draw values[offset .. offset + h·w) (row-major) on canvas (h×w pixels) through scale;
  *  canvas.dataset.scale names the scale's kind.
  *  @param {HTMLCanvasElement} canvas @param {Values} values @param {number} h @param {number} w
  *  @param {Scale} [scale] @param {number} [offset] */
 export function drawMap(canvas, values, h, w, scale = mapScale(values), offset = 0) {
-  canvas.width = w; canvas.height = h;
-  const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-  const img = g.createImageData(w, h);
+  const [g, img] = pixels(canvas, h, w);
   scale.paint(values, offset, new Uint32Array(img.data.buffer, 0, h * w), rgbaWords(scale.lut, scale.n));
   g.putImageData(img, 0, 0);
   canvas.dataset.scale = scale.kind;
@@ -73,9 +87,7 @@ export function drawMap(canvas, values, h, w, scale = mapScale(values), offset =
  *  @param {HTMLCanvasElement} canvas @param {Values} values @param {number} h @param {number} w
  *  @param {number} [lo] @param {number} [hi] */
 export function drawRgb(canvas, values, h, w, lo = 0, hi = 1) {
-  canvas.width = w; canvas.height = h;
-  const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-  const img = g.createImageData(w, h);
+  const [g, img] = pixels(canvas, h, w);
   const n = h * w, k = hi > lo ? 255 / (hi - lo) : 0, data = img.data;
   for (let c = 0; c < 3; c++) {   // plane by plane: one linear read per channel (clamped on store)
     for (let i = 0, j = c, o = c * n; i < n; i++, j += 4) data[j] = Math.round((values[o + i] - lo) * k);

@@ -56,10 +56,10 @@ export function padInput(d, ph, pw, mode) {
   return lastPad.padded;
 }
 
-function mapBox(fig, label) {
+function mapBox(fig, label, kept = null) {
   const box = el("div", { class: "map" });
   const inner = el("div", { class: "map-inner" });
-  const canvas = el("canvas", { class: "map-canvas" });
+  const canvas = kept ?? el("canvas", { class: "map-canvas" });
   const shade = el("canvas", { class: "map-shade" });
   const overlay = el("canvas", { class: "map-overlay" });
   shade.setAttribute("aria-hidden", "true");
@@ -156,7 +156,14 @@ function footer(fig, d, s, rgb, t) {
  * RGB picture (its clicks inspect channel 0); otherwise one map per channel.
  */
 export function renderPipeline(container, stages, setup, t, view) {
-  for (const fig of container.querySelectorAll("figure.stage")) fig.remove();
+  // The map canvases of the last render, by stage and place: drawn again in place (lib/draw.js
+  // keeps a canvas's bitmap and pixel buffer when its size stays), no new canvas per answer.
+  /** @type {Map<string, HTMLCanvasElement>} */
+  const kept = new Map();
+  for (const fig of container.querySelectorAll("figure.stage")) {
+    fig.querySelectorAll("canvas.map-canvas").forEach((c, k) => kept.set(`${fig.dataset.stage}:${k}`, c));
+    fig.remove();
+  }
   const out = {};
   const layout = view.layout ?? "row";
   const focus = stages.some((d) => d.name === view.focus) ? view.focus : stages[1]?.name;
@@ -179,7 +186,7 @@ export function renderPipeline(container, stages, setup, t, view) {
     const maps = [];
     if (d.name === "input" || rgb) {
       const p = d.name === "input" ? padded : d;
-      const m = mapBox(fig, d.name !== "input" ? "RGB" : "");
+      const m = mapBox(fig, d.name !== "input" ? "RGB" : "", kept.get(`${d.name}:0`));
       if (rgb) drawRgb(m.canvas, p.values, p.H, p.W, s.scale.lo, s.scale.hi);
       else drawMap(m.canvas, p.values, p.H, p.W, s.scale);
       fit(m, p.H, p.W, BOX);
@@ -190,7 +197,7 @@ export function renderPipeline(container, stages, setup, t, view) {
       const box = d.C === 1 ? BOX : BOX_MULTI;
       for (let c = 0; c < d.C; c++) {
         const depthwise = setup.color === "rgb" && d.C === 3;   // one map per colour channel
-        const m = mapBox(fig, d.C === 1 ? "" : depthwise ? "RGB"[c] : `c${c}`);
+        const m = mapBox(fig, d.C === 1 ? "" : depthwise ? "RGB"[c] : `c${c}`, kept.get(`${d.name}:${c}`));
         drawMap(m.canvas, d.values, d.H, d.W, s.scale, c * d.H * d.W);
         fit(m, d.H, d.W, box);
         m.channel = c;
