@@ -171,6 +171,13 @@ def test_rgb_mode_draws_an_rgb_image(page, server_url, shot):
     shot(page, "lab-maps-rgb-en")
     choose(page, "#lab-look-conv", "false")  # false colour: one map per channel
     assert page.locator("figure.stage[data-stage='conv'] canvas.map-canvas").count() == 3
+    # a card of another make is built anew in its place (pipeline.js), never beside the old one
+    stages = "[...document.querySelectorAll('#lab-pipeline figure.stage')].map(f => f.dataset.stage)"
+    assert page.evaluate(stages) == ["input", "conv"]
+    choose(page, "#lab-look-conv", "image")
+    assert page.evaluate(stages) == ["input", "conv"]
+    assert page.locator("figure.stage[data-stage='conv'] canvas.map-canvas").count() == 1
+    assert np.array_equal(pixels(page, "conv"), px.astype(np.uint8))   # drawn again, same pixels
 
 
 def test_sobel_keeps_the_diverging_scale(page, server_url):

@@ -268,3 +268,23 @@ def test_learned_filter_keeps_its_origin(page, server_url):
     page.fill("#lab-kernel-grid input >> nth=0", "5")   # an edit: no longer the learned filter
     page.wait_for_selector("#lab-kernel-desc:not([data-origin])", state="attached")
     assert "lo=" not in page.url
+
+
+def test_kept_maps_answer_each_key_once_after_many_answers(page, server_url):
+    """Cards of the same make are kept between answers and their maps drawn again in place
+    (pipeline.js); the inspector and zoom listeners of a kept map are replaced, not added to,
+    so after several answers one arrow key still moves one pixel and one + one zoom level."""
+    open_lab(page, server_url, "?img=shapes&p=1&k=sobel-x")
+    conv = "figure[data-stage='conv']"
+    page.eval_on_selector(conv, "f => { f.dataset.mark = 'kept'; }")
+    for mode in ("edge", "reflect", "zeros", "edge"):
+        before = renders(page)
+        page.select_option("#lab-padmode", mode)
+        wait_render_after(page, before)
+    assert page.get_attribute(conv, "data-mark") == "kept"   # the same card, drawn in place
+    page.focus(f"{conv} .map")
+    c, i, j = (int(v) for v in page.get_attribute("#lab-inspector-body", "data-pixel").split(","))
+    page.keyboard.press("ArrowRight")
+    assert page.get_attribute("#lab-inspector-body", "data-pixel") == f"{c},{i},{j + 1}"
+    page.keyboard.press("+")
+    assert page.get_attribute(f"{conv} .map", "data-zoom") == "1.5"   # ZOOMS[1], not further

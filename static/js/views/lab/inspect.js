@@ -86,6 +86,15 @@ export function createInspection(root, magnifier = null, { getParam = () => null
     return { i, j };
   }
 
+  /** The listeners of a map box, replaced when a kept box is wired again for a new answer. */
+  const wired = new WeakMap();
+  function listen(box) {
+    wired.get(box)?.abort();
+    const ctl = new AbortController();
+    wired.set(box, ctl);
+    return /** @type {(type: string, fn: (e: any) => void) => void} */ ((type, fn) => box.addEventListener(type, fn, { signal: ctl.signal }));
+  }
+
   function wire(stage, m) {
     const d = drawn[stage].data;
     // An RGB stage drawn as one picture holds 3 channels: a click inspects R, a second click on
@@ -99,24 +108,25 @@ export function createInspection(root, magnifier = null, { getParam = () => null
     target.classList.add("inspectable");
     target.setAttribute("role", "button");
     target.setAttribute("aria-label", t("lab.inspector.mapLabel", { stage: t(`lab.stages.${stage}`), c }));
-    target.addEventListener("mousemove", (e) => show({ stage, c: channel(), ...pixelAt(e, m, d) }, { x: e.clientX, y: e.clientY }));
-    target.addEventListener("mouseleave", () => { magnifier?.hide(); show(pinned); });
-    target.addEventListener("click", (e) => {
+    const on = listen(target);
+    on("mousemove", (e) => show({ stage, c: channel(), ...pixelAt(e, m, d) }, { x: e.clientX, y: e.clientY }));
+    on("mouseleave", () => { magnifier?.hide(); show(pinned); });
+    on("click", (e) => {
       const p = pixelAt(e, m, d);
       const again = composite && mine() && pinned.i === p.i && pinned.j === p.j;
       pinned = { stage, c: again ? (pinned.c + 1) % d.C : channel(), ...p };
       save();
       show(pinned, { x: e.clientX, y: e.clientY });
     });
-    target.addEventListener("focus", () => {
+    on("focus", () => {
       if (!pinned || pinned.stage !== stage || (pinned.c !== c && !composite)) {
         pinned = { stage, c, i: Math.floor(d.H / 2), j: Math.floor(d.W / 2) };
         save();
       }
       show(pinned, pixelPoint(m, d.H, d.W, pinned.i, pinned.j));
     });
-    target.addEventListener("blur", () => magnifier?.hide());
-    target.addEventListener("keydown", (e) => {
+    on("blur", () => magnifier?.hide());
+    on("keydown", (e) => {
       const step = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
       if (!step || !pinned) return;
       e.preventDefault();
@@ -132,7 +142,8 @@ export function createInspection(root, magnifier = null, { getParam = () => null
   /** Over the input: the lens shows the kernel-sized window centred on the pixel under the pointer. */
   function wireInput(m) {
     const p = drawn.padded;
-    m.box.addEventListener("mousemove", (e) => {
+    const on = listen(m.box);
+    on("mousemove", (e) => {
       if (!magnifier) return;
       const [r, c] = cellAt(e, m.canvas, p.H, p.W);
       const g = data.geometry;
@@ -140,7 +151,7 @@ export function createInspection(root, magnifier = null, { getParam = () => null
       magnifier.show(cells, g.FH, g.FW, { x: e.clientX, y: e.clientY },
         t("lab.view.lensInput", { y: r, x: c }), [Math.min(0, data.inputRange[0]), data.inputRange[1]]);
     });
-    m.box.addEventListener("mouseleave", () => magnifier?.hide());
+    on("mouseleave", () => magnifier?.hide());
   }
 
   return {

@@ -147,6 +147,30 @@ function footer(fig, d, s, rgb, t) {
   fig.append(stats, legend);
 }
 
+/** The maps of each card on the page (the objects zoom.js and the inspector hold). */
+const CARD_MAPS = new WeakMap();
+
+/** Draw a stage's maps: creating its map boxes when the card is new (with the canvases of the
+ *  card it replaces, by channel), else drawing again into the card's own. */
+function drawMaps(fig, d, s, rgb, p, boxes, reused, setup) {
+  /** @type {any[]} */
+  const maps = CARD_MAPS.get(fig) ?? [];
+  const one = d.name === "input" || rgb;
+  const n = one ? 1 : d.C;
+  for (let c = 0; c < n; c++) {
+    const depthwise = setup.color === "rgb" && d.C === 3;   // one map per colour channel
+    const label = one ? (d.name !== "input" ? "RGB" : "") : d.C === 1 ? "" : depthwise ? "RGB"[c] : `c${c}`;
+    const m = maps[c] ?? mapBox(fig, label, reused[c]);
+    m.channel = c;
+    maps[c] = m;
+    if (rgb) drawRgb(m.canvas, p.values, p.H, p.W, s.scale.lo, s.scale.hi);
+    else drawMap(m.canvas, p.values, p.H, p.W, s.scale, one ? 0 : c * p.H * p.W);
+    fit(m, p.H, p.W, one || d.C === 1 ? boxes.one : boxes.multi);
+  }
+  CARD_MAPS.set(fig, maps);
+  return maps;
+}
+
 /**
  * Render the cards into container; returns {stages: {name: {data, maps: [{canvas, overlay}], fig}},
  * padded, layout: {mode, big, small}}.
@@ -154,16 +178,14 @@ function footer(fig, d, s, rgb, t) {
  * layout: "focus" | "row", focus: the large output stage, chrome: a card's height without its map}.
  * The padded input is drawn (gray, or RGB when C = 3); an image-look stage with 3 channels is one
  * RGB picture (its clicks inspect channel 0); otherwise one map per channel.
+ * A card of the last render with the same make (channels, look, size class, language) is kept
+ * and its maps drawn again in place; other cards are built anew, with the old card's canvases
+ * (lib/draw.js keeps a canvas's bitmap and pixel buffer while its size stays).
  */
 export function renderPipeline(container, stages, setup, t, view) {
-  // The map canvases of the last render, by stage and place: drawn again in place (lib/draw.js
-  // keeps a canvas's bitmap and pixel buffer when its size stays), no new canvas per answer.
-  /** @type {Map<string, HTMLCanvasElement>} */
-  const kept = new Map();
-  for (const fig of container.querySelectorAll("figure.stage")) {
-    fig.querySelectorAll("canvas.map-canvas").forEach((c, k) => kept.set(`${fig.dataset.stage}:${k}`, c));
-    fig.remove();
-  }
+  /** @type {Map<string, HTMLElement>} */
+  const previous = new Map();
+  for (const fig of container.querySelectorAll("figure.stage")) previous.set(fig.dataset.stage ?? "", fig);
   const out = {};
   const layout = view.layout ?? "row";
   const focus = stages.some((d) => d.name === view.focus) ? view.focus : stages[1]?.name;
@@ -173,47 +195,50 @@ export function renderPipeline(container, stages, setup, t, view) {
   const input = stages.find((d) => d.name === "input");
   const padded = input && padInput(input, setup.pad, setup.pad, setup.padMode);
   const scales = scalesFor(stages, view.looks, view.rowScale, view.borders);
+  /** @type {HTMLElement[]} */
+  const figs = [];
   for (const d of stages) {
     const s = scales[d.name];
     const rgb = d.C === 3 && s.look === "image";
     const large = layout === "row" || d.name === "input" || d.name === focus;
     const BOX = large ? sizes.big : sizes.small;
     const BOX_MULTI = Math.floor((BOX - 4) / 2);   // two channels side by side per row
-    const fig = card(d.name, [d.C, d.H, d.W], s.look, d.name === "input" && d.C === 3, t);
+    const fixed = d.name === "input" && d.C === 3;
+    const make = [d.C, rgb, s.look, fixed, large, layout, setup.color, document.documentElement.lang].join("|");
+    let fig = previous.get(d.name);
+    const kept = fig?.dataset.make === make;
+    /** @type {HTMLCanvasElement[]} */
+    const reused = [];
+    if (fig && kept) {
+      for (const old of fig.querySelectorAll(".stats, .legend, .download")) old.remove();   // footer() again
+      fig.querySelector(".shape").textContent = `(${[d.C, d.H, d.W].join(", ")})`;
+    } else {
+      fig?.querySelectorAll("canvas.map-canvas").forEach((c) => reused.push(/** @type {HTMLCanvasElement} */ (c)));
+      fig?.remove();
+      fig = card(d.name, [d.C, d.H, d.W], s.look, fixed, t);
+      fig.dataset.make = make;
+    }
+    previous.delete(d.name);
     fig.classList.toggle("large", large && layout === "focus");
     fig.classList.toggle("small", !large);
     fig.style.width = `${(d.C > 1 && !rgb && d.name !== "input" ? 2 * BOX_MULTI + 6 : BOX + 2) + CARD_PAD}px`;
-    const maps = [];
-    if (d.name === "input" || rgb) {
-      const p = d.name === "input" ? padded : d;
-      const m = mapBox(fig, d.name !== "input" ? "RGB" : "", kept.get(`${d.name}:0`));
-      if (rgb) drawRgb(m.canvas, p.values, p.H, p.W, s.scale.lo, s.scale.hi);
-      else drawMap(m.canvas, p.values, p.H, p.W, s.scale);
-      fit(m, p.H, p.W, BOX);
-      m.channel = 0;
-      maps.push(m);
-      if (d.name === "input") out.padded = padded;
-    } else {
-      const box = d.C === 1 ? BOX : BOX_MULTI;
-      for (let c = 0; c < d.C; c++) {
-        const depthwise = setup.color === "rgb" && d.C === 3;   // one map per colour channel
-        const m = mapBox(fig, d.C === 1 ? "" : depthwise ? "RGB"[c] : `c${c}`, kept.get(`${d.name}:${c}`));
-        drawMap(m.canvas, d.values, d.H, d.W, s.scale, c * d.H * d.W);
-        fit(m, d.H, d.W, box);
-        m.channel = c;
-        maps.push(m);
-      }
-    }
+    const maps = drawMaps(fig, d, s, rgb, d.name === "input" ? padded : d, { one: BOX, multi: BOX_MULTI }, reused, setup);
+    if (d.name === "input") out.padded = padded;
     footer(fig, d, s, rgb, t);
-    container.append(fig);
-    out[d.name] = { data: d, maps, fig };
+    figs.push(fig);
+    out[d.name] = { data: d, maps, fig, kept };
   }
+  for (const fig of previous.values()) fig.remove();
+  const now = [...container.querySelectorAll(":scope > figure.stage")];
+  if (now.length !== figs.length || figs.some((f, k) => now[k] !== f)) container.append(...figs);   // in stage order
   container.dataset.layout = layout;
   container.dataset.mode = sizes.mode;
   container.dataset.focus = focus ?? "";
   out.layout = { ...sizes, layout, focus };
-  const big = out[focus]?.fig ?? out.input?.fig;
-  const mapsEl = big?.querySelector(".maps");
-  out.chrome = big && mapsEl ? big.offsetHeight - mapsEl.offsetHeight : null;
+  const big = out[focus] ?? out.input;
+  const mapsEl = big?.fig.querySelector(".maps");
+  // a kept card keeps its height without the map: no layout to measure it again
+  out.chrome = big?.kept && typeof view.chrome === "number" ? view.chrome
+    : big && mapsEl ? big.fig.offsetHeight - mapsEl.offsetHeight : null;
   return out;
 }

@@ -25,8 +25,8 @@ export function createZoom(onChange) {
     const box = m.box, inner = m.inner;
     const before = m.zoom ?? 1;
     const ax = anchor ? anchor.x : m.fw / 2, ay = anchor ? anchor.y : m.fh / 2;
-    // a new map at 100 %: no scroll position to keep (reading one would force a layout per map)
-    const keep = m.zoom !== undefined || z !== 1;
+    // from 100 % to 100 %: no scroll position to keep (reading one would force a layout per map)
+    const keep = before !== 1 || z !== 1;
     const cx = keep ? (box.scrollLeft + ax) / before : 0, cy = keep ? (box.scrollTop + ay) / before : 0;
     const w = Math.round(m.fw * z), h = Math.round(m.fh * z);
     inner.style.width = `${w}px`; inner.style.height = `${h}px`;
@@ -57,6 +57,8 @@ export function createZoom(onChange) {
     const box = m.box;
     if (!maps.has(stage) || !maps.get(stage)?.includes(m)) maps.set(stage, [...(maps.get(stage) ?? []), m]);
     apply(m, levels.get(stage) ?? 1);
+    if (m.zoomWired) return;   // a map kept from the last render (pipeline.js) has its listeners
+    m.zoomWired = true;
     box.addEventListener("wheel", (e) => {
       if (!e.ctrlKey && !e.metaKey) return;
       e.preventDefault();
