@@ -150,7 +150,7 @@ def test_a_cancelled_job_stops() -> None:
                                                      (3, 7, (4, 2), 1)])
 def test_edge_rows_over_several_blocks(monkeypatch, taken, block, H, FH, pad, dil) -> None:
     """Output rows whose (dilated) taps reach into the top / bottom padding, spread over
-    several blocks: each block's edge rows read a zero-padded copy of the rows they need."""
+    several blocks: each block's edge rows take one product over their taps inside the image."""
     monkeypatch.setattr(separable, "BLOCK_BYTES", block)
     monkeypatch.setattr(separable, "L2_BLOCK_BYTES", block)
     rng = np.random.default_rng(H * FH)
@@ -159,3 +159,34 @@ def test_edge_rows_over_several_blocks(monkeypatch, taken, block, H, FH, pad, di
     kw = dict(pad=pad, dilation=dil)
     _close(conv2d(x, K[None, None], **kw), conv2d_naive(x, K[None, None], **kw))
     assert len(taken) == 1
+
+
+@pytest.mark.parametrize(("row", "pad", "dil", "mode"), [
+    ([0.7, 1.9, 0.7], 1, 1, "zeros"),  # a Gaussian's: the centre tap, pad 1
+    ([1.0, 1.0, 3.0], (1, 2), 1, "zeros"),  # lone tap 2, pad 2: OW = W + 2
+    ([3.0, 1.0, 1.0], (1, 0), 1, "zeros"),  # lone tap 0, no padding
+    ([0.5, 2.0, 0.5], (1, 2), (1, 2), "zeros"),  # dilation 2: tap 1 is 2 columns in
+    ([3.0, 1.0, 1.0], 1, 1, "edge"),  # the input padded first: lone tap 0
+])
+@pytest.mark.parametrize("block", [4 * 40, 1 << 21])
+def test_row_pass_in_place(monkeypatch, taken, row, pad, dil, mode, block) -> None:
+    """The column pass writes into the output and the row pass updates it in place (its lone
+    first tap reads the output's own position): one row per block or one block, the planes one
+    after another in one array."""
+    monkeypatch.setattr(separable, "BLOCK_BYTES", block)
+    calls: list[int] = []
+    real = separable._in_place
+    monkeypatch.setattr(separable, "_in_place", lambda *a: calls.append(1) or real(*a))
+    x = np.random.default_rng(12).standard_normal((3, 1, 21, 17)).astype(np.float32)
+    K = np.outer([0.6, -1.3, 0.8], row).astype(np.float32)
+    kw = dict(pad=pad, dilation=dil, pad_mode=mode)
+    _close(conv2d(x, K[None, None], 0.5, **kw), conv2d_naive(x, K[None, None], 0.5, **kw))
+    assert taken == [(3, 1, 21, 17)] and calls
+
+
+def test_one_row_tap_in_place_is_the_scaled_column_pass() -> None:
+    x = np.random.default_rng(13).standard_normal((2, 1, 9, 11)).astype(np.float32)
+    col = np.array([[0.6, -1.3, 0.8]], np.float32)
+    got = separable.sep_planes(x, col, [(2.0, [1])], conv_geometry(9, 11, 3, 3, pad=1))
+    K = np.outer(col[0], [0.0, 2.0, 0.0]).astype(np.float32)
+    _close(got, conv2d_naive(x, K[None, None], pad=1))
