@@ -163,3 +163,17 @@ def test_a_link_with_the_picture_shows_it_and_an_example_clears_it(page: Any,
     page.locator(f"{NET} [data-role=example]").select_option("3")
     page.wait_for_selector(f'{NET}[data-state="idle"][data-label="3"]:not([data-picture])')
     assert "network-digit=3" in page.url and "network-img" not in page.url
+
+
+def test_a_colour_model_replaces_the_picture_and_its_key_leaves_the_url(page: Any,
+                                                                        server_url: str) -> None:
+    """Choosing a colour model puts one of its class pictures on the pad: the uploaded picture is
+    gone, so its ref must not stay in the URL (a link would bring back a picture not shown)."""
+    page.goto(f"{server_url}/?view=network")
+    page.wait_for_selector(IDLE)
+    _upload(page, _digit_png())
+    page.locator(f"{NET} [data-role=model]").select_option("color-vgg")
+    page.wait_for_selector(f'{NET}[data-state="idle"]:not([data-picture])', timeout=15_000)
+    page.wait_for_function("() => new URL(location.href).searchParams.get('network-model')"
+                           " === 'color-vgg'")
+    assert "network-img" not in page.url

@@ -203,8 +203,8 @@ export function renderPipeline(container, stages, setup, t, view) {
     const large = layout === "row" || d.name === "input" || d.name === focus;
     const BOX = large ? sizes.big : sizes.small;
     const BOX_MULTI = Math.floor((BOX - 4) / 2);   // two channels side by side per row
-    const fixed = d.name === "input" && d.C === 3;
-    const make = [d.C, rgb, s.look, fixed, large, layout, setup.color, document.documentElement.lang].join("|");
+    const oneLook = d.name === "input" && d.C === 3;   // an RGB input is always a picture
+    const make = [d.C, rgb, s.look, oneLook, large, layout, setup.color, document.documentElement.lang].join("|");
     let fig = previous.get(d.name);
     const kept = fig?.dataset.make === make;
     /** @type {HTMLCanvasElement[]} */
@@ -215,7 +215,7 @@ export function renderPipeline(container, stages, setup, t, view) {
     } else {
       fig?.querySelectorAll("canvas.map-canvas").forEach((c) => reused.push(/** @type {HTMLCanvasElement} */ (c)));
       fig?.remove();
-      fig = card(d.name, [d.C, d.H, d.W], s.look, fixed, t);
+      fig = card(d.name, [d.C, d.H, d.W], s.look, oneLook, t);
       fig.dataset.make = make;
     }
     previous.delete(d.name);

@@ -204,6 +204,7 @@ export async function mount(root) {
       buildStages($("stages"), d.layers, t);
       renderCard($("cardFacts"), $("curve"), d, t, modelName(d));
       if (d.card?.data?.classes) {  // a colour model: start from one of its class pictures
+        picture.forget();   // the pad no longer shows an uploaded picture: its key leaves the URL
         pad.drawImage(colourExample(d.card.data.classes[1]));
         state.source = "pad";
       }
