@@ -247,6 +247,15 @@ def test_never_covered_and_pool_dropped_rows_are_hatched(page, server_url, shot)
         return rows / k; }""")
     assert band >= 10
     shot(page, "lab-view-shading")
+    # no ReLU: the conv map (its card kept, pipeline.js) is the one before pooling now, and back
+    conv, relu = "figure[data-stage='conv'] .map", "figure[data-stage='relu'] .map"
+    for act, marked, plain in (("none", conv, None), ("relu", relu, conv)):
+        before = renders(page)
+        page.select_option("#lab-activation", act)
+        wait_render_after(page, before)
+        assert page.get_attribute(marked, "data-dropped") == "1,0"
+        if plain:
+            assert page.get_attribute(plain, "data-dropped") is None
 
 
 def test_learned_filter_keeps_its_origin(page, server_url):

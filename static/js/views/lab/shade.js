@@ -62,6 +62,7 @@ export function shadeMaps(drawn, g, pg) {
       m.redrawShade = draw;   // zoom.js draws it once the canvas has its size
       if (name === "input") m.box.dataset.never = `${h.rem},${w.rem}`;
       if (name === before && ph && pw) m.box.dataset.dropped = `${ph.rem},${pw.rem}`;
+      else delete m.box.dataset.dropped;   // a kept box (pipeline.js) that is no longer before pooling
     }
   }
 }
