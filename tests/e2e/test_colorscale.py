@@ -118,7 +118,8 @@ def test_conv_computed_while_the_request_is_out_is_used_only_when_it_matches(pag
     wait_render_after(page, before)
     assert _early(page) == used + 2
     # the same canvas element, drawn again in place (pipeline.js keeps them), at its new size
-    assert page.eval_on_selector(CONV_CANVAS, "c => [c.dataset.kept, c.width, c.height]") == ["yes", 20, 15]
+    kept = page.eval_on_selector(CONV_CANVAS, "c => [c.dataset.kept, c.width, c.height]")
+    assert kept == ["yes", 20, 15]
     np.testing.assert_array_equal(_drawn(page), _served(server_url, png, SOBEL_X, stride=2,
                                                         pad_mode="edge"))
     before = renders(page)

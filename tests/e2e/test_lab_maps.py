@@ -172,7 +172,8 @@ def test_rgb_mode_draws_an_rgb_image(page, server_url, shot):
     choose(page, "#lab-look-conv", "false")  # false colour: one map per channel
     assert page.locator("figure.stage[data-stage='conv'] canvas.map-canvas").count() == 3
     # a card of another make is built anew in its place (pipeline.js), never beside the old one
-    stages = "[...document.querySelectorAll('#lab-pipeline figure.stage')].map(f => f.dataset.stage)"
+    stages = ("[...document.querySelectorAll('#lab-pipeline figure.stage')]"
+              ".map(f => f.dataset.stage)")
     assert page.evaluate(stages) == ["input", "conv"]
     choose(page, "#lab-look-conv", "image")
     assert page.evaluate(stages) == ["input", "conv"]
