@@ -1,8 +1,9 @@
 """`convscope apply`: run one convolution layer (+ ReLU, pooling) over image files, write PNG / NPY.
 
-The same decoder (app.imaging.decode) and engine (app.engine) as the API: images become float32 in
-[0, 1]; a 2-D kernel on C channels is the book's filter with the same slice on every channel
-(FN = 1, summed), or with --depthwise each channel is filtered on its own (FN = C).
+The same decoder (app.imaging.decode) and planner (app.services.plan, without the server's
+per-request compute budget) as the API's pipeline: images become float32 in [0, 1]; a 2-D
+kernel on C channels is the book's filter with the same slice on every channel (FN = 1,
+summed), or with --depthwise each channel is filtered on its own (FN = C).
 Exit status: 0 when every input was written, 1 when any failed, 2 for a bad command line.
 """
 

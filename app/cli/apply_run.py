@@ -1,4 +1,5 @@
-"""The work behind `convscope apply`: load the kernel, then decode → conv → ReLU → pool → write."""
+"""The work behind `convscope apply`: load the kernel, then decode → plan and run the layers
+(services.plan, as POST /api/pipeline) → write."""
 
 from __future__ import annotations
 
@@ -10,18 +11,12 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from app.config import get_settings
-from app.engine import (
-    GeometryError,
-    KernelError,
-    avg_pool2d,
-    conv2d,
-    depthwise_conv2d,
-    get_kernel,
-    max_pool2d,
-    relu,
-)
-from app.imaging.decode import ImageError, decode_image, encode_png, grid
+from app.config import Settings, get_settings
+from app.engine import GeometryError, KernelError, get_kernel
+from app.errors import ApiError
+from app.imaging.decode import decode_image, encode_png, grid
+from app.schemas import ConvLayer, PoolLayer, ReluLayer
+from app.services.plan import plan_layers, run_plan
 
 
 class KernelSetupError(ValueError):
@@ -68,21 +63,34 @@ def load_kernel(kernel_id: str | None, kernel_file: Path | None,
     return k
 
 
-def forward(x: np.ndarray, k: np.ndarray, args: argparse.Namespace) -> np.ndarray:
-    """x (1, C, H, W) → conv (or depthwise) + bias → ReLU? → pool? : (1, FN, OH, OW) float32."""
-    opts = {"stride": args.stride, "pad": args.pad, "pad_mode": args.pad_mode,
-            "dilation": args.dilation}
-    if args.depthwise:
-        y = depthwise_conv2d(x, k, float(args.bias), **opts)
-    else:
-        W = np.broadcast_to(k, (1, x.shape[1], *k.shape))
-        y = conv2d(x, W, np.array([args.bias], dtype=np.float32), **opts)
+def _unbudgeted() -> Settings:
+    """The settings without the server's per-request compute budget: apply runs on the user's own
+    machine, over images of any size (the kernel limits stay, checked by load_kernel)."""
+    return get_settings().model_copy(update={"max_macs": sys.maxsize,
+                                             "max_output_values": sys.maxsize})
+
+
+def layers_of(k: np.ndarray, args: argparse.Namespace) -> list[ConvLayer | ReluLayer | PoolLayer]:
+    """The command line as POST /api/pipeline's layers: conv (+ ReLU) (+ pooling). Built without
+    the API's request-size limits (the command line has its own checks)."""
+    layers: list[ConvLayer | ReluLayer | PoolLayer] = [ConvLayer.model_construct(
+        type="conv", kernel=k.tolist(), bias=float(args.bias), stride=list(args.stride),
+        pad=list(args.pad), pad_mode=args.pad_mode, dilation=list(args.dilation),
+        depthwise=bool(args.depthwise))]
     if args.relu:
-        y = relu(y)
+        layers.append(ReluLayer.model_construct(type="relu"))
     if args.pool is not None:
-        pool = max_pool2d if args.pool.op == "max" else avg_pool2d
-        y = pool(y, args.pool.size, args.pool.stride)
-    return y
+        layers.append(PoolLayer.model_construct(type="pool", mode=args.pool.op,
+                                                size=args.pool.size, stride=args.pool.stride))
+    return layers
+
+
+def forward(x: np.ndarray, k: np.ndarray, args: argparse.Namespace) -> np.ndarray:
+    """x (1, C, H, W) → conv (or depthwise) + bias → ReLU? → pool? : (1, FN, OH, OW) float32,
+    planned and run by services.plan as the API's pipeline (422-style refusals as ApiError)."""
+    shape = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    steps = plan_layers(layers_of(k, args), shape, _unbudgeted(), prefix="apply")
+    return run_plan(x, steps)[-1]
 
 
 def _unique(dst: Path, taken: set[Path]) -> Path:
@@ -108,7 +116,7 @@ def process(job: Job, k: np.ndarray, args: argparse.Namespace, dst: Path) -> lis
 
 
 def _reason(exc: Exception) -> str:
-    if isinstance(exc, ImageError):
+    if isinstance(exc, ApiError):  # an image refused, or a layer the plan refuses
         return f"{exc.message_en} [{exc.code}]"
     if isinstance(exc, FileNotFoundError):
         return "no such file or folder"
@@ -127,7 +135,7 @@ def run_all(jobs: list[Job], k: np.ndarray, args: argparse.Namespace) -> int:
         try:
             for note in process(job, k, args, dst):
                 tqdm.write(f"{job.src}: {note}", file=sys.stderr)
-        except (ImageError, GeometryError, OSError, ValueError) as e:
+        except (ApiError, GeometryError, OSError, ValueError) as e:
             failed += 1
             tqdm.write(f"convscope apply: skipped {job.src}: {_reason(e)}", file=sys.stderr)
     done = len(jobs) - failed

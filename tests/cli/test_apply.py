@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from app.cli import main
-from app.engine import conv2d, depthwise_conv2d, get_kernel, max_pool2d, relu
+from app.engine import avg_pool2d, conv2d, depthwise_conv2d, get_kernel, max_pool2d, relu
 from app.imaging.decode import colorize, decode_image, grid
 
 
@@ -185,3 +185,39 @@ def test_console_script_with_progress_bar(tmp_path: Path) -> None:
     assert "3 of 3 written" in r.stdout and "3/3" in r.stderr  # tqdm's bar on stderr
     written = sorted(p.name for p in (tmp_path / "out" / "in").iterdir())
     assert written == ["0.png", "1.png", "2.png"]
+
+
+def test_apply_plans_as_the_api_pipeline_but_without_its_budget(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """apply runs services.plan (the API pipeline's planner) on its layers, with the server's
+    per-request compute budget lifted (the user's own machine): a photo the API would refuse
+    for its budget is processed, with the API's numbers; a 422-style refusal of the plan (a
+    kernel larger than the padded image) is one "skipped" line naming its code."""
+    from app.cli import apply_run
+    from app.config import Settings, get_settings
+    from app.errors import ApiError
+    from app.services.plan import plan_layers
+
+    small = Settings(max_macs=1_000)   # the server's budget, set tiny
+    monkeypatch.setattr(apply_run, "get_settings", lambda: small)
+    src = write_png(tmp_path / "a.png", stripes(40, 30))
+    assert main(["apply", str(src), "--kernel", "gaussian", "--pad", "1", "--relu", "--pool",
+                 "avg:2", "--out", str(tmp_path / "o"), "--npy"]) == 0
+    x = decode_image(src.read_bytes()).array[None]
+    args = apply_run.argparse.Namespace(bias=0.0, stride=(1, 1), pad=(1, 1), pad_mode="zeros",
+                                        dilation=(1, 1), depthwise=False, relu=True,
+                                        pool=None)
+    layers = apply_run.layers_of(get_kernel("gaussian"), args)
+    with pytest.raises(ApiError) as refused:   # the API, with that budget, refuses the same plan
+        plan_layers(layers, x.shape, small)
+    assert refused.value.code == "budget_exceeded"
+    want = avg_pool2d(relu(conv2d(x, get_kernel("gaussian")[None, None],
+                                  np.zeros(1, np.float32), pad=1)), 2, 2)
+    assert np.array_equal(np.load(tmp_path / "o" / "a.npy"), want)
+    assert get_settings().max_macs > small.max_macs   # the real settings were not touched
+    big = write_png(tmp_path / "t.png", stripes(2, 2))
+    assert main(["apply", str(big), "--kernel", "gaussian", "--param", "size=5",
+                 "--out", str(tmp_path / "p")]) == 1
+    err = capsys.readouterr().err
+    assert "skipped" in err and "[kernel_larger_than_input]" in err, err
+
