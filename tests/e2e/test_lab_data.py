@@ -55,27 +55,31 @@ def _is_convolve(req: Any) -> bool:
     return bool(req.url.endswith("/api/convolve"))
 
 
-def _sizes(page: Any) -> list[dict[str, Any]]:
-    """Every finished /api/convolve request: its parts and bytes (request + response, encoded)."""
-    out: list[dict[str, Any]] = []
-
-    def done(req: Any) -> None:
-        if req.url.endswith("/api/convolve"):
-            s = req.sizes()
-            body = _body(req)
-            kind = "ref" if body < REF_BODY_MAX else "file"
-            out.append({"kind": kind, "bytes": s["requestHeadersSize"] + body +
-                        s["responseHeadersSize"] + s["responseBodySize"]})
-    page.on("requestfinished", done)
+def _sizes(page: Any) -> list[Any]:
+    """Every finished /api/convolve request from now on, recorded as it finishes (no call back
+    to the browser in the handler: a wait for the next event must see the list grown)."""
+    out: list[Any] = []
+    page.on("requestfinished", lambda req: out.append(req) if _is_convolve(req) else None)
     return out
 
 
-def _recorded(page: Any, sent: list[dict[str, Any]], n: int) -> list[str]:
+def _kind(req: Any) -> str:
+    return "ref" if _body(req) < REF_BODY_MAX else "file"
+
+
+def _bytes(req: Any) -> int:
+    """Request headers and body plus response headers and body, as encoded on the wire."""
+    s = req.sizes()
+    return int(s["requestHeadersSize"] + _body(req) + s["responseHeadersSize"]
+               + s["responseBodySize"])
+
+
+def _recorded(page: Any, sent: list[Any], n: int) -> list[str]:
     """The kinds of the first n requests `_sizes` records: a redraw can come before Playwright
     delivers the last requestfinished event, so wait for those events (not for time)."""
     while len(sent) < n:
         page.wait_for_event("requestfinished", timeout=15_000)
-    return [s["kind"] for s in sent]
+    return [_kind(r) for r in sent]
 
 
 @pytest.mark.parametrize(("ws", "color", "limit_kb"), [(256, "gray", 64), (512, "rgb", 192)])
@@ -91,9 +95,9 @@ def test_uploaded_once_then_by_ref_and_bytes_per_change(page: Any, server_url: s
     for mode in ("edge", "reflect", "zeros"):
         with page.expect_request_finished(_is_convolve):
             _change_padmode(page, mode)
-        assert [s["kind"] for s in sent][-1] == "ref"        # then only its ref
+        assert _kind(sent[-1]) == "ref"                      # then only its ref
     assert len(sent) == 3
-    per_change = [s["bytes"] for s in sent]
+    per_change = [_bytes(r) for r in sent]
     print(f"\nbytes per change, {ws} px {color}: {per_change}")
     if limit_kb is not None:
         assert max(per_change) <= limit_kb * 1024
@@ -148,7 +152,7 @@ def test_browser_shrinks_48_megapixels_and_says_so_in_w_by_h(page: Any, server_u
     assert page.get_attribute("#lab-pipeline", "data-shape-input") == "1,192,256"   # (C, H, W)
     note = page.inner_text("#lab-resized")
     assert "from 8000×6000 to 256×192" in note                                        # W×H
-    assert sent[-1]["kind"] == "file" and sent[-1]["bytes"] < 200_000
+    assert _recorded(page, sent, 1)[-1] == "file" and _bytes(sent[-1]) < 200_000
 
 
 def test_every_conversion_is_a_note(page: Any, server_url: str, shot: Any) -> None:

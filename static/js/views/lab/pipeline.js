@@ -202,7 +202,7 @@ export function renderPipeline(container, stages, setup, t, view) {
     const rgb = d.C === 3 && s.look === "image";
     const large = layout === "row" || d.name === "input" || d.name === focus;
     const BOX = large ? sizes.big : sizes.small;
-    const BOX_MULTI = Math.floor((BOX - 4) / 2);   // two channels side by side per row
+    const BOX_MULTI = Math.floor((BOX - 4) / 2);   // two channels side by side per row: 2 boxes (+ 1 px borders) + a 4 px gap
     const oneLook = d.name === "input" && d.C === 3;   // an RGB input is always a picture
     const make = [d.C, rgb, s.look, oneLook, large, layout, setup.color, document.documentElement.lang].join("|");
     let fig = previous.get(d.name);
@@ -221,7 +221,7 @@ export function renderPipeline(container, stages, setup, t, view) {
     previous.delete(d.name);
     fig.classList.toggle("large", large && layout === "focus");
     fig.classList.toggle("small", !large);
-    fig.style.width = `${(d.C > 1 && !rgb && d.name !== "input" ? 2 * BOX_MULTI + 6 : BOX + 2) + CARD_PAD}px`;
+    fig.style.width = `${(d.C > 1 && !rgb && d.name !== "input" ? 2 * BOX_MULTI + 8 : BOX + 2) + CARD_PAD}px`;
     const maps = drawMaps(fig, d, s, rgb, d.name === "input" ? padded : d, { one: BOX, multi: BOX_MULTI }, reused, setup);
     if (d.name === "input") out.padded = padded;
     footer(fig, d, s, rgb, t);
