@@ -59,3 +59,21 @@ export function throttled(task, gap = 150) {
   };
   return () => { due = true; if (!busy) pump(); };
 }
+
+/** @type {WeakMap<EventTarget, Map<string, AbortController>>} */
+const OWNED = new WeakMap();
+
+/** The listeners `owner` keeps on `target`, replaced as a set: each call drops the ones the last
+ *  call for the same target and owner added, and returns on(type, fn, options) to add anew (an
+ *  element kept between renders is wired again with fresh closures, never twice).
+ *  @param {EventTarget} target @param {string} owner */
+export function rewire(target, owner) {
+  const mine = OWNED.get(target) ?? new Map();
+  OWNED.set(target, mine);
+  mine.get(owner)?.abort();
+  const ctl = new AbortController();
+  mine.set(owner, ctl);
+  return (/** @type {string} */ type, /** @type {(e: any) => void} */ fn,
+    /** @type {AddEventListenerOptions | boolean} */ options = {}) => target.addEventListener(type, fn,
+    { ...(typeof options === "boolean" ? { capture: options } : options), signal: ctl.signal });
+}

@@ -2,6 +2,7 @@
 // Wiring of the inspector in the lab: click / hover / keyboard on the conv, ReLU and pooled maps;
 // the magnifier (magnifier.js) follows the pointer or the keyboard's pixel.
 import { cellAt } from "../../lib/draw.js";
+import { rewire } from "../../lib/events.js";
 import { t } from "../../lib/i18n.js";
 import { fmt } from "./inspector.js";
 import { windowAt } from "./magnifier.js";
@@ -86,15 +87,6 @@ export function createInspection(root, magnifier = null, { getParam = () => null
     return { i, j };
   }
 
-  /** The listeners of a map box, replaced when a kept box is wired again for a new answer. */
-  const wired = new WeakMap();
-  function listen(box) {
-    wired.get(box)?.abort();
-    const ctl = new AbortController();
-    wired.set(box, ctl);
-    return /** @type {(type: string, fn: (e: any) => void) => void} */ ((type, fn) => box.addEventListener(type, fn, { signal: ctl.signal }));
-  }
-
   function wire(stage, m) {
     const d = drawn[stage].data;
     // An RGB stage drawn as one picture holds 3 channels: a click inspects R, a second click on
@@ -108,7 +100,7 @@ export function createInspection(root, magnifier = null, { getParam = () => null
     target.classList.add("inspectable");
     target.setAttribute("role", "button");
     target.setAttribute("aria-label", t("lab.inspector.mapLabel", { stage: t(`lab.stages.${stage}`), c }));
-    const on = listen(target);
+    const on = rewire(target, "inspect");   // a kept box (pipeline.js) is wired again
     on("mousemove", (e) => show({ stage, c: channel(), ...pixelAt(e, m, d) }, { x: e.clientX, y: e.clientY }));
     on("mouseleave", () => { magnifier?.hide(); show(pinned); });
     on("click", (e) => {
@@ -142,7 +134,7 @@ export function createInspection(root, magnifier = null, { getParam = () => null
   /** Over the input: the lens shows the kernel-sized window centred on the pixel under the pointer. */
   function wireInput(m) {
     const p = drawn.padded;
-    const on = listen(m.box);
+    const on = rewire(m.box, "inspect-input");
     on("mousemove", (e) => {
       if (!magnifier) return;
       const [r, c] = cellAt(e, m.canvas, p.H, p.W);

@@ -6,6 +6,8 @@
 // reads the canvas's on-screen box, scroll included). Zoom levels are kept per stage across
 // redraws.
 
+import { rewire } from "../../lib/events.js";
+
 export const ZOOMS = [1, 1.5, 2, 3, 4, 6, 8, 12, 16];
 const MAX_OVERLAY_PX = 4096;   // an overlay canvas never holds more than this per side
 const DRAG_PX = 4;             // pointer travel that turns a press into a pan, not a click
@@ -57,32 +59,31 @@ export function createZoom(onChange) {
     const box = m.box;
     if (!maps.has(stage) || !maps.get(stage)?.includes(m)) maps.set(stage, [...(maps.get(stage) ?? []), m]);
     apply(m, levels.get(stage) ?? 1);
-    if (m.zoomWired) return;   // a map kept from the last render (pipeline.js) has its listeners
-    m.zoomWired = true;
-    box.addEventListener("wheel", (e) => {
+    const on = rewire(box, "zoom");   // a box kept from the last render (pipeline.js): replaced
+    on("wheel", (e) => {
       if (!e.ctrlKey && !e.metaKey) return;
       e.preventDefault();
       const r = box.getBoundingClientRect();
       step(stage, e.deltaY < 0 ? 1 : -1, { x: e.clientX - r.left, y: e.clientY - r.top });
     }, { passive: false });
-    box.addEventListener("keydown", (e) => {
+    on("keydown", (e) => {
       const dir = { "+": 1, "=": 1, "-": -1, _: -1 }[e.key];
       if (dir) { e.preventDefault(); step(stage, dir); } else if (e.key === "0") { e.preventDefault(); set(stage, 1); }
     });
     let press = null;
-    box.addEventListener("pointerdown", (e) => {
+    on("pointerdown", (e) => {
       if ((m.zoom ?? 1) > 1 && e.button === 0) press = { x: e.clientX, y: e.clientY, sl: box.scrollLeft, st: box.scrollTop, moved: false };
     });
-    box.addEventListener("pointermove", (e) => {
+    on("pointermove", (e) => {
       if (!press || !(e.buttons & 1)) return;
       const dx = e.clientX - press.x, dy = e.clientY - press.y;
       if (!press.moved && Math.hypot(dx, dy) < DRAG_PX) return;
       press.moved = true;
       box.scrollLeft = press.sl - dx; box.scrollTop = press.st - dy;
     });
-    box.addEventListener("pointerup", () => { if (press && !press.moved) press = null; });
+    on("pointerup", () => { if (press && !press.moved) press = null; });
     // A pan ends with a click on the map: swallow it so the inspector's pin stays.
-    box.addEventListener("click", (e) => { if (press?.moved) { e.stopImmediatePropagation(); } press = null; }, true);
+    on("click", (e) => { if (press?.moved) { e.stopImmediatePropagation(); } press = null; }, true);
   }
 
   return {
